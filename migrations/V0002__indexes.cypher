@@ -1,0 +1,10 @@
+// Indexes for the filters and lookups the API offers.
+CREATE INDEX product_sku IF NOT EXISTS FOR (n:Product) ON (n.sku);
+CREATE INDEX asset_status IF NOT EXISTS FOR (n:Asset) ON (n.status);
+CREATE INDEX asset_kind IF NOT EXISTS FOR (n:Asset) ON (n.kind);
+CREATE INDEX shipment_status IF NOT EXISTS FOR (n:Shipment) ON (n.status);
+CREATE INDEX order_status IF NOT EXISTS FOR (n:Order) ON (n.status);
+CREATE INDEX alert_raised IF NOT EXISTS FOR (n:Alert) ON (n.raisedAt);
+CREATE INDEX factory_name IF NOT EXISTS FOR (n:Factory) ON (n.name);
+CREATE INDEX factory_country IF NOT EXISTS FOR (n:Factory) ON (n.country);
+CREATE INDEX supplier_country IF NOT EXISTS FOR (n:Supplier) ON (n.country);

@@ -1,0 +1,109 @@
+import DataLoader from 'dataloader';
+import type { Graph } from '../graph/executor';
+import { asProps } from './list';
+import type { Props } from './props';
+
+export type TwinLabel =
+  | 'Factory'
+  | 'Line'
+  | 'Asset'
+  | 'Metric'
+  | 'Product'
+  | 'Supplier'
+  | 'Shipment'
+  | 'Order'
+  | 'Alert';
+
+/** A relationship walked from a node: `(from)-[rel]->(to)` when out, `(from)<-[rel]-(to)` when in. */
+export interface RelSpec {
+  from: TwinLabel;
+  rel: string;
+  to: TwinLabel;
+  direction: 'out' | 'in';
+}
+
+export interface Related {
+  node: Props;
+  rel: Props;
+}
+
+/**
+ * The DataLoaders of one request. Each node or relationship kind gets one loader, created
+ * on first use; a batch is one Cypher round trip whatever the number of keys.
+ */
+export class Loaders {
+  private readonly nodeLoaders = new Map<string, DataLoader<string, Props | null>>();
+  private readonly relLoaders = new Map<string, DataLoader<string, Related[]>>();
+  /** Keys requested from the database, per loader: a test asserts none appears twice. */
+  readonly batches: { loader: string; keys: string[] }[] = [];
+
+  constructor(private readonly graph: Graph) {}
+
+  node(label: TwinLabel): DataLoader<string, Props | null> {
+    return this.get(this.nodeLoaders, `node:${label}`, async (ids) => {
+      const rows = await this.graph.read(
+        `MATCH (n:${label}) WHERE n.id IN $ids RETURN n.id AS id, n {.*} AS props`,
+        { ids },
+      );
+      const byId = new Map(rows.map((r) => [String(r['id']), asProps(r['props'])]));
+      return ids.map((id) => byId.get(id) ?? null);
+    });
+  }
+
+  related(spec: RelSpec): DataLoader<string, Related[]> {
+    const pattern =
+      spec.direction === 'out'
+        ? `(s:${spec.from} {id: id})-[r:${spec.rel}]->(t:${spec.to})`
+        : `(s:${spec.from} {id: id})<-[r:${spec.rel}]-(t:${spec.to})`;
+    return this.get(this.relLoaders, `rel:${spec.from}-${spec.rel}-${spec.direction}-${spec.to}`, async (ids) => {
+      const rows = await this.graph.read(
+        `UNWIND $ids AS id
+         MATCH ${pattern}
+         WITH id, t, r ORDER BY t.id
+         RETURN id, collect({node: t {.*}, rel: properties(r)}) AS items`,
+        { ids },
+      );
+      const byId = new Map<string, Related[]>();
+      for (const row of rows) {
+        const items: unknown = row['items'];
+        byId.set(
+          String(row['id']),
+          (Array.isArray(items) ? items : []).map((item: unknown) => {
+            const p = asProps(item);
+            return { node: asProps(p['node']), rel: asProps(p['rel']) };
+          }),
+        );
+      }
+      return ids.map((id) => byId.get(id) ?? []);
+    });
+  }
+
+  /** Drop cached entries after a mutation so the same request reads what it wrote. */
+  clearAll(): void {
+    for (const loader of this.nodeLoaders.values()) loader.clearAll();
+    for (const loader of this.relLoaders.values()) loader.clearAll();
+  }
+
+  private get<V>(
+    cache: Map<string, DataLoader<string, V>>,
+    name: string,
+    batch: (ids: string[]) => Promise<V[]>,
+  ): DataLoader<string, V> {
+    const existing = cache.get(name);
+    if (existing) return existing;
+    const loader = new DataLoader<string, V>(
+      async (keys) => {
+        const ids = [...keys];
+        this.batches.push({ loader: name, keys: ids });
+        return batch(ids);
+      },
+      { maxBatchSize: 5000 },
+    );
+    cache.set(name, loader);
+    return loader;
+  }
+}
+
+export function createLoaders(graph: Graph): Loaders {
+  return new Loaders(graph);
+}

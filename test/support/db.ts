@@ -1,0 +1,21 @@
+import { Graph } from '../../src/graph/executor';
+
+/** A driver on the suite's Neo4j (started by the global setup). */
+export function testGraph(): Graph {
+  const uri = process.env['NEO4J_URI'];
+  if (!uri) throw new Error('NEO4J_URI is unset: run the tests through jest so the global setup starts Neo4j');
+  return Graph.connect({
+    uri,
+    user: process.env['NEO4J_USER'] ?? 'neo4j',
+    password: process.env['NEO4J_PASSWORD'] ?? '',
+    database: 'neo4j',
+  });
+}
+
+/** Test files run one at a time on one database; each starts from an empty twin graph. */
+export async function resetTwins(graph: Graph): Promise<void> {
+  await graph.autoCommit(
+    `MATCH (n) WHERE NOT n:__Migration AND NOT n:__MigrationLock
+     CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`,
+  );
+}

@@ -1,0 +1,37 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('configuration', () => {
+  const base = { NEO4J_URI: 'bolt://localhost:7687' };
+
+  it('when only NEO4J_URI is set, then every other setting takes its documented default', () => {
+    const config = loadConfig(base);
+    expect(config).toMatchObject({
+      PORT: 4000,
+      NEO4J_DATABASE: 'neo4j',
+      MIGRATE_ON_START: true,
+      MQTT_TOPIC_PREFIX: 'twin',
+      MAX_PAGE_SIZE: 500,
+    });
+    expect(config.MQTT_URL).toBeUndefined();
+  });
+
+  it('when PORT is not a number, then the error names PORT, its value and what is expected', () => {
+    expect(() => loadConfig({ ...base, PORT: 'eighty' })).toThrow(
+      /PORT \("eighty"\): expected an integer between 0 and 65535/,
+    );
+  });
+
+  it('when several values are wrong, then every one is listed', () => {
+    try {
+      loadConfig({ PORT: '99999', MQTT_URL: 'localhost:1883', MIGRATE_ON_START: 'maybe' });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = err instanceof ConfigError ? err.problems.join('\n') : '';
+      expect(problems).toMatch(/^PORT \("99999"\)/m);
+      expect(problems).toMatch(/^NEO4J_URI \(unset\): is required/m);
+      expect(problems).toMatch(/^MQTT_URL \("localhost:1883"\): expected an mqtt:\/\//m);
+      expect(problems).toMatch(/^MIGRATE_ON_START \("maybe"\)/m);
+    }
+  });
+});
