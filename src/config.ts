@@ -35,7 +35,9 @@ const optionalString = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
 const neo4jUri = z
-  .string({ required_error: 'is required (e.g. bolt://localhost:7687); `npm start` sets it for you' })
+  .string({
+    required_error: 'is required (e.g. bolt://localhost:7687); `npm start` sets it for you',
+  })
   .regex(/^(bolt|neo4j)(\+s|\+ssc)?:\/\/[^\s]+$/, {
     message: 'expected a bolt:// or neo4j:// URI such as bolt://localhost:7687',
   });

@@ -26,7 +26,11 @@ export const badInput = (message: string, problems?: Problem[]) =>
   new TwinError('BAD_USER_INPUT', message, problems ? { problems } : {});
 
 export const notFound = (kind: string, id: string) =>
-  new TwinError('NOT_FOUND', `${kind} "${id}" does not exist; check the id (ids are case-sensitive)`, {
-    kind,
-    id,
-  });
+  new TwinError(
+    'NOT_FOUND',
+    `${kind} "${id}" does not exist; check the id (ids are case-sensitive)`,
+    {
+      kind,
+      id,
+    },
+  );

@@ -109,11 +109,9 @@ export class Graph {
 }
 
 export function isConstraintViolation(err: unknown): boolean {
-  return (
-    err instanceof TwinError
-      ? err.extensions['neo4jCode'] === 'Neo.ClientError.Schema.ConstraintValidationFailed'
-      : err instanceof Neo4jError && err.code === 'Neo.ClientError.Schema.ConstraintValidationFailed'
-  );
+  return err instanceof TwinError
+    ? err.extensions['neo4jCode'] === 'Neo.ClientError.Schema.ConstraintValidationFailed'
+    : err instanceof Neo4jError && err.code === 'Neo.ClientError.Schema.ConstraintValidationFailed';
 }
 
 function mapNeo4jError(err: unknown): unknown {

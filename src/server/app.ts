@@ -48,7 +48,10 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     introspection: true,
     includeStacktraceInErrorResponses: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_TIMEOUT_MS }),
+      ApolloServerPluginDrainHttpServer({
+        httpServer,
+        stopGracePeriodMillis: config.SHUTDOWN_TIMEOUT_MS,
+      }),
       {
         async serverWillStart() {
           return {
@@ -96,7 +99,9 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
-  deps.log(`API on http://${host}:${port}/graphql (ws same path), playground on http://${host}:${port}/`);
+  deps.log(
+    `API on http://${host}:${port}/graphql (ws same path), playground on http://${host}:${port}/`,
+  );
 
   return {
     httpServer,

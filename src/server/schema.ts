@@ -1,10 +1,24 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { AssetResolver } from '../twins/asset.resolver';
 import { FactoryResolver } from '../twins/factory.resolver';
+import { LineResolver } from '../twins/line.resolver';
+import { OrderResolver } from '../twins/order.resolver';
+import { ProductResolver } from '../twins/product.resolver';
+import { ShipmentResolver } from '../twins/shipment.resolver';
+import { SupplierResolver } from '../twins/supplier.resolver';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [FactoryResolver];
+export const resolvers: NonEmptyArray<Function> = [
+  FactoryResolver,
+  LineResolver,
+  AssetResolver,
+  ProductResolver,
+  SupplierResolver,
+  ShipmentResolver,
+  OrderResolver,
+];
 
 /** The one schema of the API; `npm run schema:emit` writes it to graph-schema/schema.graphql. */
 export async function createSchema(): Promise<GraphQLSchema> {

@@ -65,7 +65,10 @@ export function encodeCursor(id: string): string {
 
 export function decodeCursor(cursor: string): string {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!text.startsWith(CURSOR_PREFIX) || encodeCursor(text.slice(CURSOR_PREFIX.length)) !== cursor) {
+  if (
+    !text.startsWith(CURSOR_PREFIX) ||
+    encodeCursor(text.slice(CURSOR_PREFIX.length)) !== cursor
+  ) {
     throw badInput(
       `"after" is not a cursor of this API: "${cursor}"; pass an edge's cursor or pageInfo.endCursor unchanged`,
     );
@@ -86,7 +89,9 @@ export interface PageWindow {
 export function pageWindow(args: PageArgs, maxPageSize: number, defaultSize = 50): PageWindow {
   const first = args.first ?? Math.min(defaultSize, maxPageSize);
   if (!Number.isInteger(first) || first < 0 || first > maxPageSize) {
-    throw badInput(`"first" must be an integer from 0 to ${maxPageSize}, got ${first}; page with "after" for more`);
+    throw badInput(
+      `"first" must be an integer from 0 to ${maxPageSize}, got ${first}; page with "after" for more`,
+    );
   }
   return { limit: first, afterId: args.after ? decodeCursor(args.after) : null };
 }

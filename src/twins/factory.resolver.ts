@@ -1,22 +1,34 @@
-import { Arg, Args, ArgsType, Ctx, Field, ID, Int, Query, Resolver } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import type { Context } from '../server/context';
 import { pageWindow } from './connection';
 import { Factory, FactoryConnection } from './factory.type';
+import { Line } from './line.type';
 import { listPage } from './list';
+import { loadMany } from './loaders';
+import { Filters, SearchPageArgs } from './page.args';
+import { Product } from './product.type';
+import { num, optNum } from './props';
+import { InventoryEntry } from './relations.type';
+import { REL } from './specs';
 
 @ArgsType()
-export class FactoryListArgs {
-  @Field(() => Int, { nullable: true, description: 'Page size (default 50, at most MAX_PAGE_SIZE).' })
-  first?: number | null;
-
-  @Field(() => String, { nullable: true, description: 'Cursor of the last edge already seen.' })
-  after?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Only factories in this country (ISO code).' })
+export class FactoryListArgs extends SearchPageArgs {
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only factories in this country (ISO code).',
+  })
   country?: string | null;
-
-  @Field(() => String, { nullable: true, description: 'Case-insensitive substring of the name or id.' })
-  search?: string | null;
 }
 
 @Resolver(() => Factory)
@@ -29,18 +41,28 @@ export class FactoryResolver {
 
   @Query(() => FactoryConnection, { description: 'Factories ordered by id, a page at a time.' })
   async factories(@Args() args: FactoryListArgs, @Ctx() ctx: Context): Promise<FactoryConnection> {
-    const where: string[] = [];
-    if (args.country) where.push('n.country = $country');
-    if (args.search) where.push('(toLower(n.name) CONTAINS $search OR toLower(n.id) CONTAINS $search)');
+    const f = new Filters().eq('country', args.country).search(args.search, ['name', 'id']);
     return listPage(
       ctx.graph,
-      {
-        label: 'Factory',
-        where,
-        params: { country: args.country ?? null, search: args.search?.toLowerCase() ?? null },
-      },
+      { label: 'Factory', where: f.where, params: f.params },
       pageWindow(args, ctx.config.MAX_PAGE_SIZE),
       Factory.fromProps,
+    );
+  }
+
+  @FieldResolver(() => [Line], { description: 'The lines of the factory, ordered by id.' })
+  lines(@Root() factory: Factory, @Ctx() ctx: Context): Promise<Line[]> {
+    return loadMany(ctx.loaders, REL.factoryLines, factory.id, (r) => Line.fromProps(r.node));
+  }
+
+  @FieldResolver(() => [InventoryEntry], { description: 'Stock on hand, per product.' })
+  inventory(@Root() factory: Factory, @Ctx() ctx: Context): Promise<InventoryEntry[]> {
+    return loadMany(ctx.loaders, REL.factoryInventory, factory.id, (r) =>
+      Object.assign(new InventoryEntry(), {
+        product: Product.fromProps(r.node),
+        quantity: num(r.rel, 'quantity', 0),
+        safetyStock: optNum(r.rel, 'safetyStock'),
+      }),
     );
   }
 }

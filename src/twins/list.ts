@@ -24,7 +24,7 @@ export async function listPage<T extends { id: string }>(
     `CALL () { ${match} ${where} RETURN count(DISTINCT n) AS total }
      CALL () {
        ${match} WHERE ${pageWhere}
-       WITH DISTINCT n ORDER BY n.id LIMIT $limit
+       WITH DISTINCT n ORDER BY n.id LIMIT toInteger($limit)
        RETURN collect(n {.*}) AS nodes
      }
      RETURN total, nodes`,

@@ -4,15 +4,7 @@ import { asProps } from './list';
 import type { Props } from './props';
 
 export type TwinLabel =
-  | 'Factory'
-  | 'Line'
-  | 'Asset'
-  | 'Metric'
-  | 'Product'
-  | 'Supplier'
-  | 'Shipment'
-  | 'Order'
-  | 'Alert';
+  'Factory' | 'Line' | 'Asset' | 'Metric' | 'Product' | 'Supplier' | 'Shipment' | 'Order' | 'Alert';
 
 /** A relationship walked from a node: `(from)-[rel]->(to)` when out, `(from)<-[rel]-(to)` when in. */
 export interface RelSpec {
@@ -55,27 +47,31 @@ export class Loaders {
       spec.direction === 'out'
         ? `(s:${spec.from} {id: id})-[r:${spec.rel}]->(t:${spec.to})`
         : `(s:${spec.from} {id: id})<-[r:${spec.rel}]-(t:${spec.to})`;
-    return this.get(this.relLoaders, `rel:${spec.from}-${spec.rel}-${spec.direction}-${spec.to}`, async (ids) => {
-      const rows = await this.graph.read(
-        `UNWIND $ids AS id
+    return this.get(
+      this.relLoaders,
+      `rel:${spec.from}-${spec.rel}-${spec.direction}-${spec.to}`,
+      async (ids) => {
+        const rows = await this.graph.read(
+          `UNWIND $ids AS id
          MATCH ${pattern}
          WITH id, t, r ORDER BY t.id
          RETURN id, collect({node: t {.*}, rel: properties(r)}) AS items`,
-        { ids },
-      );
-      const byId = new Map<string, Related[]>();
-      for (const row of rows) {
-        const items: unknown = row['items'];
-        byId.set(
-          String(row['id']),
-          (Array.isArray(items) ? items : []).map((item: unknown) => {
-            const p = asProps(item);
-            return { node: asProps(p['node']), rel: asProps(p['rel']) };
-          }),
+          { ids },
         );
-      }
-      return ids.map((id) => byId.get(id) ?? []);
-    });
+        const byId = new Map<string, Related[]>();
+        for (const row of rows) {
+          const items: unknown = row['items'];
+          byId.set(
+            String(row['id']),
+            (Array.isArray(items) ? items : []).map((item: unknown) => {
+              const p = asProps(item);
+              return { node: asProps(p['node']), rel: asProps(p['rel']) };
+            }),
+          );
+        }
+        return ids.map((id) => byId.get(id) ?? []);
+      },
+    );
   }
 
   /** Drop cached entries after a mutation so the same request reads what it wrote. */
@@ -106,4 +102,25 @@ export class Loaders {
 
 export function createLoaders(graph: Graph): Loaders {
   return new Loaders(graph);
+}
+
+/** The single twin at the end of a to-one relationship, or null. */
+export async function loadOne<T>(
+  loaders: Loaders,
+  spec: RelSpec,
+  id: string,
+  map: (props: Props) => T,
+): Promise<T | null> {
+  const rows = await loaders.related(spec).load(id);
+  return rows[0] ? map(rows[0].node) : null;
+}
+
+/** The twins at the end of a to-many relationship, ordered by id. */
+export async function loadMany<T>(
+  loaders: Loaders,
+  spec: RelSpec,
+  id: string,
+  map: (row: Related) => T,
+): Promise<T[]> {
+  return (await loaders.related(spec).load(id)).map(map);
 }

@@ -3,7 +3,8 @@ export type Props = Record<string, unknown>;
 
 export function str(p: Props, key: string): string {
   const v = p[key];
-  if (typeof v !== 'string') throw new TypeError(`property ${key} should be a string, got ${typeof v}`);
+  if (typeof v !== 'string')
+    throw new TypeError(`property ${key} should be a string, got ${typeof v}`);
   return v;
 }
 

@@ -37,12 +37,16 @@ describe('migrations on a real Neo4j', () => {
   });
   afterEach(async () => {
     await graph.write(`MATCH (n:${label}) DELETE n`);
-    await graph.write('MATCH (m:__Migration {namespace: $namespace}) DETACH DELETE m', { namespace });
+    await graph.write('MATCH (m:__Migration {namespace: $namespace}) DETACH DELETE m', {
+      namespace,
+    });
     await rm(dir, { recursive: true, force: true });
   });
 
   const steps = async () =>
-    (await graph.read(`MATCH (n:${label}) RETURN n.step AS step ORDER BY step`)).map((r) => r['step']);
+    (await graph.read(`MATCH (n:${label}) RETURN n.step AS step ORDER BY step`)).map(
+      (r) => r['step'],
+    );
 
   it('when run twice, then the first run applies every file in order and the second applies nothing', async () => {
     const migrator = new Migrator(graph, { dir, namespace });
@@ -109,7 +113,17 @@ describe('migrations on a real Neo4j', () => {
        WHERE type CONTAINS 'UNIQUENESS' AND properties = ['id'] RETURN labelsOrTypes[0] AS label`,
     );
     const labels = rows.map((r) => r['label']);
-    for (const l of ['Factory', 'Line', 'Asset', 'Metric', 'Product', 'Supplier', 'Shipment', 'Order', 'Alert']) {
+    for (const l of [
+      'Factory',
+      'Line',
+      'Asset',
+      'Metric',
+      'Product',
+      'Supplier',
+      'Shipment',
+      'Order',
+      'Alert',
+    ]) {
       expect(labels).toContain(l);
     }
   });

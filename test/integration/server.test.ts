@@ -9,16 +9,20 @@ describe('the API server on a real Neo4j', () => {
   beforeAll(async () => {
     app = await startTestApp();
     await resetTwins(app.graph);
-    await app.graph.write(
-      `UNWIND $rows AS row CREATE (f:Factory) SET f = row`,
-      {
-        rows: [
-          { id: 'F1', name: 'Leipzig', country: 'DE', timezone: 'Europe/Berlin', lat: 51.34, lon: 12.37 },
-          { id: 'F2', name: 'Puebla', country: 'MX', timezone: 'America/Mexico_City' },
-          { id: 'F3', name: 'Chennai', country: 'IN', timezone: 'Asia/Kolkata' },
-        ],
-      },
-    );
+    await app.graph.write(`UNWIND $rows AS row CREATE (f:Factory) SET f = row`, {
+      rows: [
+        {
+          id: 'F1',
+          name: 'Leipzig',
+          country: 'DE',
+          timezone: 'Europe/Berlin',
+          lat: 51.34,
+          lon: 12.37,
+        },
+        { id: 'F2', name: 'Puebla', country: 'MX', timezone: 'America/Mexico_City' },
+        { id: 'F3', name: 'Chennai', country: 'IN', timezone: 'Asia/Kolkata' },
+      ],
+    });
   });
   afterAll(async () => {
     await app.stop();
@@ -35,7 +39,15 @@ describe('the API server on a real Neo4j', () => {
       factories: {
         totalCount: 3,
         edges: [
-          { node: { id: 'F1', name: 'Leipzig', country: 'DE', timezone: 'Europe/Berlin', lat: 51.34 } },
+          {
+            node: {
+              id: 'F1',
+              name: 'Leipzig',
+              country: 'DE',
+              timezone: 'Europe/Berlin',
+              lat: 51.34,
+            },
+          },
           { node: { id: 'F2', name: 'Puebla', country: 'MX' } },
         ],
         pageInfo: { hasNextPage: true },
@@ -50,7 +62,9 @@ describe('the API server on a real Neo4j', () => {
   });
 
   it('when a variable has the wrong type, then the error has a code and names the variable', async () => {
-    const res = await gql(app, `query($n: Int) { factories(first: $n) { totalCount } }`, { n: 'ten' });
+    const res = await gql(app, `query($n: Int) { factories(first: $n) { totalCount } }`, {
+      n: 'ten',
+    });
     expect(res.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0]?.message).toMatch(/\$n/);
   });
@@ -67,7 +81,12 @@ describe('the API server on a real Neo4j', () => {
   });
 
   it('when a graphql-ws client connects on the same port, then the handshake is acknowledged and operations run', async () => {
-    const client = createClient({ url: app.wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
+    const client = createClient({
+      url: app.wsUrl,
+      webSocketImpl: WebSocket,
+      lazy: false,
+      retryAttempts: 0,
+    });
     try {
       const acked = new Promise<void>((resolve, reject) => {
         client.on('connected', () => resolve());

@@ -13,7 +13,9 @@ describe('starting the server process', () => {
       timeout: 30000,
     });
     expect(run.status).toBe(78);
-    expect(run.stderr).toMatch(/NEO4J_URI \("http:\/\/localhost:7474"\): expected a bolt:\/\/ or neo4j:\/\/ URI/);
+    expect(run.stderr).toMatch(
+      /NEO4J_URI \("http:\/\/localhost:7474"\): expected a bolt:\/\/ or neo4j:\/\/ URI/,
+    );
     expect(run.stderr).toMatch(/did not start/);
   });
 });

@@ -50,6 +50,7 @@ export async function gql(
     body: JSON.stringify({ query, variables }),
   });
   const body: unknown = await res.json();
-  if (typeof body !== 'object' || body === null) throw new Error(`not a GraphQL response: ${String(body)}`);
+  if (typeof body !== 'object' || body === null)
+    throw new Error(`not a GraphQL response: ${String(body)}`);
   return body;
 }

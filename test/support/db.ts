@@ -3,7 +3,10 @@ import { Graph } from '../../src/graph/executor';
 /** A driver on the suite's Neo4j (started by the global setup). */
 export function testGraph(): Graph {
   const uri = process.env['NEO4J_URI'];
-  if (!uri) throw new Error('NEO4J_URI is unset: run the tests through jest so the global setup starts Neo4j');
+  if (!uri)
+    throw new Error(
+      'NEO4J_URI is unset: run the tests through jest so the global setup starts Neo4j',
+    );
   return Graph.connect({
     uri,
     user: process.env['NEO4J_USER'] ?? 'neo4j',

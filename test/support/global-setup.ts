@@ -20,7 +20,12 @@ export default async function globalSetup(): Promise<void> {
   process.env['NEO4J_PASSWORD'] = neo4j.password;
   log(`Neo4j (${neo4j.source}) at ${neo4j.uri} after ${Date.now() - started} ms`);
 
-  const graph = Graph.connect({ uri: neo4j.uri, user: neo4j.user, password: neo4j.password, database: 'neo4j' });
+  const graph = Graph.connect({
+    uri: neo4j.uri,
+    user: neo4j.user,
+    password: neo4j.password,
+    database: 'neo4j',
+  });
   try {
     await new Migrator(graph, { dir: join(root, 'migrations') }).migrate();
   } finally {

@@ -29,7 +29,8 @@ function isLauncherModule(value: unknown): value is LauncherModule {
 
 export async function loadLauncher(root: string): Promise<LauncherModule> {
   const mod: unknown = await import(`${root}/scripts/neo4j-local-lib.mjs`);
-  if (!isLauncherModule(mod)) throw new Error('scripts/neo4j-local-lib.mjs does not export startLocalNeo4j');
+  if (!isLauncherModule(mod))
+    throw new Error('scripts/neo4j-local-lib.mjs does not export startLocalNeo4j');
   return mod;
 }
 

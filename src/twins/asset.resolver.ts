@@ -1,0 +1,95 @@
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import type { Context } from '../server/context';
+import { Asset, AssetConnection, Metric } from './asset.type';
+import { pageWindow } from './connection';
+import { AssetStatus } from './enums';
+import { Line } from './line.type';
+import { listPage } from './list';
+import { loadMany, loadOne } from './loaders';
+import { Filters, SearchPageArgs } from './page.args';
+import { REL } from './specs';
+
+@ArgsType()
+export class AssetListArgs extends SearchPageArgs {
+  @Field(() => ID, { nullable: true, description: 'Only assets of this factory.' })
+  factoryId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only assets of this line.' })
+  lineId?: string | null;
+
+  @Field(() => AssetStatus, { nullable: true })
+  status?: AssetStatus | null;
+
+  @Field(() => String, { nullable: true, description: 'Only assets of this kind, e.g. PRESS.' })
+  kind?: string | null;
+}
+
+function assetMatch(args: AssetListArgs): string | undefined {
+  if (args.lineId && args.factoryId) {
+    return 'MATCH (:Factory {id: $factoryId})-[:HAS_LINE]->(:Line {id: $lineId})-[:HAS_ASSET]->(n:Asset)';
+  }
+  if (args.lineId) return 'MATCH (:Line {id: $lineId})-[:HAS_ASSET]->(n:Asset)';
+  if (args.factoryId)
+    return 'MATCH (:Factory {id: $factoryId})-[:HAS_LINE]->(:Line)-[:HAS_ASSET]->(n:Asset)';
+  return undefined;
+}
+
+@Resolver(() => Asset)
+export class AssetResolver {
+  @Query(() => Asset, { nullable: true, description: 'One asset by id, or null.' })
+  async asset(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Asset | null> {
+    const props = await ctx.loaders.node('Asset').load(id);
+    return props ? Asset.fromProps(props) : null;
+  }
+
+  @Query(() => AssetConnection, { description: 'Assets ordered by id, a page at a time.' })
+  async assets(@Args() args: AssetListArgs, @Ctx() ctx: Context): Promise<AssetConnection> {
+    const f = new Filters()
+      .eq('status', args.status)
+      .eq('kind', args.kind)
+      .search(args.search, ['name', 'id']);
+    const match = assetMatch(args);
+    return listPage(
+      ctx.graph,
+      {
+        label: 'Asset',
+        where: f.where,
+        params: { ...f.params, factoryId: args.factoryId ?? null, lineId: args.lineId ?? null },
+        ...(match ? { match } : {}),
+      },
+      pageWindow(args, ctx.config.MAX_PAGE_SIZE),
+      Asset.fromProps,
+    );
+  }
+
+  @FieldResolver(() => Line, { nullable: true })
+  line(@Root() asset: Asset, @Ctx() ctx: Context): Promise<Line | null> {
+    return loadOne(ctx.loaders, REL.assetLine, asset.id, Line.fromProps);
+  }
+
+  @FieldResolver(() => [Metric], { description: 'What the asset measures, with latest values.' })
+  metrics(@Root() asset: Asset, @Ctx() ctx: Context): Promise<Metric[]> {
+    return loadMany(ctx.loaders, REL.assetMetrics, asset.id, (r) => Metric.fromProps(r.node));
+  }
+
+  @FieldResolver(() => [Asset], { description: 'Stations this asset passes material to.' })
+  feeds(@Root() asset: Asset, @Ctx() ctx: Context): Promise<Asset[]> {
+    return loadMany(ctx.loaders, REL.assetFeeds, asset.id, (r) => Asset.fromProps(r.node));
+  }
+
+  @FieldResolver(() => [Asset], { description: 'Stations that pass material to this asset.' })
+  fedBy(@Root() asset: Asset, @Ctx() ctx: Context): Promise<Asset[]> {
+    return loadMany(ctx.loaders, REL.assetFedBy, asset.id, (r) => Asset.fromProps(r.node));
+  }
+}

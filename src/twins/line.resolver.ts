@@ -1,0 +1,77 @@
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import type { Context } from '../server/context';
+import { Asset } from './asset.type';
+import { pageWindow } from './connection';
+import { Factory } from './factory.type';
+import { Line, LineConnection } from './line.type';
+import { listPage } from './list';
+import { loadMany, loadOne } from './loaders';
+import { Filters, SearchPageArgs } from './page.args';
+import { Product } from './product.type';
+import { optNum } from './props';
+import { LineProduct } from './relations.type';
+import { REL } from './specs';
+
+@ArgsType()
+export class LineListArgs extends SearchPageArgs {
+  @Field(() => ID, { nullable: true, description: 'Only lines of this factory.' })
+  factoryId?: string | null;
+}
+
+@Resolver(() => Line)
+export class LineResolver {
+  @Query(() => Line, { nullable: true, description: 'One line by id, or null.' })
+  async line(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Line | null> {
+    const props = await ctx.loaders.node('Line').load(id);
+    return props ? Line.fromProps(props) : null;
+  }
+
+  @Query(() => LineConnection, { description: 'Lines ordered by id, a page at a time.' })
+  async lines(@Args() args: LineListArgs, @Ctx() ctx: Context): Promise<LineConnection> {
+    const f = new Filters().search(args.search, ['name', 'id']);
+    return listPage(
+      ctx.graph,
+      {
+        label: 'Line',
+        where: f.where,
+        params: { ...f.params, factoryId: args.factoryId ?? null },
+        ...(args.factoryId
+          ? { match: 'MATCH (:Factory {id: $factoryId})-[:HAS_LINE]->(n:Line)' }
+          : {}),
+      },
+      pageWindow(args, ctx.config.MAX_PAGE_SIZE),
+      Line.fromProps,
+    );
+  }
+
+  @FieldResolver(() => Factory, { nullable: true })
+  factory(@Root() line: Line, @Ctx() ctx: Context): Promise<Factory | null> {
+    return loadOne(ctx.loaders, REL.lineFactory, line.id, Factory.fromProps);
+  }
+
+  @FieldResolver(() => [Asset], { description: 'The stations of the line, ordered by id.' })
+  assets(@Root() line: Line, @Ctx() ctx: Context): Promise<Asset[]> {
+    return loadMany(ctx.loaders, REL.lineAssets, line.id, (r) => Asset.fromProps(r.node));
+  }
+
+  @FieldResolver(() => [LineProduct], { description: 'What the line makes, at nominal rates.' })
+  produces(@Root() line: Line, @Ctx() ctx: Context): Promise<LineProduct[]> {
+    return loadMany(ctx.loaders, REL.lineProducts, line.id, (r) =>
+      Object.assign(new LineProduct(), {
+        product: Product.fromProps(r.node),
+        ratePerHour: optNum(r.rel, 'ratePerHour'),
+      }),
+    );
+  }
+}

@@ -1,0 +1,35 @@
+import { Field, Float, ID, ObjectType } from 'type-graphql';
+import { Connection } from './connection';
+import { asShipmentStatus, ShipmentStatus } from './enums';
+import { num, optStr, type Props, str } from './props';
+
+@ObjectType({ description: 'One inbound shipment of one product from a supplier to a factory.' })
+export class Shipment {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ShipmentStatus)
+  status!: ShipmentStatus;
+
+  @Field(() => Float)
+  quantity!: number;
+
+  @Field(() => String, { nullable: true, description: 'UTC ISO-8601.' })
+  departedAt!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Expected arrival, UTC ISO-8601.' })
+  eta!: string | null;
+
+  static fromProps(p: Props): Shipment {
+    return Object.assign(new Shipment(), {
+      id: str(p, 'id'),
+      status: asShipmentStatus(p['status']),
+      quantity: num(p, 'quantity', 0),
+      departedAt: optStr(p, 'departedAt'),
+      eta: optStr(p, 'eta'),
+    });
+  }
+}
+
+@ObjectType()
+export class ShipmentConnection extends Connection('Shipment', Shipment) {}
