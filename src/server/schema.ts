@@ -3,7 +3,9 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { AssetResolver } from '../twins/asset.resolver';
 import { FactoryResolver } from '../twins/factory.resolver';
+import { ImportResolver } from '../twins/import.resolver';
 import { LineResolver } from '../twins/line.resolver';
+import { TwinMutationResolver } from '../twins/mutations/twin.mutations';
 import { OrderResolver } from '../twins/order.resolver';
 import { ProductResolver } from '../twins/product.resolver';
 import { ShipmentResolver } from '../twins/shipment.resolver';
@@ -18,6 +20,8 @@ export const resolvers: NonEmptyArray<Function> = [
   SupplierResolver,
   ShipmentResolver,
   OrderResolver,
+  ImportResolver,
+  TwinMutationResolver,
 ];
 
 /** The one schema of the API; `npm run schema:emit` writes it to graph-schema/schema.graphql. */

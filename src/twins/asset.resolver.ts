@@ -13,7 +13,8 @@ import {
 import type { Context } from '../server/context';
 import { Asset, AssetConnection, Metric } from './asset.type';
 import { pageWindow } from './connection';
-import { AssetStatus } from './enums';
+import type { AssetStatus } from './enums';
+import { AssetStatusEnum } from './enums.graphql';
 import { Line } from './line.type';
 import { listPage } from './list';
 import { loadMany, loadOne } from './loaders';
@@ -28,7 +29,7 @@ export class AssetListArgs extends SearchPageArgs {
   @Field(() => ID, { nullable: true, description: 'Only assets of this line.' })
   lineId?: string | null;
 
-  @Field(() => AssetStatus, { nullable: true })
+  @Field(() => AssetStatusEnum, { nullable: true })
   status?: AssetStatus | null;
 
   @Field(() => String, { nullable: true, description: 'Only assets of this kind, e.g. PRESS.' })

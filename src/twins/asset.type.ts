@@ -1,6 +1,7 @@
 import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Connection } from './connection';
-import { AssetStatus, asAssetStatus } from './enums';
+import type { AssetStatus } from './enums';
+import { asAssetStatus, AssetStatusEnum } from './enums.graphql';
 import { num, optNum, optStr, type Props, str } from './props';
 
 @ObjectType({ description: 'A machine or station of a line.' })
@@ -14,7 +15,7 @@ export class Asset {
   @Field({ description: 'PRESS, CNC, ROBOT, CONVEYOR, OVEN, ...' })
   kind!: string;
 
-  @Field(() => AssetStatus)
+  @Field(() => AssetStatusEnum)
   status!: AssetStatus;
 
   @Field(() => Float, { description: 'Nominal throughput in units per hour.' })

@@ -12,7 +12,8 @@ import {
 } from 'type-graphql';
 import type { Context } from '../server/context';
 import { pageWindow } from './connection';
-import { OrderStatus } from './enums';
+import type { OrderStatus } from './enums';
+import { OrderStatusEnum } from './enums.graphql';
 import { Factory } from './factory.type';
 import { listPage } from './list';
 import { loadOne } from './loaders';
@@ -23,7 +24,7 @@ import { REL } from './specs';
 
 @ArgsType()
 export class OrderListArgs extends PageArgs {
-  @Field(() => OrderStatus, { nullable: true })
+  @Field(() => OrderStatusEnum, { nullable: true })
   status?: OrderStatus | null;
 
   @Field(() => ID, { nullable: true })

@@ -1,6 +1,7 @@
 import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Connection } from './connection';
-import { asOrderStatus, OrderStatus } from './enums';
+import type { OrderStatus } from './enums';
+import { asOrderStatus, OrderStatusEnum } from './enums.graphql';
 import { num, optStr, type Props, str } from './props';
 
 @ObjectType({ description: 'A customer order of a product, filled by a factory.' })
@@ -17,7 +18,7 @@ export class Order {
   @Field(() => String, { nullable: true, description: 'UTC ISO-8601.' })
   dueDate!: string | null;
 
-  @Field(() => OrderStatus)
+  @Field(() => OrderStatusEnum)
   status!: OrderStatus;
 
   static fromProps(p: Props): Order {

@@ -12,7 +12,8 @@ import {
 } from 'type-graphql';
 import type { Context } from '../server/context';
 import { pageWindow } from './connection';
-import { ShipmentStatus } from './enums';
+import type { ShipmentStatus } from './enums';
+import { ShipmentStatusEnum } from './enums.graphql';
 import { Factory } from './factory.type';
 import { listPage } from './list';
 import { loadOne } from './loaders';
@@ -24,7 +25,7 @@ import { Supplier } from './supplier.type';
 
 @ArgsType()
 export class ShipmentListArgs extends PageArgs {
-  @Field(() => ShipmentStatus, { nullable: true })
+  @Field(() => ShipmentStatusEnum, { nullable: true })
   status?: ShipmentStatus | null;
 
   @Field(() => ID, { nullable: true })

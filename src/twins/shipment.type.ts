@@ -1,6 +1,7 @@
 import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Connection } from './connection';
-import { asShipmentStatus, ShipmentStatus } from './enums';
+import type { ShipmentStatus } from './enums';
+import { asShipmentStatus, ShipmentStatusEnum } from './enums.graphql';
 import { num, optStr, type Props, str } from './props';
 
 @ObjectType({ description: 'One inbound shipment of one product from a supplier to a factory.' })
@@ -8,7 +9,7 @@ export class Shipment {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => ShipmentStatus)
+  @Field(() => ShipmentStatusEnum)
   status!: ShipmentStatus;
 
   @Field(() => Float)

@@ -22,3 +22,26 @@ export async function resetTwins(graph: Graph): Promise<void> {
      CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`,
   );
 }
+
+/** Nodes and relationships of the twin graph: a fingerprint to show that nothing was written. */
+export async function graphFingerprint(graph: Graph): Promise<string> {
+  const rows = await graph.read(
+    `CALL () { MATCH (n) WHERE NOT n:__Migration AND NOT n:__MigrationLock
+               RETURN count(n) AS nodes, collect(DISTINCT labels(n)[0]) AS labels }
+     CALL () { MATCH ()-[r]->() WHERE NOT startNode(r):__Migration
+               RETURN count(r) AS rels, sum(size(keys(r))) AS relProps }
+     CALL () { MATCH (n) WHERE NOT n:__Migration AND NOT n:__MigrationLock
+               RETURN sum(size(keys(n))) AS props,
+                      collect(n.id + ':' + coalesce(toString(n.name), '') + ':' + coalesce(toString(n.quantity), '')) AS ids }
+     RETURN nodes, rels, relProps, props, ids`,
+  );
+  const row = rows[0] ?? {};
+  const ids: unknown = row['ids'];
+  return JSON.stringify({
+    nodes: row['nodes'],
+    rels: row['rels'],
+    relProps: row['relProps'],
+    props: row['props'],
+    ids: Array.isArray(ids) ? [...ids].sort() : [],
+  });
+}

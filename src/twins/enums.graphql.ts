@@ -1,0 +1,38 @@
+import { registerEnumType } from 'type-graphql';
+import {
+  ASSET_STATUSES,
+  type AssetStatus,
+  ORDER_STATUSES,
+  type OrderStatus,
+  SHIPMENT_STATUSES,
+  type ShipmentStatus,
+} from './enums';
+
+/** A GraphQL enum built from one of the model's const arrays (the single list of values). */
+function graphqlEnum<T extends string>(values: readonly T[]): { [K in T]: K } {
+  const entries: Partial<{ [K in T]: K }> = {};
+  for (const v of values) entries[v] = v;
+  return entries as { [K in T]: K };
+}
+
+export const AssetStatusEnum = graphqlEnum(ASSET_STATUSES);
+export const ShipmentStatusEnum = graphqlEnum(SHIPMENT_STATUSES);
+export const OrderStatusEnum = graphqlEnum(ORDER_STATUSES);
+
+registerEnumType(AssetStatusEnum, {
+  name: 'AssetStatus',
+  description: 'Operating state of an asset.',
+});
+registerEnumType(ShipmentStatusEnum, { name: 'ShipmentStatus' });
+registerEnumType(OrderStatusEnum, { name: 'OrderStatus' });
+
+function isOneOf<T extends string>(values: readonly T[], v: unknown): v is T {
+  return typeof v === 'string' && values.some((x) => x === v);
+}
+
+/* Reads of stored values; a value outside the vocabulary (written by hand) reads as the first state. */
+export const asAssetStatus = (v: unknown): AssetStatus =>
+  isOneOf(ASSET_STATUSES, v) ? v : 'RUNNING';
+export const asShipmentStatus = (v: unknown): ShipmentStatus =>
+  isOneOf(SHIPMENT_STATUSES, v) ? v : 'PLANNED';
+export const asOrderStatus = (v: unknown): OrderStatus => (isOneOf(ORDER_STATUSES, v) ? v : 'OPEN');

@@ -1,0 +1,84 @@
+import { badInput } from '../../errors';
+import type { Graph, Tx } from '../../graph/executor';
+import { countTwins, type KnownIds, type TwinCounts, type TwinDocument } from './document';
+import { externalReferences, validateDocument } from './validate';
+import { type WriteProgress, writeDocument } from './writer';
+
+export interface ImportSummary {
+  counts: TwinCounts;
+  twins: number;
+  durationMs: number;
+}
+
+const ids = (rows: Record<string, unknown>[], key = 'id') => rows.map((r) => String(r[key]));
+
+/** Reads what validation must know about the stored graph, inside the import's transaction. */
+export async function knownIds(tx: Tx, input: unknown): Promise<KnownIds> {
+  const refs = externalReferences(input);
+  const existing = async (label: string, wanted: string[]) =>
+    new Set(
+      ids(await tx.run(`MATCH (n:${label}) WHERE n.id IN $ids RETURN n.id AS id`, { ids: wanted })),
+    );
+  const assets = await tx.run(
+    `MATCH (l:Line)-[:HAS_ASSET]->(a:Asset) WHERE a.id IN $ids RETURN a.id AS id, l.id AS lineId`,
+    { ids: refs.assets },
+  );
+  const assetMap = new Map(assets.map((r) => [String(r['id']), { lineId: String(r['lineId']) }]));
+  // Stored flows that can close a cycle with the document's: those of every stored line it touches.
+  const lineIds = [...new Set([...refs.lines, ...[...assetMap.values()].map((a) => a.lineId)])];
+  const flows = await tx.run(
+    `MATCH (l:Line)-[:HAS_ASSET]->(a:Asset)-[:FEEDS]->(b:Asset) WHERE l.id IN $lineIds
+     RETURN a.id AS from, b.id AS to`,
+    { lineIds },
+  );
+  const bom = await tx.run(
+    'MATCH (p:Product)-[:REQUIRES]->(c:Product) RETURN p.id AS parentId, c.id AS componentId',
+  );
+  return {
+    factories: await existing('Factory', refs.factories),
+    lines: await existing('Line', refs.lines),
+    assets: assetMap,
+    products: await existing('Product', refs.products),
+    suppliers: await existing('Supplier', refs.suppliers),
+    existingFlows: flows.map((r) => ({ from: String(r['from']), to: String(r['to']) })),
+    existingBom: bom.map((r) => ({
+      parentId: String(r['parentId']),
+      componentId: String(r['componentId']),
+    })),
+  };
+}
+
+/**
+ * Imports a twin-graph document atomically: validation against the stored graph and every write
+ * happen in one transaction, so a rejected or failed import leaves the graph as it was.
+ */
+export async function importDocument(
+  graph: Graph,
+  input: unknown,
+  onProgress?: (p: WriteProgress) => void,
+): Promise<ImportSummary> {
+  const started = Date.now();
+  const doc = await graph.transaction('WRITE', async (tx) => {
+    const result = validateDocument(input, await knownIds(tx, input));
+    if (!result.ok) {
+      const first = result.problems[0];
+      throw badInput(
+        `The document was rejected with ${result.problems.length} problem(s), nothing was written. ` +
+          `First: ${first ? `${first.path}: ${first.message}` : 'unknown'}. See extensions.problems for all.`,
+        result.problems,
+      );
+    }
+    await writeDocument(tx, result.doc, onProgress);
+    return result.doc;
+  });
+  const counts = countTwins(doc);
+  return { counts, twins: twinCount(doc), durationMs: Date.now() - started };
+}
+
+/** Nodes in a document: the twins, not the relationships between them. */
+export function twinCount(doc: TwinDocument): number {
+  const c = countTwins(doc);
+  return (
+    c.factories + c.lines + c.assets + c.metrics + c.products + c.suppliers + c.shipments + c.orders
+  );
+}
