@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules', 'dist', 'coverage', '.data', 'tools/**/target', 'src/generated/**'],
+    ignores: ['node_modules', 'dist', 'coverage', '.data', 'tools/**/target', 'src/generated/**', 'test/generated/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
