@@ -29,11 +29,6 @@ const int = (def: number, min: number, max: number) =>
       return n;
     });
 
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-
 const neo4jUri = z
   .string({
     required_error: 'is required (e.g. bolt://localhost:7687); `npm start` sets it for you',
@@ -81,8 +76,6 @@ export const configSchema = z.object({
   PLAYGROUND: bool(true),
   /** How long shutdown waits for in-flight requests before closing connections. */
   SHUTDOWN_TIMEOUT_MS: int(10000, 0, 600000),
-  /** API keys, comma separated `key:role[:factoryId|factoryId...]`; unset means no authentication. */
-  API_KEYS: optionalString,
   /** debug, info, warn, error. */
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
