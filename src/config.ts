@@ -70,6 +70,36 @@ export const configSchema = z.object({
     .refine((v) => /^[^#+/\s][^#+\s]*$/.test(v), {
       message: 'must be a plain topic level without wildcards, e.g. "twin" or "acme/twin"',
     }),
+  /** Shared-subscription group of the instances that persist telemetry (each reading written once). */
+  MQTT_SHARED_GROUP: z
+    .string()
+    .default('twin-graph')
+    .refine((v) => /^[A-Za-z0-9_-]+$/.test(v), { message: 'use letters, digits, - and _ only' }),
+  /** Names this instance's persistent MQTT session; unique per instance, stable across restarts. */
+  INSTANCE_ID: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || /^[A-Za-z0-9_.-]+$/.test(v), {
+      message: 'use letters, digits, ., - and _ only',
+    }),
+  /** Ingest and store telemetry (false: this instance only serves the API and live events). */
+  TELEMETRY_PERSIST: bool(true),
+  /** Readings are kept this many hours (older ones are deleted every minute). */
+  TELEMETRY_RETENTION_HOURS: int(24, 1, 24 * 365),
+  /** Readings stamped further in the future than this are rejected (sender clock skew). */
+  TELEMETRY_MAX_FUTURE_MS: int(300000, 0, 86400000),
+  /** Readings older than this are rejected (a gateway replaying a long backlog). */
+  TELEMETRY_MAX_AGE_HOURS: int(168, 1, 24 * 365),
+  /** Larger MQTT payloads are rejected before parsing. */
+  TELEMETRY_MAX_PAYLOAD_BYTES: int(131072, 256, 16777216),
+  /** A reading waits at most this long in the write buffer. */
+  TELEMETRY_FLUSH_MS: int(250, 1, 60000),
+  /** Rows per write transaction. */
+  TELEMETRY_BATCH_SIZE: int(2000, 1, 100000),
+  /** Buffered rows above which ingestion stops reading the broker until Neo4j catches up. */
+  TELEMETRY_MAX_BUFFERED: int(50000, 100, 10000000),
+  /** Where telemetry that could not be written by shutdown is kept for the next start. */
+  TELEMETRY_SPILL_DIR: z.string().default('.data/telemetry-spill'),
   /** Largest page a connection returns; larger `first` values are rejected. */
   MAX_PAGE_SIZE: int(500, 1, 10000),
   /** Serve the offline GraphiQL playground at `/`. */

@@ -6,11 +6,15 @@ import { projectRoot } from './paths';
 import { type RunningApp, startApp } from './server/app';
 import type { ReadinessReport } from './server/health';
 import { createSchema } from './server/schema';
-import { join } from 'node:path';
+import { createLivePubSub } from './telemetry/pubsub';
+import { TelemetryService } from './telemetry/service';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 
 export interface Runtime {
   app: RunningApp;
   graph: Graph;
+  telemetry: TelemetryService;
   /** Shut down in order: stop accepting and drain HTTP, close WebSockets, end MQTT, close the driver. */
   stop(): Promise<void>;
 }
@@ -39,7 +43,32 @@ export async function startRuntime(config: Config): Promise<Runtime> {
           : `schema up to date (${result.alreadyApplied} migrations)`,
       );
     }
-    const schema = await createSchema();
+    const pubSub = createLivePubSub();
+    const schema = await createSchema(pubSub);
+    const telemetry = new TelemetryService(
+      graph,
+      pubSub,
+      {
+        mqttUrl: config.MQTT_URL,
+        embeddedPort: config.MQTT_EMBEDDED_PORT,
+        prefix: config.MQTT_TOPIC_PREFIX,
+        sharedGroup: config.MQTT_SHARED_GROUP,
+        instanceId: config.INSTANCE_ID ?? `${hostname()}-${config.PORT}`,
+        persist: config.TELEMETRY_PERSIST,
+        limits: {
+          maxFutureMs: config.TELEMETRY_MAX_FUTURE_MS,
+          maxAgeMs: config.TELEMETRY_MAX_AGE_HOURS * 3_600_000,
+          maxBytes: config.TELEMETRY_MAX_PAYLOAD_BYTES,
+        },
+        flushMs: config.TELEMETRY_FLUSH_MS,
+        maxBatch: config.TELEMETRY_BATCH_SIZE,
+        maxBuffered: config.TELEMETRY_MAX_BUFFERED,
+        retentionMs: config.TELEMETRY_RETENTION_HOURS * 3_600_000,
+        spillDir: resolve(config.TELEMETRY_SPILL_DIR),
+      },
+      logger('telemetry'),
+    );
+    await telemetry.start();
     const readiness = async (): Promise<ReadinessReport> => {
       const checks: ReadinessReport['checks'] = {};
       try {
@@ -57,14 +86,22 @@ export async function startRuntime(config: Config): Promise<Runtime> {
       }
       return { ready: Object.values(checks).every((c) => c.ok), checks };
     };
-    const app = await startApp({ config, graph, schema, readiness, log });
+    let app: RunningApp;
+    try {
+      app = await startApp({ config, graph, schema, readiness, log, events: telemetry });
+    } catch (err) {
+      await telemetry.stop(1000);
+      throw err;
+    }
     let stopping: Promise<void> | undefined;
     return {
       app,
       graph,
+      telemetry,
       stop() {
         stopping ??= (async () => {
           await app.stop();
+          await telemetry.stop(config.SHUTDOWN_TIMEOUT_MS);
           await graph.close();
         })();
         return stopping;

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config';
 import type { Graph } from '../graph/executor';
+import type { TwinEvents } from '../telemetry/events';
 import { type Context, createContext } from './context';
 import { healthRoutes, type Readiness } from './health';
 import { playgroundRouter } from './playground';
@@ -17,6 +18,7 @@ export interface AppDeps {
   graph: Graph;
   schema: GraphQLSchema;
   readiness: Readiness;
+  events: TwinEvents;
   log: (message: string) => void;
 }
 
@@ -38,7 +40,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   const wsCleanup = useServer<Record<string, unknown>, { context?: Context }>(
     {
       schema,
-      context: () => createContext(graph, config),
+      context: () => createContext(graph, config, deps.events),
     },
     wsServer,
   );
@@ -85,7 +87,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   app.use(
     '/graphql',
     express.json({ limit: '50mb' }),
-    expressMiddleware(apollo, { context: async () => createContext(graph, config) }),
+    expressMiddleware(apollo, { context: async () => createContext(graph, config, deps.events) }),
   );
   if (config.PLAYGROUND) app.use(playgroundRouter());
 

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
+import { createLivePubSub } from '../telemetry/pubsub';
+import { MetricHistoryResolver, TelemetryResolver } from '../telemetry/telemetry.resolver';
 import { AssetResolver } from '../twins/asset.resolver';
 import { FactoryResolver } from '../twins/factory.resolver';
 import { ImportResolver } from '../twins/import.resolver';
@@ -22,12 +24,15 @@ export const resolvers: NonEmptyArray<Function> = [
   OrderResolver,
   ImportResolver,
   TwinMutationResolver,
+  TelemetryResolver,
+  MetricHistoryResolver,
 ];
 
 /** The one schema of the API; `npm run schema:emit` writes it to graph-schema/schema.graphql. */
-export async function createSchema(): Promise<GraphQLSchema> {
+export async function createSchema(pubSub: PubSub = createLivePubSub()): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers,
+    pubSub,
     validate: false,
     emitSchemaFile: false,
   });

@@ -40,6 +40,7 @@ export class ImportResolver {
   ): Promise<ImportResult> {
     const summary = await importDocument(ctx.graph, document);
     ctx.loaders.clearAll();
+    ctx.events.twinsImported();
     return Object.assign(new ImportResult(), summary.counts, {
       twins: summary.twins,
       durationMs: summary.durationMs,

@@ -26,6 +26,7 @@ export interface Related {
 export class Loaders {
   private readonly nodeLoaders = new Map<string, DataLoader<string, Props | null>>();
   private readonly relLoaders = new Map<string, DataLoader<string, Related[]>>();
+  private readonly listLoaders = new Map<string, DataLoader<string, Props[]>>();
   /** Keys requested from the database, per loader: a test asserts none appears twice. */
   readonly batches: { loader: string; keys: string[] }[] = [];
 
@@ -74,10 +75,40 @@ export class Loaders {
     );
   }
 
+  /**
+   * Recent readings of metrics, newest first: one round trip for all the metrics of a request
+   * that ask with the same window.
+   */
+  history(from: string | null, to: string | null, limit: number): DataLoader<string, Props[]> {
+    return this.get(this.listLoaders, `history:${from}:${to}:${limit}`, async (ids) => {
+      const rows = await this.graph.read(
+        `UNWIND $ids AS id
+         CALL (id) {
+           MATCH (r:Reading) WHERE r.metricId = id
+             AND ($from IS NULL OR r.ts >= $from) AND ($to IS NULL OR r.ts <= $to)
+           WITH r ORDER BY r.ts DESC LIMIT toInteger($limit)
+           RETURN collect(r {.*}) AS items
+         }
+         RETURN id, items`,
+        { ids, from, to, limit },
+      );
+      const byId = new Map<string, Props[]>();
+      for (const row of rows) {
+        const items: unknown = row['items'];
+        byId.set(
+          String(row['id']),
+          (Array.isArray(items) ? items : []).map((i: unknown) => asProps(i)),
+        );
+      }
+      return ids.map((id) => byId.get(id) ?? []);
+    });
+  }
+
   /** Drop cached entries after a mutation so the same request reads what it wrote. */
   clearAll(): void {
     for (const loader of this.nodeLoaders.values()) loader.clearAll();
     for (const loader of this.relLoaders.values()) loader.clearAll();
+    for (const loader of this.listLoaders.values()) loader.clearAll();
   }
 
   private get<V>(

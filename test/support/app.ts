@@ -3,20 +3,27 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { loadConfig } from '../../src/config';
 import type { Graph } from '../../src/graph/executor';
-import { startRuntime } from '../../src/runtime';
+import { type Runtime, startRuntime } from '../../src/runtime';
 
 export interface TestApp {
   url: string;
   wsUrl: string;
   port: number;
   graph: Graph;
+  runtime: Runtime;
   stop(): Promise<void>;
 }
 
 /** The real server on a free port, against the suite's Neo4j. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const unique = Math.random().toString(36).slice(2, 10);
   const config = loadConfig({
     ...process.env,
+    // each app its own persistent session and shared group: a stopped test app must not
+    // keep a share of the next test's readings queued for itself
+    INSTANCE_ID: `test-${unique}`,
+    MQTT_SHARED_GROUP: `test-${unique}`,
+    TELEMETRY_SPILL_DIR: `/tmp/twin-graph-test-spill-${unique}`,
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
@@ -29,6 +36,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     wsUrl: runtime.app.url.replace(/^http/, 'ws') + '/graphql',
     port: runtime.app.port,
     graph: runtime.graph,
+    runtime,
     stop: () => runtime.stop(),
   };
 }

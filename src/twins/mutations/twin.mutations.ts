@@ -105,7 +105,9 @@ export class TwinMutationResolver {
     @Arg('cascade', { defaultValue: false }) cascade: boolean,
     @Ctx() ctx: Context,
   ): Promise<DeleteResult> {
-    return toDeleteResult(await deleteTwin(ctx.graph, 'factories', id, cascade));
+    const result = toDeleteResult(await deleteTwin(ctx.graph, 'factories', id, cascade));
+    ctx.events.twinsImported();
+    return result;
   }
 
   @Mutation(() => Line, { description: 'Creates a line in a factory; CONFLICT if the id exists.' })
@@ -130,12 +132,26 @@ export class TwinMutationResolver {
     @Arg('cascade', { defaultValue: false }) cascade: boolean,
     @Ctx() ctx: Context,
   ): Promise<DeleteResult> {
-    return toDeleteResult(await deleteTwin(ctx.graph, 'lines', id, cascade));
+    const result = toDeleteResult(await deleteTwin(ctx.graph, 'lines', id, cascade));
+    ctx.events.twinsImported();
+    return result;
   }
 
   @Mutation(() => Asset, { description: 'Creates an asset on a line, with its metrics.' })
   async createAsset(@Arg('input') input: AssetInput, @Ctx() ctx: Context): Promise<Asset> {
-    return reload(ctx, 'Asset', await createTwin(ctx.graph, 'assets', input), Asset.fromProps);
+    const asset = await reload(
+      ctx,
+      'Asset',
+      await createTwin(ctx.graph, 'assets', input),
+      Asset.fromProps,
+    );
+    ctx.events.assetChanged({
+      assetId: asset.id,
+      previousStatus: null,
+      status: asset.status,
+      reason: null,
+    });
+    return asset;
   }
 
   @Mutation(() => Asset, {
@@ -146,7 +162,21 @@ export class TwinMutationResolver {
     @Arg('patch') patch: AssetPatch,
     @Ctx() ctx: Context,
   ): Promise<Asset> {
-    return reload(ctx, 'Asset', await updateTwin(ctx.graph, 'assets', id, patch), Asset.fromProps);
+    const before = await ctx.loaders.node('Asset').load(id);
+    const asset = await reload(
+      ctx,
+      'Asset',
+      await updateTwin(ctx.graph, 'assets', id, patch),
+      Asset.fromProps,
+    );
+    // every instance refreshes its telemetry cache; a status change reaches assetStatusChanged
+    ctx.events.assetChanged({
+      assetId: id,
+      previousStatus: typeof before?.['status'] === 'string' ? before['status'] : null,
+      status: asset.status,
+      reason: 'changed through the API',
+    });
+    return asset;
   }
 
   @Mutation(() => DeleteResult, { description: `Deletes an asset. ${CASCADE_DOC}` })
@@ -155,7 +185,9 @@ export class TwinMutationResolver {
     @Arg('cascade', { defaultValue: false }) cascade: boolean,
     @Ctx() ctx: Context,
   ): Promise<DeleteResult> {
-    return toDeleteResult(await deleteTwin(ctx.graph, 'assets', id, cascade));
+    const result = toDeleteResult(await deleteTwin(ctx.graph, 'assets', id, cascade));
+    ctx.events.twinsImported();
+    return result;
   }
 
   @Mutation(() => Product, { description: 'Creates a product.' })

@@ -1,0 +1,192 @@
+import type { AssetStatus } from '../twins/enums';
+import type { LiveReading } from './events';
+import { parseState, parseTelemetry, type PayloadLimits } from './payload';
+import type { RejectionReason } from './reasons';
+import type { AlertRecord, ReadingRecord, RejectionRecord, StatusRecord } from './records';
+import type { AssetInfo, AssetRegistry, MetricDef } from './registry';
+import { parseTopic } from './topics';
+import { convert } from './units';
+
+export type IngestLimits = Omit<PayloadLimits, 'now'>;
+
+/** What one MQTT message turned into: rows to store, events to push live, rejections to report. */
+export type Processed =
+  | {
+      kind: 'telemetry';
+      asset: AssetInfo;
+      ts: string;
+      readings: ReadingRecord[];
+      live: LiveReading[];
+      alerts: AlertRecord[];
+      rejections: RejectionRecord[];
+    }
+  | {
+      kind: 'state';
+      asset: AssetInfo;
+      state: StatusRecord;
+      status: AssetStatus;
+      previousStatus: AssetStatus;
+    }
+  | { kind: 'rejected'; rejections: RejectionRecord[] };
+
+const PAYLOAD_SHOWN = 512;
+
+function rejection(
+  reason: RejectionReason,
+  detail: string,
+  topic: string,
+  payload: Buffer,
+  receivedAt: string,
+  metric: string | null = null,
+): RejectionRecord {
+  const shown = payload.subarray(0, PAYLOAD_SHOWN).toString('utf8');
+  return {
+    reason,
+    detail,
+    topic,
+    payload: payload.length > PAYLOAD_SHOWN ? `${shown}… (${payload.length} bytes)` : shown,
+    receivedAt,
+    metric,
+  };
+}
+
+/** Outside the valid range by more than a tenth of the range is critical. */
+function outOfRange(def: MetricDef, value: number): AlertRecord['severity'] | null {
+  const below = def.min !== null && value < def.min;
+  const above = def.max !== null && value > def.max;
+  if (!below && !above) return null;
+  const span = def.min !== null && def.max !== null ? def.max - def.min : Math.abs(value);
+  const excess =
+    below && def.min !== null ? def.min - value : def.max !== null ? value - def.max : 0;
+  return excess > span * 0.1 ? 'CRITICAL' : 'WARNING';
+}
+
+/**
+ * Validates and normalises one message. Pure but for the registry lookup (cached); never throws
+ * for any topic or payload.
+ */
+export async function processMessage(
+  registry: AssetRegistry,
+  prefix: string,
+  limits: IngestLimits,
+  topic: string,
+  payload: Buffer,
+  receivedAtMs: number,
+): Promise<Processed> {
+  const receivedAt = new Date(receivedAtMs).toISOString();
+  const reject = (reason: RejectionReason, detail: string): Processed => ({
+    kind: 'rejected',
+    rejections: [rejection(reason, detail, topic, payload, receivedAt)],
+  });
+
+  const parsed = parseTopic(prefix, topic);
+  if (!parsed.ok) return reject(parsed.reason, parsed.detail);
+  const opts = { ...limits, now: receivedAtMs };
+  const body =
+    parsed.kind === 'telemetry' ? parseTelemetry(payload, opts) : parseState(payload, opts);
+  if (!body.ok) return reject(body.reason, body.detail);
+
+  const asset = await registry.get(parsed.assetId);
+  if (!asset) return reject('UNKNOWN_ASSET', `no asset has the id "${parsed.assetId}"`);
+  if (asset.factoryId !== parsed.factoryId || asset.lineId !== parsed.lineId) {
+    return reject(
+      'WRONG_LINE',
+      `asset "${asset.id}" is on line "${asset.lineId}" of factory "${asset.factoryId}", ` +
+        `not on "${parsed.lineId}" of "${parsed.factoryId}"; publish to ${prefix}/${asset.factoryId}/${asset.lineId}/${asset.id}/${parsed.kind}`,
+    );
+  }
+
+  if ('status' in body) {
+    const previousStatus = asset.status;
+    registry.setStatus(asset.id, body.status);
+    return {
+      kind: 'state',
+      asset,
+      status: body.status,
+      previousStatus,
+      state: {
+        assetId: asset.id,
+        status: body.status,
+        reason: body.reason,
+        ts: body.ts,
+        topic,
+        receivedAt,
+      },
+    };
+  }
+
+  const readings: ReadingRecord[] = [];
+  const live: LiveReading[] = [];
+  const alerts: AlertRecord[] = [];
+  const rejections = body.rejectedMetrics.map((m) =>
+    rejection(m.reason, `metric "${m.name}": ${m.detail}`, topic, payload, receivedAt, m.name),
+  );
+  for (const m of body.metrics) {
+    const def = asset.metrics.get(m.name);
+    if (!def) {
+      const known = [...asset.metrics.keys()].join(', ') || 'none';
+      rejections.push(
+        rejection(
+          'UNKNOWN_METRIC',
+          `metric "${m.name}" is not defined on asset "${asset.id}" (its metrics: ${known})`,
+          topic,
+          payload,
+          receivedAt,
+          m.name,
+        ),
+      );
+      continue;
+    }
+    const converted =
+      m.unit === null
+        ? { ok: true as const, value: m.value, conversion: null }
+        : convert(m.value, m.unit, def.unit);
+    if (!converted.ok) {
+      rejections.push(
+        rejection(
+          converted.reason,
+          `metric "${m.name}": ${converted.detail}`,
+          topic,
+          payload,
+          receivedAt,
+          m.name,
+        ),
+      );
+      continue;
+    }
+    const severity = outOfRange(def, converted.value);
+    readings.push({
+      id: `${def.id}@${body.ts}`,
+      metricId: def.id,
+      assetId: asset.id,
+      metric: def.name,
+      ts: body.ts,
+      value: converted.value,
+      unit: def.unit,
+      flagged: severity !== null,
+      topic,
+      receivedAt,
+      originalValue: m.value,
+      originalUnit: m.unit,
+      conversion: converted.conversion,
+    });
+    live.push({
+      metric: def.name,
+      value: converted.value,
+      unit: def.unit,
+      flagged: severity !== null,
+    });
+    if (severity) {
+      alerts.push({
+        kind: 'OUT_OF_RANGE',
+        severity,
+        assetId: asset.id,
+        metricId: def.id,
+        message: `${asset.id} ${def.name} = ${converted.value} ${def.unit} is outside [${def.min ?? '-∞'}, ${def.max ?? '∞'}]`,
+        raisedAt: body.ts,
+        value: converted.value,
+      });
+    }
+  }
+  return { kind: 'telemetry', asset, ts: body.ts, readings, live, alerts, rejections };
+}

@@ -1,0 +1,73 @@
+import type { RejectionReason } from './reasons';
+
+/** What ingestion writes to the graph: plain rows, ready for UNWIND. */
+
+export interface ReadingRecord {
+  /** `${metricId}@${ts}`: a redelivered reading of the same (asset, metric, ts) is the same reading. */
+  id: string;
+  metricId: string;
+  assetId: string;
+  metric: string;
+  /** UTC ISO-8601 with milliseconds. */
+  ts: string;
+  /** In the metric's canonical unit. */
+  value: number;
+  unit: string;
+  /** Outside the metric's [min, max]: stored, flagged and alerted. */
+  flagged: boolean;
+  // lineage
+  topic: string;
+  receivedAt: string;
+  originalValue: number;
+  /** null when the payload gave a bare number (already canonical). */
+  originalUnit: string | null;
+  /** e.g. "[degF]→Cel", null when none was applied. */
+  conversion: string | null;
+}
+
+export interface StatusRecord {
+  assetId: string;
+  status: string;
+  reason: string | null;
+  ts: string;
+  topic: string;
+  receivedAt: string;
+}
+
+export interface RejectionRecord {
+  reason: RejectionReason;
+  detail: string;
+  topic: string;
+  /** The start of the payload as text, for diagnosis. */
+  payload: string;
+  receivedAt: string;
+  metric: string | null;
+}
+
+export interface AlertRecord {
+  /** Open alerts are unique per (metric, kind): a repeat raises the count of the open one. */
+  kind: 'OUT_OF_RANGE';
+  severity: 'WARNING' | 'CRITICAL';
+  assetId: string;
+  metricId: string;
+  message: string;
+  raisedAt: string;
+  value: number;
+}
+
+export interface WriteBatch {
+  readings: ReadingRecord[];
+  states: StatusRecord[];
+  rejections: RejectionRecord[];
+  alerts: AlertRecord[];
+}
+
+export const emptyBatch = (): WriteBatch => ({
+  readings: [],
+  states: [],
+  rejections: [],
+  alerts: [],
+});
+
+export const batchSize = (b: WriteBatch): number =>
+  b.readings.length + b.states.length + b.rejections.length + b.alerts.length;

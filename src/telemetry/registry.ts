@@ -1,0 +1,125 @@
+import type { Graph } from '../graph/executor';
+import type { AssetStatus } from '../twins/enums';
+import { asAssetStatus } from '../twins/enums.graphql';
+import { asProps } from '../twins/list';
+import { optNum, optStr, str, type Props } from '../twins/props';
+
+export interface MetricDef {
+  id: string;
+  name: string;
+  unit: string;
+  min: number | null;
+  max: number | null;
+}
+
+export interface AssetInfo {
+  id: string;
+  factoryId: string;
+  lineId: string;
+  /** The asset's own properties, for events that carry the asset. */
+  props: Props;
+  status: AssetStatus;
+  metrics: Map<string, MetricDef>;
+}
+
+const QUERY = `
+  MATCH (f:Factory)-[:HAS_LINE]->(l:Line)-[:HAS_ASSET]->(a:Asset)
+  WHERE $ids IS NULL OR a.id IN $ids
+  CALL (a) {
+    OPTIONAL MATCH (a)-[:HAS_METRIC]->(m:Metric)
+    RETURN collect(m {.id, .name, .unit, .min, .max}) AS metrics
+  }
+  RETURN a {.*} AS asset, f.id AS factoryId, l.id AS lineId, metrics`;
+
+/**
+ * What ingestion must know of each asset (its place in the plant and its metrics), cached so that
+ * validating a reading costs no database round trip. Unknown ids are looked up at most once per
+ * `missTtlMs`, so a flood of messages for a bogus asset cannot flood Neo4j.
+ */
+export class AssetRegistry {
+  private readonly assets = new Map<string, AssetInfo>();
+  private readonly misses = new Map<string, number>();
+  private readonly pending = new Map<string, Promise<AssetInfo | undefined>>();
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly missTtlMs = 5000,
+  ) {}
+
+  async loadAll(): Promise<number> {
+    const rows = await this.graph.read(QUERY, { ids: null });
+    this.assets.clear();
+    for (const row of rows) this.put(row);
+    return this.assets.size;
+  }
+
+  cached(id: string): AssetInfo | undefined {
+    return this.assets.get(id);
+  }
+
+  async get(id: string): Promise<AssetInfo | undefined> {
+    const hit = this.assets.get(id);
+    if (hit) return hit;
+    const missedAt = this.misses.get(id);
+    if (missedAt !== undefined && Date.now() - missedAt < this.missTtlMs) return undefined;
+    const inFlight = this.pending.get(id);
+    if (inFlight) return inFlight;
+    const lookup = this.refresh(id).finally(() => this.pending.delete(id));
+    this.pending.set(id, lookup);
+    return lookup;
+  }
+
+  /** Re-reads one asset (after a mutation changed it or its metrics). */
+  async refresh(id: string): Promise<AssetInfo | undefined> {
+    const rows = await this.graph.read(QUERY, { ids: [id] });
+    const row = rows[0];
+    if (!row) {
+      this.assets.delete(id);
+      this.misses.set(id, Date.now());
+      if (this.misses.size > 10000) this.misses.clear();
+      return undefined;
+    }
+    this.misses.delete(id);
+    return this.put(row);
+  }
+
+  forget(id: string): void {
+    this.assets.delete(id);
+    this.misses.delete(id);
+  }
+
+  setStatus(id: string, status: AssetStatus): void {
+    const asset = this.assets.get(id);
+    if (asset) {
+      asset.status = status;
+      asset.props = { ...asset.props, status };
+    }
+  }
+
+  private put(row: Record<string, unknown>): AssetInfo {
+    const props = asProps(row['asset']);
+    const rawMetrics: unknown = row['metrics'];
+    const metrics = new Map<string, MetricDef>();
+    for (const item of Array.isArray(rawMetrics) ? rawMetrics : []) {
+      const m = asProps(item);
+      const name = str(m, 'name');
+      metrics.set(name, {
+        id: str(m, 'id'),
+        name,
+        unit: optStr(m, 'unit') ?? '1',
+        min: optNum(m, 'min'),
+        max: optNum(m, 'max'),
+      });
+    }
+    const info: AssetInfo = {
+      id: str(props, 'id'),
+      factoryId: String(row['factoryId']),
+      lineId: String(row['lineId']),
+      props,
+      status: asAssetStatus(props['status']),
+      metrics,
+    };
+    this.assets.set(info.id, info);
+    return info;
+  }
+}

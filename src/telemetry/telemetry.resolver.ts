@@ -1,0 +1,288 @@
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
+import { badInput, notFound } from '../errors';
+import type { Context } from '../server/context';
+import { Asset, Metric } from '../twins/asset.type';
+import { asProps } from '../twins/list';
+import { num, optNum, optStr, type Props } from '../twins/props';
+import { LIVE, type AlertPayload, type StatusPayload, type TelemetryPayload } from './events';
+import { REJECTION_REASON_DESCRIPTIONS, isRejectionReason } from './reasons';
+import {
+  Alert,
+  AssetStatusEvent,
+  MetricReading,
+  ReadingValue,
+  RejectionCount,
+  RejectionExample,
+  TelemetryEvent,
+  TelemetryRejections,
+} from './telemetry.type';
+
+const SEVERITY_RANK: Record<string, number> = { INFO: 0, WARNING: 1, CRITICAL: 2 };
+
+@ArgsType()
+class TelemetryArgs {
+  @Field(() => ID, { nullable: true, description: 'Only assets of this factory.' })
+  factoryId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only assets of this line.' })
+  lineId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only this asset.' })
+  assetId?: string | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Only these metrics (others are left out of each event).',
+  })
+  metrics?: string[] | null;
+}
+
+@ArgsType()
+class StatusArgs {
+  @Field(() => ID, { nullable: true })
+  factoryId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  lineId?: string | null;
+}
+
+@ArgsType()
+class AlertArgs {
+  @Field(() => ID, { nullable: true })
+  factoryId?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'INFO, WARNING or CRITICAL: this and above.',
+  })
+  minSeverity?: string | null;
+}
+
+const matches = (want: string | null | undefined, have: string) => !want || want === have;
+
+function toAlert(p: Props): Alert {
+  return Object.assign(new Alert(), {
+    id: String(p['id']),
+    severity: String(p['severity']),
+    kind: String(p['kind']),
+    message: String(p['message']),
+    raisedAt: String(p['raisedAt']),
+    acknowledgedAt: optStr(p, 'acknowledgedAt'),
+    acknowledgedBy: optStr(p, 'acknowledgedBy'),
+    count: num(p, 'count', 1),
+    assetId: optStr(p, 'assetId'),
+    metricId: optStr(p, 'metricId'),
+  });
+}
+
+@Resolver()
+export class TelemetryResolver {
+  @Subscription(() => TelemetryEvent, {
+    topics: LIVE.TELEMETRY,
+    description: 'Validated telemetry as it arrives (before it is stored), filtered on the server.',
+    filter: ({ payload, args }: { payload: TelemetryPayload; args: TelemetryArgs }) =>
+      matches(args.factoryId, payload.factoryId) &&
+      matches(args.lineId, payload.lineId) &&
+      matches(args.assetId, String(payload.asset['id'])) &&
+      (!args.metrics || payload.readings.some((r) => args.metrics?.includes(r.metric))),
+  })
+  telemetry(@Root() event: TelemetryPayload, @Args() args: TelemetryArgs): TelemetryEvent {
+    const readings = args.metrics
+      ? event.readings.filter((r) => args.metrics?.includes(r.metric))
+      : event.readings;
+    return Object.assign(new TelemetryEvent(), {
+      asset: Asset.fromProps(event.asset),
+      ts: event.ts,
+      readings: readings.map((r) => Object.assign(new ReadingValue(), r)),
+    });
+  }
+
+  @Subscription(() => AssetStatusEvent, {
+    topics: LIVE.ASSET_STATUS,
+    description: 'An asset changed status, by a state message or a mutation.',
+    filter: ({ payload, args }: { payload: StatusPayload; args: StatusArgs }) =>
+      matches(args.factoryId, payload.factoryId) && matches(args.lineId, payload.lineId),
+  })
+  assetStatusChanged(@Root() event: StatusPayload): AssetStatusEvent {
+    return Object.assign(new AssetStatusEvent(), {
+      asset: Asset.fromProps({ ...event.asset, status: event.status }),
+      previousStatus: event.previousStatus,
+      reason: event.reason,
+      ts: event.ts,
+      source: event.source,
+    });
+  }
+
+  @Subscription(() => Alert, {
+    topics: LIVE.ALERT,
+    description: 'A new alert (an open alert seen again only raises its count).',
+    filter: ({ payload, args }: { payload: AlertPayload; args: AlertArgs }) =>
+      matches(args.factoryId, payload.factoryId) &&
+      (SEVERITY_RANK[payload.severity] ?? 0) >= (SEVERITY_RANK[args.minSeverity ?? 'INFO'] ?? 0),
+  })
+  alertRaised(@Root() event: AlertPayload, @Args() _args: AlertArgs): Alert {
+    return toAlert({ ...event });
+  }
+
+  @Query(() => TelemetryRejections, {
+    description: 'Refused telemetry: counts by reason and the newest examples.',
+  })
+  async telemetryRejections(
+    @Arg('latest', () => Int, { defaultValue: 20, description: 'How many examples (at most 200).' })
+    latest: number,
+    @Ctx() ctx: Context,
+  ): Promise<TelemetryRejections> {
+    if (latest < 0 || latest > 200) throw badInput(`"latest" must be from 0 to 200, got ${latest}`);
+    const rows = await ctx.graph.read(
+      `CALL () { MATCH (s:TelemetryRejectionStat) RETURN collect(s {.*}) AS stats }
+       CALL () {
+         MATCH (e:TelemetryRejection) WITH e ORDER BY e.receivedAt DESC LIMIT toInteger($latest)
+         RETURN collect(e {.*}) AS examples
+       }
+       RETURN stats, examples`,
+      { latest },
+    );
+    const row = rows[0] ?? {};
+    const list = (v: unknown): Props[] =>
+      Array.isArray(v) ? v.map((x: unknown) => asProps(x)) : [];
+    const byReason = list(row['stats'])
+      .map((s) =>
+        Object.assign(new RejectionCount(), {
+          reason: String(s['reason']),
+          description: isRejectionReason(s['reason'])
+            ? REJECTION_REASON_DESCRIPTIONS[s['reason']]
+            : '',
+          count: num(s, 'count', 0),
+          lastAt: optStr(s, 'lastAt'),
+        }),
+      )
+      .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+    return Object.assign(new TelemetryRejections(), {
+      total: byReason.reduce((sum, r) => sum + r.count, 0),
+      byReason,
+      latest: list(row['examples']).map((e) =>
+        Object.assign(new RejectionExample(), {
+          reason: String(e['reason']),
+          detail: String(e['detail']),
+          topic: String(e['topic']),
+          payload: String(e['payload']),
+          receivedAt: String(e['receivedAt']),
+          metric: optStr(e, 'metric'),
+        }),
+      ),
+    });
+  }
+
+  @Query(() => [Alert], { description: 'Alerts, newest first.' })
+  async alerts(
+    @Arg('open', () => Boolean, {
+      nullable: true,
+      description: 'true: unacknowledged only; false: acknowledged only.',
+    })
+    open: boolean | null,
+    @Arg('assetId', () => ID, { nullable: true }) assetId: string | null,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Ctx() ctx: Context,
+  ): Promise<Alert[]> {
+    if (first < 0 || first > ctx.config.MAX_PAGE_SIZE) {
+      throw badInput(`"first" must be from 0 to ${ctx.config.MAX_PAGE_SIZE}, got ${first}`);
+    }
+    const rows = await ctx.graph.read(
+      `MATCH (x:Alert)-[:ABOUT]->(a)
+       WHERE ($assetId IS NULL OR a.id = $assetId)
+         AND ($open IS NULL OR ($open = (x.acknowledgedAt IS NULL)))
+       WITH x, a ORDER BY x.raisedAt DESC LIMIT toInteger($first)
+       RETURN x {.*, assetId: a.id} AS alert`,
+      { assetId, open, first },
+    );
+    return rows.map((r) => toAlert(asProps(r['alert'])));
+  }
+
+  @Mutation(() => Alert, {
+    description: 'Marks an alert as seen; a later out-of-range reading opens a new one.',
+  })
+  async acknowledgeAlert(
+    @Arg('id', () => ID) id: string,
+    @Arg('by', { description: 'Who acknowledges (a name or system).' }) by: string,
+    @Ctx() ctx: Context,
+  ): Promise<Alert> {
+    if (by.trim() === '') throw badInput('"by" must name who acknowledges the alert');
+    const rows = await ctx.graph.write(
+      `MATCH (x:Alert {id: $id})-[:ABOUT]->(a)
+       SET x.acknowledgedAt = coalesce(x.acknowledgedAt, $now), x.acknowledgedBy = coalesce(x.acknowledgedBy, $by)
+       RETURN x {.*, assetId: a.id} AS alert`,
+      { id, by, now: new Date().toISOString() },
+    );
+    const row = rows[0];
+    if (!row) throw notFound('Alert', id);
+    return toAlert(asProps(row['alert']));
+  }
+}
+
+@ArgsType()
+class HistoryArgs {
+  @Field(() => String, { nullable: true, description: 'From this time (ISO-8601), inclusive.' })
+  from?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Up to this time (ISO-8601), inclusive.' })
+  to?: string | null;
+
+  @Field(() => Int, { defaultValue: 100, description: 'Newest readings first; at most 1000.' })
+  limit!: number;
+}
+
+function isoOrNull(name: string, value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  const ms = Date.parse(value);
+  if (!/[zZ]|[+-]\d\d:?\d\d$/.test(value) || Number.isNaN(ms)) {
+    throw badInput(
+      `"${name}" must be an ISO-8601 time with a zone, e.g. 2026-11-25T10:00:00Z; got "${value}"`,
+    );
+  }
+  return new Date(ms).toISOString();
+}
+
+@Resolver(() => Metric)
+export class MetricHistoryResolver {
+  @FieldResolver(() => [MetricReading], {
+    description:
+      'Stored readings, newest first, within the retention window (TELEMETRY_RETENTION_HOURS).',
+  })
+  async history(
+    @Root() metric: Metric,
+    @Args() args: HistoryArgs,
+    @Ctx() ctx: Context,
+  ): Promise<MetricReading[]> {
+    if (args.limit < 1 || args.limit > 1000)
+      throw badInput(`"limit" must be from 1 to 1000, got ${args.limit}`);
+    const from = isoOrNull('from', args.from);
+    const to = isoOrNull('to', args.to);
+    const rows = await ctx.loaders.history(from, to, args.limit).load(metric.id);
+    return rows.map((r) =>
+      Object.assign(new MetricReading(), {
+        ts: String(r['ts']),
+        value: num(r, 'value', 0),
+        flagged: r['flagged'] === true,
+        topic: String(r['topic']),
+        receivedAt: String(r['receivedAt']),
+        originalValue: optNum(r, 'originalValue') ?? num(r, 'value', 0),
+        originalUnit: optStr(r, 'originalUnit'),
+        conversion: optStr(r, 'conversion'),
+      }),
+    );
+  }
+}

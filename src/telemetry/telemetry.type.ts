@@ -1,0 +1,86 @@
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Asset } from '../twins/asset.type';
+import type { AssetStatus } from '../twins/enums';
+import { AssetStatusEnum } from '../twins/enums.graphql';
+
+@ObjectType({ description: 'One metric of a telemetry message, in the canonical unit.' })
+export class ReadingValue {
+  @Field() metric!: string;
+  @Field(() => Float) value!: number;
+  @Field({ description: 'Canonical unit (UCUM).' }) unit!: string;
+  @Field({ description: "Outside the metric's valid range." }) flagged!: boolean;
+}
+
+@ObjectType({ description: 'A validated telemetry message of one asset.' })
+export class TelemetryEvent {
+  @Field(() => Asset) asset!: Asset;
+  @Field({ description: 'Measurement time, UTC ISO-8601.' }) ts!: string;
+  @Field(() => [ReadingValue]) readings!: ReadingValue[];
+}
+
+@ObjectType()
+export class AssetStatusEvent {
+  @Field(() => Asset) asset!: Asset;
+  @Field(() => AssetStatusEnum, { nullable: true }) previousStatus!: AssetStatus | null;
+  @Field(() => String, { nullable: true }) reason!: string | null;
+  @Field() ts!: string;
+  @Field({ description: 'telemetry (a state message) or api (a mutation).' }) source!: string;
+}
+
+@ObjectType({ description: 'A stored reading with its lineage.' })
+export class MetricReading {
+  @Field() ts!: string;
+  @Field(() => Float) value!: number;
+  @Field() flagged!: boolean;
+  @Field({ description: 'Topic the reading arrived on.' }) topic!: string;
+  @Field() receivedAt!: string;
+  @Field(() => Float, { description: 'Value as sent, before unit conversion.' })
+  originalValue!: number;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Unit as sent; null for a bare (canonical) number.',
+  })
+  originalUnit!: string | null;
+  @Field(() => String, { nullable: true, description: 'Conversion applied, e.g. [degF]→Cel.' })
+  conversion!: string | null;
+}
+
+@ObjectType({ description: 'Something that needs attention, about an asset.' })
+export class Alert {
+  @Field(() => ID) id!: string;
+  @Field({ description: 'INFO, WARNING or CRITICAL.' }) severity!: string;
+  @Field({ description: 'e.g. OUT_OF_RANGE.' }) kind!: string;
+  @Field() message!: string;
+  @Field() raisedAt!: string;
+  @Field(() => String, { nullable: true }) acknowledgedAt!: string | null;
+  @Field(() => String, { nullable: true }) acknowledgedBy!: string | null;
+  @Field(() => Int, { description: 'How often the condition was seen while the alert was open.' })
+  count!: number;
+  @Field(() => ID, { nullable: true }) assetId!: string | null;
+  @Field(() => ID, { nullable: true }) metricId!: string | null;
+}
+
+@ObjectType()
+export class RejectionCount {
+  @Field() reason!: string;
+  @Field() description!: string;
+  @Field(() => Int) count!: number;
+  @Field(() => String, { nullable: true }) lastAt!: string | null;
+}
+
+@ObjectType()
+export class RejectionExample {
+  @Field() reason!: string;
+  @Field() detail!: string;
+  @Field() topic!: string;
+  @Field({ description: 'Start of the payload as received.' }) payload!: string;
+  @Field() receivedAt!: string;
+  @Field(() => String, { nullable: true }) metric!: string | null;
+}
+
+@ObjectType({ description: 'Telemetry that was refused, counted by reason over all instances.' })
+export class TelemetryRejections {
+  @Field(() => Int) total!: number;
+  @Field(() => [RejectionCount]) byReason!: RejectionCount[];
+  @Field(() => [RejectionExample], { description: 'Newest first.' }) latest!: RejectionExample[];
+}
