@@ -6,8 +6,11 @@
 //      when that one is taken).
 //   2. The API (dist/src/main.js): migrations, GraphQL + graphql-ws + playground on PORT (4000).
 //   3. Demo seed data (seeds/demo.json) when the database holds no factory yet.
+//   4. The telemetry simulator, publishing readings for the seeded assets to the API's embedded
+//      MQTT broker (or to MQTT_URL). TELEMETRY_SIMULATOR=false leaves it out.
 //
-// Ctrl-C stops everything in order: the API first (it drains and closes the driver), then Neo4j.
+// Ctrl-C stops everything in order: the simulator, the API (it drains, flushes telemetry and
+// closes the driver), then Neo4j.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -49,9 +52,27 @@ async function waitReady(url, server, timeoutMs = 120000) {
   throw new Error(`the API was not ready at ${url} within ${timeoutMs} ms`);
 }
 
+// What is running, so that any failure stops all of it (no orphaned API or Neo4j).
+let neo4j;
+let server;
+let simulator;
+let stopping = false;
+
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of [simulator, server]) {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  }
+  if (neo4j) await neo4j.stop();
+  process.exit(code);
+}
+
 async function main() {
   const env = { ...process.env };
-  let neo4j;
   if (!env.NEO4J_URI) {
     const wanted = Number(env.NEO4J_LOCAL_PORT ?? 7687);
     const port = (await portFree(wanted)) ? wanted : 0;
@@ -65,21 +86,10 @@ async function main() {
     say(`local Neo4j at ${neo4j.uri} (store ${neo4j.dataDir})`);
   }
 
-  const server = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
+  server = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
     env,
     stdio: 'inherit',
   });
-  let stopping = false;
-  const stop = async (code) => {
-    if (stopping) return;
-    stopping = true;
-    if (server.exitCode === null) {
-      server.kill('SIGTERM');
-      await new Promise((r) => server.once('exit', r));
-    }
-    if (neo4j) await neo4j.stop();
-    process.exit(code);
-  };
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
   server.once('exit', (code) => {
@@ -96,10 +106,23 @@ async function main() {
     const code = await run(importer, [join(ROOT, 'seeds', 'demo.json'), '--if-empty'], env);
     if (code !== 0) say('loading the demo data failed; the API runs on without it');
   }
+  if (env.TELEMETRY_SIMULATOR !== 'false') {
+    simulator = spawn(
+      process.execPath,
+      [join(ROOT, 'dist', 'src', 'cli', 'simulate-telemetry.js')],
+      {
+        env,
+        stdio: 'inherit',
+      },
+    );
+  }
   say(`ready: playground http://localhost:${port}/  GraphQL http://localhost:${port}/graphql`);
+  say(
+    'try: subscription { telemetry(factoryId: "F-LEI") { asset { id } ts readings { metric value unit flagged } } }',
+  );
 }
 
 main().catch((err) => {
   say(`failed: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
+  void stop(1);
 });

@@ -1,15 +1,14 @@
 import type { Config } from './config';
 import { Graph } from './graph/executor';
-import { MigrationError, Migrator } from './graph/migrations';
+import { MigrationError, projectMigrator } from './graph/migrations';
 import { logger } from './log';
-import { projectRoot } from './paths';
 import { type RunningApp, startApp } from './server/app';
 import type { ReadinessReport } from './server/health';
 import { createSchema } from './server/schema';
 import { createLivePubSub } from './telemetry/pubsub';
 import { TelemetryService } from './telemetry/service';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
 export interface Runtime {
   app: RunningApp;
@@ -17,10 +16,6 @@ export interface Runtime {
   telemetry: TelemetryService;
   /** Shut down in order: stop accepting and drain HTTP, close WebSockets, end MQTT, close the driver. */
   stop(): Promise<void>;
-}
-
-export function migrator(graph: Graph, log = logger('migrate')): Migrator {
-  return new Migrator(graph, { dir: join(projectRoot(), 'migrations'), log });
 }
 
 /** The composition root: config → driver → migrations → schema → server. */
@@ -34,7 +29,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
   });
   try {
     await graph.ping();
-    const migrations = migrator(graph);
+    const migrations = projectMigrator(graph, logger('migrate'));
     if (config.MIGRATE_ON_START) {
       const result = await migrations.migrate();
       log(

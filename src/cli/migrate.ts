@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '../config';
 import { Graph } from '../graph/executor';
-import { migrator } from '../runtime';
+import { projectMigrator } from '../graph/migrations';
 
 /** `npm run migrate`: apply pending migrations to NEO4J_URI and print what happened. */
 async function run(): Promise<void> {
@@ -12,7 +12,7 @@ async function run(): Promise<void> {
     database: config.NEO4J_DATABASE,
   });
   try {
-    const result = await migrator(graph).migrate();
+    const result = await projectMigrator(graph, (m) => console.error(m)).migrate();
     console.log(
       result.applied.length > 0
         ? `applied ${result.applied.length}: ${result.applied.join(', ')}`

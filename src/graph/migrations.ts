@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { projectRoot } from '../paths';
 import { isConstraintViolation, type Graph } from './executor';
 
 /**
@@ -254,4 +255,9 @@ export class Migrator {
 
 function pad(v: number): string {
   return String(v).padStart(4, '0');
+}
+
+/** The product's migrations (`migrations/` at the project root). */
+export function projectMigrator(graph: Graph, log?: (message: string) => void): Migrator {
+  return new Migrator(graph, { dir: join(projectRoot(), 'migrations'), ...(log ? { log } : {}) });
 }

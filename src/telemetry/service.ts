@@ -13,7 +13,7 @@ import {
 import { processMessage, type IngestLimits, type Processed } from './ingest';
 import { AssetRegistry } from './registry';
 import { pruneTelemetry, writeBatch, type StoredAlert } from './store';
-import { rejectedTopic, subscriptionFilters } from './topics';
+import { rejectedTopic } from './topics';
 import { TelemetryWriter, type WriterStats } from './writer';
 
 export interface TelemetrySettings {
@@ -92,19 +92,16 @@ export class TelemetryService implements TwinEvents {
       );
     }
     await this.registry.loadAll();
-    const [telemetry, state] = subscriptionFilters(s.prefix);
-    const events = `${s.prefix}/_events/#`;
+    // Everything under the prefix, so that a topic of the wrong shape is seen and rejected
+    // (BAD_TOPIC) rather than silently missed; reserved levels (_events, _rejected) are ours.
+    const everything = `${s.prefix}/#`;
 
     this.live = await this.connect({
       clientId: `twin-graph-live-${s.instanceId}-${process.pid}`,
       clean: true,
     });
     this.live.on('message', (topic, payload) => void this.onLive(topic, payload));
-    await this.live.subscribeAsync({
-      [telemetry]: { qos: 0 },
-      [state]: { qos: 0 },
-      [events]: { qos: 1 },
-    });
+    await this.live.subscribeAsync(everything, { qos: 1 });
 
     if (s.persist) {
       this.writer = new TelemetryWriter(
@@ -137,23 +134,24 @@ export class TelemetryService implements TwinEvents {
         );
       };
       const share = this.broker ? '' : `$share/${s.sharedGroup}/`;
-      await client.subscribeAsync({ [share + telemetry]: { qos: 1 }, [share + state]: { qos: 1 } });
+      await client.subscribeAsync(share + everything, { qos: 1 });
       this.persistClient = client;
       this.pruneTimer = setInterval(() => void this.prune(), 60_000);
       this.pruneTimer.unref();
     }
-    this.log(
-      `telemetry from ${this.url} (${s.prefix}/+/+/+/telemetry|state)${s.persist ? '' : ', live only'}`,
-    );
+    this.log(`telemetry from ${this.url} (${everything})${s.persist ? '' : ', live only'}`);
   }
 
   private async connect(options: IClientOptions): Promise<MqttClient> {
+    // MQTT 5 for external brokers (a persistent session needs an expiry there, or it ends at
+    // disconnect); aedes speaks 3.1.1 only, where a persistent session simply lasts.
+    const v5 = this.broker === null;
     const client = await mqtt.connectAsync(this.url, {
-      protocolVersion: 5,
+      protocolVersion: v5 ? 5 : 4,
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
       // the broker keeps this session's subscriptions and queued QoS 1 messages across reconnects
-      properties: options.clean === false ? { sessionExpiryInterval: 3600 } : {},
+      ...(v5 && options.clean === false ? { properties: { sessionExpiryInterval: 3600 } } : {}),
       resubscribe: true,
       ...options,
     });
@@ -167,6 +165,7 @@ export class TelemetryService implements TwinEvents {
     try {
       if (topic.startsWith(`${this.settings.prefix}/_events/`))
         return await this.onEvent(topic, payload);
+      if (this.isReserved(topic)) return;
       const result = await processMessage(
         this.registry,
         this.settings.prefix,
@@ -208,7 +207,7 @@ export class TelemetryService implements TwinEvents {
 
   private async onPersist(topic: string, payload: Buffer): Promise<void> {
     const writer = this.writer;
-    if (!writer) return;
+    if (!writer || this.isReserved(topic)) return;
     this.counts.received += 1;
     let result: Processed;
     try {
@@ -260,6 +259,11 @@ export class TelemetryService implements TwinEvents {
         { qos: 0 },
       );
     }
+  }
+
+  /** `<prefix>/_...`: our own events and dead letters, never telemetry. */
+  private isReserved(topic: string): boolean {
+    return topic.startsWith(`${this.settings.prefix}/_`);
   }
 
   /** Events that must reach every instance's subscribers travel over the broker. */
@@ -332,6 +336,11 @@ export class TelemetryService implements TwinEvents {
     this.live?.publish(`${this.settings.prefix}/_events/import`, JSON.stringify({ at }), {
       qos: 1,
     });
+  }
+
+  /** Writes everything accepted so far (tests and benchmarks wait on it). */
+  async flush(): Promise<void> {
+    await this.writer?.flush();
   }
 
   private async prune(): Promise<void> {

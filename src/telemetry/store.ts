@@ -53,13 +53,14 @@ const WRITE_ALERTS = `
   CALL (al, a, open) {
     WITH al, a, open WHERE open IS NULL
     CREATE (x:Alert {id: randomUUID(), kind: al.kind, severity: al.severity, message: al.message,
-                     raisedAt: al.raisedAt, lastAt: al.raisedAt, metricId: al.metricId, count: 1,
+                     raisedAt: al.raisedAt, lastAt: al.lastAt, metricId: al.metricId, count: al.count,
                      lastValue: al.value})
     CREATE (x)-[:ABOUT]->(a)
     RETURN x {.id, .kind, .severity, .message, .raisedAt, .metricId, assetId: a.id} AS created
     UNION
     WITH al, open WHERE open IS NOT NULL
-    SET open.count = open.count + 1, open.lastAt = al.raisedAt, open.lastValue = al.value
+    SET open.count = open.count + al.count, open.lastAt = al.lastAt, open.lastValue = al.value,
+        open.severity = CASE WHEN al.severity = 'CRITICAL' THEN 'CRITICAL' ELSE open.severity END
     RETURN null AS created
   }
   WITH created WHERE created IS NOT NULL
@@ -78,15 +79,23 @@ function rejectionStats(
   return [...byReason.values()];
 }
 
-/** Alerts within one batch for the same metric collapse into the first, as the graph would. */
-function firstPerMetric(alerts: AlertRecord[]): AlertRecord[] {
-  const seen = new Set<string>();
-  return alerts.filter((a) => {
+/** Alerts of one batch for the same metric and kind become one row that counts them. */
+function perMetric(alerts: AlertRecord[]): (AlertRecord & { count: number; lastAt: string })[] {
+  const byKey = new Map<string, AlertRecord & { count: number; lastAt: string }>();
+  for (const a of alerts) {
     const key = `${a.metricId}|${a.kind}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+    const seen = byKey.get(key);
+    if (!seen) byKey.set(key, { ...a, count: 1, lastAt: a.raisedAt });
+    else {
+      seen.count += 1;
+      if (a.raisedAt >= seen.lastAt) {
+        seen.lastAt = a.raisedAt;
+        seen.value = a.value;
+      }
+      if (a.severity === 'CRITICAL') seen.severity = 'CRITICAL';
+    }
+  }
+  return [...byKey.values()];
 }
 
 async function writeInTx(tx: Tx, batch: WriteBatch): Promise<StoredAlert[]> {
@@ -97,7 +106,7 @@ async function writeInTx(tx: Tx, batch: WriteBatch): Promise<StoredAlert[]> {
     await tx.run(WRITE_REJECTION_EXAMPLES, { rows: batch.rejections.slice(-200) });
   }
   if (batch.alerts.length === 0) return [];
-  const rows = await tx.run(WRITE_ALERTS, { rows: firstPerMetric(batch.alerts) });
+  const rows = await tx.run(WRITE_ALERTS, { rows: perMetric(batch.alerts) });
   return rows.map((r) => {
     const c: unknown = r['created'];
     const p = typeof c === 'object' && c !== null ? Object.fromEntries(Object.entries(c)) : {};

@@ -117,7 +117,7 @@ export class TelemetryResolver {
     filter: ({ payload, args }: { payload: StatusPayload; args: StatusArgs }) =>
       matches(args.factoryId, payload.factoryId) && matches(args.lineId, payload.lineId),
   })
-  assetStatusChanged(@Root() event: StatusPayload): AssetStatusEvent {
+  assetStatusChanged(@Root() event: StatusPayload, @Args() _args: StatusArgs): AssetStatusEvent {
     return Object.assign(new AssetStatusEvent(), {
       asset: Asset.fromProps({ ...event.asset, status: event.status }),
       previousStatus: event.previousStatus,
@@ -207,7 +207,7 @@ export class TelemetryResolver {
          AND ($open IS NULL OR ($open = (x.acknowledgedAt IS NULL)))
        WITH x, a ORDER BY x.raisedAt DESC LIMIT toInteger($first)
        RETURN x {.*, assetId: a.id} AS alert`,
-      { assetId, open, first },
+      { assetId: assetId ?? null, open: open ?? null, first },
     );
     return rows.map((r) => toAlert(asProps(r['alert'])));
   }

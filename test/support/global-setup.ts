@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { Graph } from '../../src/graph/executor';
-import { Migrator } from '../../src/graph/migrations';
+import { projectMigrator } from '../../src/graph/migrations';
+import { startMosquitto, type MosquittoHandle } from './mosquitto';
 import { startTestNeo4j, type Neo4jHandle } from './neo4j';
 
 declare global {
   var __twinNeo4j: Neo4jHandle | undefined;
+  var __twinMosquitto: MosquittoHandle | undefined;
 }
 
 /** Starts the real dependencies once for the whole run, unless they are already reachable. */
@@ -27,8 +29,20 @@ export default async function globalSetup(): Promise<void> {
     database: 'neo4j',
   });
   try {
-    await new Migrator(graph, { dir: join(root, 'migrations') }).migrate();
+    await projectMigrator(graph).migrate();
   } finally {
     await graph.close();
+  }
+
+  // One broker for the whole run (each test uses its own topics); MQTT_URL wins when set.
+  if (!process.env['MQTT_URL']) {
+    const mqttStarted = Date.now();
+    const mosquitto = await startMosquitto().catch(async (err: unknown) => {
+      await neo4j.stop(); // jest skips the teardown when the setup fails
+      throw err;
+    });
+    globalThis.__twinMosquitto = mosquitto;
+    process.env['MQTT_URL'] = mosquitto.url;
+    log(`Mosquitto at ${mosquitto.url} after ${Date.now() - mqttStarted} ms`);
   }
 }

@@ -1,0 +1,147 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config';
+import { Graph } from '../graph/executor';
+import { logger } from '../log';
+import { mulberry32 } from '../seeds/prng';
+import { startSimulator, type SimAsset, type SimMetric } from '../telemetry/simulator';
+
+const USAGE = `Publishes plausible telemetry for every asset in the graph, so the playground shows live data.
+
+  node dist/src/cli/simulate-telemetry.js [--interval-ms 5000] [--state-change-every N] [--seed S]
+
+  --interval-ms          time between two messages of one asset (default 5000)
+  --state-change-every   intervals between two asset state changes (default: about a minute; 0: none)
+  --seed                 reproducible readings (default: random)
+
+Reads NEO4J_URI (and NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE), MQTT_URL (default
+mqtt://127.0.0.1:$MQTT_EMBEDDED_PORT) and MQTT_TOPIC_PREFIX. Stop with Ctrl-C.`;
+
+/** Every asset with its line, factory and metrics, in one round trip. */
+const ASSETS = `
+MATCH (f:Factory)-[:HAS_LINE]->(l:Line)-[:HAS_ASSET]->(a:Asset)
+OPTIONAL MATCH (a)-[:HAS_METRIC]->(m:Metric)
+WITH f, l, a, m ORDER BY m.name
+RETURN f.id AS factoryId, l.id AS lineId, a.id AS assetId, a.status AS status,
+       collect(m {.name, .unit, .min, .max}) AS metrics
+ORDER BY factoryId, lineId, assetId`;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+function toMetric(raw: unknown): SimMetric[] {
+  if (typeof raw !== 'object' || raw === null) return [];
+  const m = raw as Record<string, unknown>;
+  const name = str(m['name']);
+  return name
+    ? [{ name, unit: str(m['unit']) ?? '1', min: num(m['min']), max: num(m['max']) }]
+    : [];
+}
+
+function toSimAssets(rows: readonly Record<string, unknown>[]): SimAsset[] {
+  return rows.flatMap((row) => {
+    const factoryId = str(row['factoryId']);
+    const lineId = str(row['lineId']);
+    const assetId = str(row['assetId']);
+    if (!factoryId || !lineId || !assetId) return [];
+    const metrics = Array.isArray(row['metrics']) ? row['metrics'].flatMap(toMetric) : [];
+    return [{ factoryId, lineId, assetId, status: str(row['status']) ?? 'RUNNING', metrics }];
+  });
+}
+
+function intOption(value: string | undefined, name: string, def: number, min: number): number {
+  if (value === undefined) return def;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new ConfigError([`--${name}: expected an integer ≥ ${min}, got "${value}"`]);
+  return n;
+}
+
+async function run(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'interval-ms': { type: 'string' },
+      'state-change-every': { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const intervalMs = intOption(values['interval-ms'], 'interval-ms', 5000, 1);
+  const every = values['state-change-every'];
+  const seed = values.seed;
+  const config = loadConfig();
+  const log = logger('simulate-telemetry');
+  const mqttUrl = config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_EMBEDDED_PORT}`;
+
+  const graph = Graph.connect({
+    uri: config.NEO4J_URI,
+    user: config.NEO4J_USER,
+    password: config.NEO4J_PASSWORD,
+    database: config.NEO4J_DATABASE,
+  });
+  let assets: SimAsset[];
+  try {
+    assets = toSimAssets(await graph.read(ASSETS));
+  } finally {
+    await graph.close();
+  }
+  if (assets.length === 0) {
+    log(`no assets in ${config.NEO4J_URI}; load some first, e.g. \`npm run seed:demo\``);
+    process.exitCode = 1;
+    return;
+  }
+
+  const reporting = assets.filter((a) => a.status === 'RUNNING' || a.status === 'IDLE').length;
+  log(
+    `${assets.length} assets (${reporting} reporting), every ${intervalMs} ms, ` +
+      `to ${mqttUrl} under "${config.MQTT_TOPIC_PREFIX}/"`,
+  );
+  const sim = startSimulator({
+    mqttUrl,
+    prefix: config.MQTT_TOPIC_PREFIX,
+    assets,
+    intervalMs,
+    log,
+    ...(every === undefined
+      ? {}
+      : { stateChangeEvery: intOption(every, 'state-change-every', 0, 0) }),
+    ...(seed === undefined ? {} : { random: mulberry32(intOption(seed, 'seed', 0, 0)) }),
+  });
+
+  let last = 0;
+  const minutely = setInterval(() => {
+    const total = sim.published();
+    const skipped = sim.skipped();
+    log(
+      `published ${total - last} messages in the last minute (${total} in all${skipped ? `, ${skipped} skipped while the broker was away` : ''})`,
+    );
+    last = total;
+  }, 60_000);
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1); // a second Ctrl-C does not wait
+    stopping = true;
+    log(`${signal}: stopping after ${sim.published()} messages`);
+    clearInterval(minutely);
+    sim.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log(`stop failed: ${String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+run().catch((err: unknown) => {
+  console.error(
+    err instanceof ConfigError ? err.message : `simulate-telemetry failed: ${String(err)}`,
+  );
+  process.exit(1);
+});
