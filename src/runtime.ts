@@ -79,6 +79,9 @@ export async function startRuntime(config: Config): Promise<Runtime> {
         if (!checks['neo4j']) checks['neo4j'] = { ok: false, detail };
         else checks['migrations'] = { ok: false, detail };
       }
+      checks['mqtt'] = telemetry.stats().connected
+        ? { ok: true }
+        : { ok: false, detail: `not connected to ${telemetry.url}; reconnecting` };
       return { ready: Object.values(checks).every((c) => c.ok), checks };
     };
     let app: RunningApp;

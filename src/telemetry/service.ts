@@ -1,4 +1,4 @@
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
 import type { Graph } from '../graph/executor';
 import type { Log } from '../log';
 import type { PubSub } from 'type-graphql';
@@ -36,6 +36,8 @@ export interface TelemetrySettings {
 }
 
 export interface IngestStats {
+  /** Both broker connections are up (readiness reports it too). */
+  connected: boolean;
   received: number;
   accepted: number;
   rejected: number;
@@ -71,6 +73,9 @@ export class TelemetryService implements TwinEvents {
 
   stats(): IngestStats {
     return {
+      connected:
+        (this.live?.connected ?? false) &&
+        (this.persistClient?.connected ?? !this.settings.persist),
       ...this.counts,
       writer: this.writer?.stats() ?? {
         buffered: 0,
@@ -101,7 +106,7 @@ export class TelemetryService implements TwinEvents {
       clean: true,
     });
     this.live.on('message', (topic, payload) => void this.onLive(topic, payload));
-    await this.live.subscribeAsync(everything, { qos: 1 });
+    await this.subscribe(this.live, everything);
 
     if (s.persist) {
       this.writer = new TelemetryWriter(
@@ -134,12 +139,31 @@ export class TelemetryService implements TwinEvents {
         );
       };
       const share = this.broker ? '' : `$share/${s.sharedGroup}/`;
-      await client.subscribeAsync(share + everything, { qos: 1 });
+      await this.subscribe(client, share + everything);
       this.persistClient = client;
       this.pruneTimer = setInterval(() => void this.prune(), 60_000);
       this.pruneTimer.unref();
     }
     this.log(`telemetry from ${this.url} (${everything})${s.persist ? '' : ', live only'}`);
+  }
+
+  /**
+   * Subscribes now and again after every reconnect: a broker that restarted may report the
+   * session as present yet have lost its subscriptions (seen with shared subscriptions), and
+   * subscribing twice to the same filter is harmless.
+   */
+  private async subscribe(client: MqttClient, filter: string): Promise<void> {
+    await client.subscribeAsync(filter, { qos: 1 });
+    client.on('connect', () => {
+      // `resubscribe: true`: mqtt.js would otherwise skip a filter it believes is subscribed
+      const again: ISubscriptionMap = Object.assign(
+        { [filter]: { qos: 1 as const } },
+        { resubscribe: true },
+      );
+      client.subscribe(again, (err) => {
+        if (err) this.log(`resubscribing to ${filter} failed: ${err.message}`);
+      });
+    });
   }
 
   private async connect(options: IClientOptions): Promise<MqttClient> {
@@ -148,7 +172,7 @@ export class TelemetryService implements TwinEvents {
     const v5 = this.broker === null;
     const client = await mqtt.connectAsync(this.url, {
       protocolVersion: v5 ? 5 : 4,
-      reconnectPeriod: 1000,
+      reconnectPeriod: 500,
       connectTimeout: 10_000,
       // the broker keeps this session's subscriptions and queued QoS 1 messages across reconnects
       ...(v5 && options.clean === false ? { properties: { sessionExpiryInterval: 3600 } } : {}),

@@ -69,14 +69,14 @@ describe('the API server on a real Neo4j', () => {
     expect(res.errors?.[0]?.message).toMatch(/\$n/);
   });
 
-  it('when /healthz and /readyz are asked, then both answer 200 with Neo4j reachable and migrated', async () => {
+  it('when /healthz and /readyz are asked, then both answer 200 with Neo4j reachable and migrated and the broker connected', async () => {
     const health = await fetch(`${app.url}/healthz`);
     expect(health.status).toBe(200);
     const ready = await fetch(`${app.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({
       ready: true,
-      checks: { neo4j: { ok: true }, migrations: { ok: true } },
+      checks: { neo4j: { ok: true }, migrations: { ok: true }, mqtt: { ok: true } },
     });
   });
 
