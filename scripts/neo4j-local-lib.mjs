@@ -43,7 +43,7 @@ const CDS_DIR = join(TARGET_DIR, 'cds');
 const MAIN_CLASS = 'dev.twingraph.neo4jlocal.Neo4jLocal';
 const READY_RE = /^NEO4J_READY (bolt:\/\/\S+)\s*$/;
 
-const DEFAULT_HEAP = process.env.NEO4J_LOCAL_HEAP || '512m';
+const DEFAULT_HEAP = process.env.NEO4J_LOCAL_HEAP || '1g';
 const DEFAULT_PAGECACHE = process.env.NEO4J_LOCAL_PAGECACHE || '128m';
 // Start small; the heap grows up to `heap` (Neo4j logs a recommendation for Xms = Xmx; for a dev
 // server a small resident size matters more).

@@ -22,7 +22,7 @@ Starts a local Neo4j 5.26 (community, Bolt only, auth disabled) in the foregroun
 Options:
   --data DIR         DBMS home; data persists there between runs (default: .data/neo4j)
   --port N           Bolt port on 127.0.0.1 (default: $NEO4J_LOCAL_PORT or 7687; 0 = any free port)
-  --heap SIZE        JVM max heap (default: $NEO4J_LOCAL_HEAP or 512m)
+  --heap SIZE        JVM max heap (default: $NEO4J_LOCAL_HEAP or 1g)
   --pagecache SIZE   Neo4j page cache (default: $NEO4J_LOCAL_PAGECACHE or 128m)
   -h, --help         this text`;
 

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'DATABASE_UNAVAILABLE'
+  | 'TOO_LARGE'
   | 'INTERNAL_SERVER_ERROR';
 
 export interface Problem {

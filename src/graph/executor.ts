@@ -69,8 +69,15 @@ export class Graph {
     const wrap = (mtx: ManagedTransaction): Tx => ({
       run: async (cypher, params = {}) => {
         this.count();
-        const result = await mtx.run(cypher, params);
-        return result.records.map((r) => r.toObject());
+        try {
+          const result = await mtx.run(cypher, params);
+          return result.records.map((r) => r.toObject());
+        } catch (err) {
+          // Neo4j calls running out of transaction memory transient, so the driver would retry
+          // the whole (identical, equally large) transaction for 30 s; it never fits, so stop.
+          if (err instanceof Neo4jError && isOutOfTransactionMemory(err)) throw tooLarge(err);
+          throw err;
+        }
       },
     });
     try {
@@ -106,6 +113,24 @@ export class Graph {
     if (this.parent) return; // scopes share the root's driver
     await this.driver.close();
   }
+}
+
+function isOutOfTransactionMemory(err: Neo4jError): boolean {
+  return (
+    err.code.includes('MemoryPoolOutOfMemoryError') ||
+    err.code.includes('TransactionOutOfMemoryError') ||
+    err.message.includes('dbms.memory.transaction.total.max')
+  );
+}
+
+function tooLarge(err: Neo4jError): TwinError {
+  return new TwinError(
+    'TOO_LARGE',
+    'The work is too large for one transaction on this database (it ran out of transaction memory); ' +
+      'split it (e.g. import the document in parts) or give Neo4j more memory ' +
+      '(dbms.memory.transaction.total.max, or NEO4J_LOCAL_HEAP for the local Neo4j). Nothing was written.',
+    { neo4jCode: err.code },
+  );
 }
 
 export function isConstraintViolation(err: unknown): boolean {

@@ -21,7 +21,8 @@ export async function listPage<T extends { id: string }>(
   const where = query.where.length > 0 ? `WHERE ${query.where.join(' AND ')}` : '';
   const pageWhere = [...query.where, '($after IS NULL OR n.id > $after)'].join(' AND ');
   const rows = await graph.read(
-    `CALL () { ${match} ${where} RETURN count(DISTINCT n) AS total }
+    // a plain label count is answered from Neo4j's count store; a relationship match needs DISTINCT
+    `CALL () { ${match} ${where} RETURN ${query.match ? 'count(DISTINCT n)' : 'count(n)'} AS total }
      CALL () {
        ${match} WHERE ${pageWhere}
        WITH DISTINCT n ORDER BY n.id LIMIT toInteger($limit)

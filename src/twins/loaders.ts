@@ -124,7 +124,8 @@ export class Loaders {
         this.batches.push({ loader: name, keys: ids });
         return batch(ids);
       },
-      { maxBatchSize: 5000 },
+      // large enough that one level of a big nested query is one round trip
+      { maxBatchSize: 20000 },
     );
     cache.set(name, loader);
     return loader;
