@@ -5,7 +5,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules', 'dist', 'coverage', '.data', 'tools/**/target', 'src/generated/**', 'test/generated/**'],
+    ignores: [
+      'node_modules',
+      'dist',
+      'coverage',
+      '.data',
+      'tools/**/target',
+      'src/generated/**',
+      'test/generated/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -20,25 +28,34 @@ export default tseslint.config(
       'no-restricted-imports': 'off',
     },
   },
-  {
-    // only graph/ talks to Neo4j; only telemetry/ talks MQTT (architecture.md)
-    files: ['src/**/*.ts'],
-    ignores: ['src/graph/**'],
+  // The rooms of architecture.md: only graph/ talks to Neo4j, only telemetry/ talks MQTT,
+  // and the simulation engine imports neither GraphQL nor Neo4j.
+  ...[
+    {
+      files: ['src/**/*.ts'],
+      ignores: ['src/graph/**', 'src/telemetry/**'],
+      banned: ['neo4j-driver', 'mqtt', 'aedes'],
+    },
+    { files: ['src/graph/**/*.ts'], ignores: [], banned: ['mqtt', 'aedes'] },
+    { files: ['src/telemetry/**/*.ts'], ignores: [], banned: ['neo4j-driver'] },
+  ].map(({ files, ignores, banned }) => ({
+    files,
+    ignores,
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [
-            {
-              name: 'neo4j-driver',
-              message: 'Only src/graph/ imports neo4j-driver.',
-              allowTypeImports: false,
-            },
-          ],
+          paths: banned.map((name) => ({
+            name,
+            message:
+              name === 'neo4j-driver'
+                ? 'Only src/graph/ imports neo4j-driver.'
+                : 'Only src/telemetry/ talks MQTT.',
+          })),
         },
       ],
     },
-  },
+  })),
   {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { ...globals.node } },
