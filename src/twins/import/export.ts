@@ -1,5 +1,5 @@
 import type { Graph, Row } from '../../graph/executor';
-import { SECTIONS, type TwinDocument } from './document';
+import { emptyDocument, SECTIONS, type TwinDocument } from './document';
 
 /*
  * The whole twin graph as a twin-graph document, in a form that `importTwinGraph` accepts
@@ -65,20 +65,7 @@ export type ExportedDocument = Record<keyof TwinDocument, unknown[]>;
 
 export async function exportDocument(graph: Graph): Promise<ExportedDocument> {
   return graph.transaction('READ', async (tx) => {
-    const out: ExportedDocument = {
-      factories: [],
-      lines: [],
-      assets: [],
-      flows: [],
-      products: [],
-      bom: [],
-      production: [],
-      suppliers: [],
-      supplies: [],
-      inventory: [],
-      shipments: [],
-      orders: [],
-    };
+    const out: ExportedDocument = emptyDocument();
     for (const section of SECTIONS) {
       const rows: Row[] = await tx.run(SECTION_ROWS[section]());
       out[section] = rows.map((r) => compact(r['row']));
