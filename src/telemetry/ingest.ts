@@ -86,8 +86,18 @@ export async function processMessage(
     parsed.kind === 'telemetry' ? parseTelemetry(payload, opts) : parseState(payload, opts);
   if (!body.ok) return reject(body.reason, body.detail);
 
-  const asset = await registry.get(parsed.assetId);
+  let asset = await registry.get(parsed.assetId);
   if (!asset) return reject('UNKNOWN_ASSET', `no asset has the id "${parsed.assetId}"`);
+  const stale =
+    asset.factoryId !== parsed.factoryId ||
+    asset.lineId !== parsed.lineId ||
+    ('metrics' in body && body.metrics.some((m) => !asset?.metrics.has(m.name)));
+  // the cache may predate a change made through another instance: look once more before refusing
+  if (stale) {
+    asset = await registry.recheck(parsed.assetId);
+    if (!asset)
+      return reject('UNKNOWN_ASSET', `no asset has the id "${parsed.assetId}" (any more)`);
+  }
   if (asset.factoryId !== parsed.factoryId || asset.lineId !== parsed.lineId) {
     return reject(
       'WRONG_LINE',

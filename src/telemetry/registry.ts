@@ -83,6 +83,25 @@ export class AssetRegistry {
     return this.put(row);
   }
 
+  private readonly rechecked = new Map<
+    string,
+    { at: number; lookup: Promise<AssetInfo | undefined> }
+  >();
+
+  /**
+   * The asset as stored now, when the cached one lacks something a message names (a metric just
+   * added on another instance). At most one lookup per asset per `missTtlMs`; callers within
+   * that time share its answer.
+   */
+  async recheck(id: string): Promise<AssetInfo | undefined> {
+    const last = this.rechecked.get(id);
+    if (last && Date.now() - last.at < this.missTtlMs) return last.lookup;
+    if (this.rechecked.size > 10000) this.rechecked.clear();
+    const lookup = this.refresh(id);
+    this.rechecked.set(id, { at: Date.now(), lookup });
+    return lookup;
+  }
+
   forget(id: string): void {
     this.assets.delete(id);
     this.misses.delete(id);
