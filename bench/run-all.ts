@@ -3,14 +3,14 @@
  * (or NEO4J_URI), and exits non-zero when one fails.
  *
  *   npm run bench            # = npm run build && node dist/bench/run-all.js
- *   node dist/bench/run-all.js [--only import|nested-query]
+ *   node dist/bench/run-all.js [--only import|nested-query|ingest|live-latency]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fmt, now, out, table } from './lib';
 
-const BENCHMARKS = ['import', 'nested-query'] as const;
+const BENCHMARKS = ['import', 'nested-query', 'ingest', 'live-latency'] as const;
 
 let current: ChildProcess | undefined;
 

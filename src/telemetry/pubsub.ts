@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Repeater, SlidingBuffer } from '@graphql-yoga/subscription';
 import type { PubSub } from 'type-graphql';
 
@@ -8,6 +9,8 @@ import type { PubSub } from 'type-graphql';
  */
 export function createLivePubSub(bufferPerSubscriber = 1000): PubSub {
   const target = new EventTarget();
+  // one listener per subscriber on a topic: hundreds are expected, not a leak
+  setMaxListeners(Infinity, target);
   return {
     publish(routingKey: string, ...args: unknown[]) {
       const payload = args[1] ?? args[0] ?? null;

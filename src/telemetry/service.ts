@@ -5,6 +5,7 @@ import type { PubSub } from 'type-graphql';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
 import {
   LIVE,
+  routeIds,
   type AlertPayload,
   type StatusPayload,
   type TelemetryPayload,
@@ -213,7 +214,9 @@ export class TelemetryService implements TwinEvents {
         ts: result.ts,
         readings: result.live,
       };
-      this.pubSub.publish(LIVE.TELEMETRY, event);
+      for (const id of routeIds({ ...event, assetId: result.asset.id })) {
+        this.pubSub.publish(LIVE.TELEMETRY, id, event);
+      }
     } else if (result.kind === 'state') {
       const event: StatusPayload = {
         factoryId: result.asset.factoryId,
@@ -225,7 +228,7 @@ export class TelemetryService implements TwinEvents {
         ts: result.state.ts,
         source: 'telemetry',
       };
-      this.pubSub.publish(LIVE.ASSET_STATUS, event);
+      for (const id of routeIds(event)) this.pubSub.publish(LIVE.ASSET_STATUS, id, event);
     }
   }
 
@@ -315,7 +318,7 @@ export class TelemetryService implements TwinEvents {
         factoryId: asset.factoryId,
         lineId: asset.lineId,
       };
-      this.pubSub.publish(LIVE.ALERT, alert);
+      for (const id of routeIds(alert)) this.pubSub.publish(LIVE.ALERT, id, alert);
     } else if (kind === 'asset') {
       const asset = await this.registry.refresh(assetId);
       if (!asset) return;
@@ -332,7 +335,7 @@ export class TelemetryService implements TwinEvents {
           ts: new Date().toISOString(),
           source: 'api',
         };
-        this.pubSub.publish(LIVE.ASSET_STATUS, event);
+        for (const id of routeIds(event)) this.pubSub.publish(LIVE.ASSET_STATUS, id, event);
       }
     }
   }

@@ -18,7 +18,13 @@ import type { Context } from '../server/context';
 import { Asset, Metric } from '../twins/asset.type';
 import { asProps } from '../twins/list';
 import { num, optNum, optStr, type Props } from '../twins/props';
-import { LIVE, type AlertPayload, type StatusPayload, type TelemetryPayload } from './events';
+import {
+  LIVE,
+  routeFor,
+  type AlertPayload,
+  type StatusPayload,
+  type TelemetryPayload,
+} from './events';
 import { REJECTION_REASON_DESCRIPTIONS, isRejectionReason } from './reasons';
 import {
   Alert,
@@ -93,6 +99,7 @@ function toAlert(p: Props): Alert {
 export class TelemetryResolver {
   @Subscription(() => TelemetryEvent, {
     topics: LIVE.TELEMETRY,
+    topicId: ({ args }: { args: TelemetryArgs }) => routeFor(args),
     description: 'Validated telemetry as it arrives (before it is stored), filtered on the server.',
     filter: ({ payload, args }: { payload: TelemetryPayload; args: TelemetryArgs }) =>
       matches(args.factoryId, payload.factoryId) &&
@@ -113,6 +120,7 @@ export class TelemetryResolver {
 
   @Subscription(() => AssetStatusEvent, {
     topics: LIVE.ASSET_STATUS,
+    topicId: ({ args }: { args: StatusArgs }) => routeFor(args),
     description: 'An asset changed status, by a state message or a mutation.',
     filter: ({ payload, args }: { payload: StatusPayload; args: StatusArgs }) =>
       matches(args.factoryId, payload.factoryId) && matches(args.lineId, payload.lineId),
@@ -129,6 +137,7 @@ export class TelemetryResolver {
 
   @Subscription(() => Alert, {
     topics: LIVE.ALERT,
+    topicId: ({ args }: { args: AlertArgs }) => routeFor(args),
     description: 'A new alert (an open alert seen again only raises its count).',
     filter: ({ payload, args }: { payload: AlertPayload; args: AlertArgs }) =>
       matches(args.factoryId, payload.factoryId) &&
