@@ -171,7 +171,7 @@ export class TelemetryService implements TwinEvents {
     // MQTT 5 for external brokers (a persistent session needs an expiry there, or it ends at
     // disconnect); aedes speaks 3.1.1 only, where a persistent session simply lasts.
     const v5 = this.broker === null;
-    const client = await mqtt.connectAsync(this.url, {
+    const client = mqtt.connect(this.url, {
       protocolVersion: v5 ? 5 : 4,
       reconnectPeriod: 500,
       connectTimeout: 10_000,
@@ -180,9 +180,26 @@ export class TelemetryService implements TwinEvents {
       resubscribe: true,
       ...options,
     });
-    client.on('error', (err) => this.log(`MQTT ${String(options.clientId)}: ${err.message}`));
-    client.on('offline', () => this.log(`MQTT ${String(options.clientId)} offline; reconnecting`));
-    client.on('reconnect', () => undefined);
+    const name = String(options.clientId);
+    let lastError = '';
+    client.on('error', (err) => {
+      // one line per distinct error, not one per reconnect attempt
+      if (err.message !== lastError) this.log(`MQTT ${name}: ${err.message}`);
+      lastError = err.message;
+    });
+    client.on('connect', () => {
+      lastError = '';
+    });
+    client.on('offline', () => this.log(`MQTT ${name} offline; reconnecting to ${this.url}`));
+    if (!client.connected) {
+      // start-up waits for the broker (it may start a moment after us), and says so
+      const waiting = setTimeout(
+        () => this.log(`waiting for the MQTT broker at ${this.url} ...`),
+        3000,
+      );
+      await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+      clearTimeout(waiting);
+    }
     return client;
   }
 
