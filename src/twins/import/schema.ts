@@ -22,6 +22,7 @@ import {
   type SupplierRow,
   type SupplyRow,
 } from './document';
+import { resolveUnit } from '../../telemetry/units';
 import { canonicalTimeZone, parseIsoDate, quote } from './values';
 
 /** Strict rows: an unknown key is a problem whose message names the allowed ones. */
@@ -113,7 +114,10 @@ export const lineSchema = row({
 
 export const metricSchema = row({
   name: name.refine((s) => !s.includes('/'), 'must not contain "/" (metric ids are asset/name)'),
-  unit: text,
+  unit: text.refine(
+    (u) => u.trim() === '' || resolveUnit(u).ok,
+    'is not a UCUM unit code (e.g. Cel, bar, mm/s, kW, %, Hz); readings in other units could never be converted to it',
+  ),
   min: optional(z.number(), null),
   max: optional(z.number(), null),
 }).check((ctx) => {

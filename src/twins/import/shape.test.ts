@@ -258,4 +258,21 @@ describe('validateDocument: shapes and types', () => {
       },
     ]);
   });
+
+  it('when a metric unit is not a UCUM code, then it is flagged, while codes and aliases pass', () => {
+    const doc = exampleWith('assets', 0, {
+      metrics: [
+        { name: 'temperature', unit: 'degC' },
+        { name: 'flow', unit: 'L/min' },
+        { name: 'distance', unit: 'furlongs' },
+      ],
+    });
+    expect(problemsOf(doc)).toEqual([
+      {
+        path: 'assets[0].metrics[2].unit',
+        message:
+          'is not a UCUM unit code (e.g. Cel, bar, mm/s, kW, %, Hz); readings in other units could never be converted to it',
+      },
+    ]);
+  });
 });
