@@ -31,7 +31,8 @@ export type Processed =
 
 const PAYLOAD_SHOWN = 512;
 
-function rejection(
+/** A rejection row: what was wrong, where, and the start of the payload for diagnosis. */
+export function rejection(
   reason: RejectionReason,
   detail: string,
   topic: string,

@@ -11,7 +11,7 @@ import {
   type TelemetryPayload,
   type TwinEvents,
 } from './events';
-import { processMessage, type IngestLimits, type Processed } from './ingest';
+import { processMessage, rejection, type IngestLimits, type Processed } from './ingest';
 import { AssetRegistry } from './registry';
 import { pruneTelemetry, writeBatch, type StoredAlert } from './store';
 import { rejectedTopic } from './topics';
@@ -267,16 +267,7 @@ export class TelemetryService implements TwinEvents {
       const receivedAt = new Date().toISOString();
       result = {
         kind: 'rejected',
-        rejections: [
-          {
-            reason: 'INTERNAL_ERROR',
-            detail: String(err),
-            topic,
-            payload: payload.subarray(0, 512).toString('utf8'),
-            receivedAt,
-            metric: null,
-          },
-        ],
+        rejections: [rejection('INTERNAL_ERROR', String(err), topic, payload, receivedAt)],
       };
     }
     if (result.kind === 'telemetry') {
