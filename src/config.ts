@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { GraphSettings } from './graph/executor';
 
 /**
  * Every setting of the server, read from environment variables once at start.
@@ -130,4 +131,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return `${name} (${shown}): ${issue.message}`;
   });
   throw new ConfigError(problems);
+}
+
+/** The Neo4j connection the settings name. */
+export function graphSettings(config: Config): GraphSettings {
+  return {
+    uri: config.NEO4J_URI,
+    user: config.NEO4J_USER,
+    password: config.NEO4J_PASSWORD,
+    database: config.NEO4J_DATABASE,
+  };
 }

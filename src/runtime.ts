@@ -1,4 +1,4 @@
-import type { Config } from './config';
+import { type Config, graphSettings } from './config';
 import { Graph } from './graph/executor';
 import { MigrationError, projectMigrator } from './graph/migrations';
 import { logger } from './log';
@@ -21,12 +21,7 @@ export interface Runtime {
 /** The composition root: config → driver → migrations → schema → server. */
 export async function startRuntime(config: Config): Promise<Runtime> {
   const log = logger('twin-graph');
-  const graph = Graph.connect({
-    uri: config.NEO4J_URI,
-    user: config.NEO4J_USER,
-    password: config.NEO4J_PASSWORD,
-    database: config.NEO4J_DATABASE,
-  });
+  const graph = Graph.connect(graphSettings(config));
   try {
     await graph.ping();
     const migrations = projectMigrator(graph, logger('migrate'));

@@ -1,16 +1,10 @@
-import { ConfigError, loadConfig } from '../config';
-import { Graph } from '../graph/executor';
+import { ConfigError } from '../config';
 import { projectMigrator } from '../graph/migrations';
+import { cliGraph } from './graph-cli';
 
 /** `npm run migrate`: apply pending migrations to NEO4J_URI and print what happened. */
 async function run(): Promise<void> {
-  const config = loadConfig();
-  const graph = Graph.connect({
-    uri: config.NEO4J_URI,
-    user: config.NEO4J_USER,
-    password: config.NEO4J_PASSWORD,
-    database: config.NEO4J_DATABASE,
-  });
+  const graph = cliGraph();
   try {
     const result = await projectMigrator(graph, (m) => console.error(m)).migrate();
     console.log(

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, graphSettings, loadConfig } from '../config';
 import { Graph } from '../graph/executor';
 import { logger } from '../log';
 import { mulberry32 } from '../seeds/prng';
@@ -76,12 +76,7 @@ async function run(): Promise<void> {
   const log = logger('simulate-telemetry');
   const mqttUrl = config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_EMBEDDED_PORT}`;
 
-  const graph = Graph.connect({
-    uri: config.NEO4J_URI,
-    user: config.NEO4J_USER,
-    password: config.NEO4J_PASSWORD,
-    database: config.NEO4J_DATABASE,
-  });
+  const graph = Graph.connect(graphSettings(config));
   let assets: SimAsset[];
   try {
     assets = toSimAssets(await graph.read(ASSETS));
