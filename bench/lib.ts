@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { Graph } from '../src/graph/executor';
 import { projectRoot } from '../src/paths';
 import { Migrator } from '../src/graph/migrations';
+import { logger } from '../src/log';
 
 export interface BenchNeo4j {
   uri: string;
@@ -126,7 +127,7 @@ export function connectDriver(db: BenchNeo4j): Driver {
 export async function migrate(graph: Graph): Promise<void> {
   const migrations = new Migrator(graph, {
     dir: join(projectRoot(), 'migrations'),
-    log: (m) => note(`migrate: ${m}`),
+    log: logger('migrate'),
   });
   const result = await migrations.migrate();
   note(

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config';
-import { logger } from './log';
+import { logger, setLogLevel } from './log';
 import { startRuntime } from './runtime';
 
 const log = logger('twin-graph');
@@ -16,18 +16,19 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  setLogLevel(config.LOG_LEVEL);
   const runtime = await startRuntime(config);
   const shutdown = (signal: string) => {
-    log(`${signal}: shutting down`);
+    log.info(`${signal}: shutting down`);
     const force = setTimeout(() => {
-      log('shutdown took too long; exiting');
+      log.info('shutdown took too long; exiting');
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS + 5000);
     force.unref();
     runtime.stop().then(
       () => process.exit(0),
       (err: unknown) => {
-        log(`error during shutdown: ${String(err)}`);
+        log.info(`error during shutdown: ${String(err)}`);
         process.exit(1);
       },
     );
@@ -37,6 +38,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  log(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  log.info(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

@@ -27,7 +27,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     const migrations = projectMigrator(graph, logger('migrate'));
     if (config.MIGRATE_ON_START) {
       const result = await migrations.migrate();
-      log(
+      log.info(
         result.applied.length > 0
           ? `applied migrations: ${result.applied.join(', ')}`
           : `schema up to date (${result.alreadyApplied} migrations)`,
@@ -102,7 +102,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     };
   } catch (err) {
     await graph.close();
-    if (err instanceof MigrationError) log(`migration refused: ${err.message}`);
+    if (err instanceof MigrationError) log.info(`migration refused: ${err.message}`);
     throw err;
   }
 }

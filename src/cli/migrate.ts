@@ -1,3 +1,4 @@
+import { logger } from '../log';
 import { ConfigError } from '../config';
 import { projectMigrator } from '../graph/migrations';
 import { cliGraph } from './graph-cli';
@@ -6,7 +7,7 @@ import { cliGraph } from './graph-cli';
 async function run(): Promise<void> {
   const graph = cliGraph();
   try {
-    const result = await projectMigrator(graph, (m) => console.error(m)).migrate();
+    const result = await projectMigrator(graph, logger('migrate')).migrate();
     console.log(
       result.applied.length > 0
         ? `applied ${result.applied.length}: ${result.applied.join(', ')}`

@@ -84,13 +84,13 @@ async function run(): Promise<void> {
     await graph.close();
   }
   if (assets.length === 0) {
-    log(`no assets in ${config.NEO4J_URI}; load some first, e.g. \`npm run seed:demo\``);
+    log.info(`no assets in ${config.NEO4J_URI}; load some first, e.g. \`npm run seed:demo\``);
     process.exitCode = 1;
     return;
   }
 
   const reporting = assets.filter((a) => a.status === 'RUNNING' || a.status === 'IDLE').length;
-  log(
+  log.info(
     `${assets.length} assets (${reporting} reporting), every ${intervalMs} ms, ` +
       `to ${mqttUrl} under "${config.MQTT_TOPIC_PREFIX}/"`,
   );
@@ -99,7 +99,7 @@ async function run(): Promise<void> {
     prefix: config.MQTT_TOPIC_PREFIX,
     assets,
     intervalMs,
-    log,
+    log: (m: string) => log.info(m),
     ...(every === undefined
       ? {}
       : { stateChangeEvery: intOption(every, 'state-change-every', 0, 0) }),
@@ -110,7 +110,7 @@ async function run(): Promise<void> {
   const minutely = setInterval(() => {
     const total = sim.published();
     const skipped = sim.skipped();
-    log(
+    log.info(
       `published ${total - last} messages in the last minute (${total} in all${skipped ? `, ${skipped} skipped while the broker was away` : ''})`,
     );
     last = total;
@@ -120,12 +120,12 @@ async function run(): Promise<void> {
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1); // a second Ctrl-C does not wait
     stopping = true;
-    log(`${signal}: stopping after ${sim.published()} messages`);
+    log.info(`${signal}: stopping after ${sim.published()} messages`);
     clearInterval(minutely);
     sim.stop().then(
       () => process.exit(0),
       (err: unknown) => {
-        log(`stop failed: ${String(err)}`);
+        log.info(`stop failed: ${String(err)}`);
         process.exit(1);
       },
     );

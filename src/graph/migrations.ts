@@ -1,3 +1,4 @@
+import type { Log } from '../log';
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -38,7 +39,7 @@ export interface MigratorOptions {
   lockTimeoutMs?: number;
   /** A lock older than this is considered abandoned (its owner died) and is taken over. */
   staleLockMs?: number;
-  log?: (message: string) => void;
+  log?: Log;
 }
 
 export class MigrationError extends Error {
@@ -109,7 +110,7 @@ export class Migrator {
   }
 
   private log(message: string): void {
-    this.options.log?.(message);
+    this.options.log?.info(message);
   }
 
   async applied(): Promise<AppliedMigration[]> {
@@ -258,6 +259,6 @@ function pad(v: number): string {
 }
 
 /** The product's migrations (`migrations/` at the project root). */
-export function projectMigrator(graph: Graph, log?: (message: string) => void): Migrator {
+export function projectMigrator(graph: Graph, log?: Log): Migrator {
   return new Migrator(graph, { dir: join(projectRoot(), 'migrations'), ...(log ? { log } : {}) });
 }

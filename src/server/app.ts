@@ -7,6 +7,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createServer, type Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config';
+import type { Log } from '../log';
 import type { Graph } from '../graph/executor';
 import type { TwinEvents } from '../telemetry/events';
 import { type Context, createContext } from './context';
@@ -19,7 +20,7 @@ export interface AppDeps {
   schema: GraphQLSchema;
   readiness: Readiness;
   events: TwinEvents;
-  log: (message: string) => void;
+  log: Log;
 }
 
 export interface RunningApp {
@@ -101,7 +102,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
-  deps.log(
+  deps.log.info(
     `API on http://${host}:${port}/graphql (ws same path), playground on http://${host}:${port}/`,
   );
 

@@ -93,7 +93,7 @@ export class TelemetryService implements TwinEvents {
     else {
       this.broker = await startEmbeddedBroker(s.embeddedPort);
       this.url = this.broker.url;
-      this.log(
+      this.log.info(
         `embedded MQTT broker on port ${this.broker.port} (set MQTT_URL to use an external broker)`,
       );
     }
@@ -134,7 +134,7 @@ export class TelemetryService implements TwinEvents {
         this.onPersist(packet.topic, payload).then(
           () => done(),
           (err: unknown) => {
-            this.log(`persisting a message of ${packet.topic} failed: ${String(err)}`);
+            this.log.error(`persisting a message of ${packet.topic} failed: ${String(err)}`);
             done();
           },
         );
@@ -145,7 +145,7 @@ export class TelemetryService implements TwinEvents {
       this.pruneTimer = setInterval(() => void this.prune(), 60_000);
       this.pruneTimer.unref();
     }
-    this.log(`telemetry from ${this.url} (${everything})${s.persist ? '' : ', live only'}`);
+    this.log.info(`telemetry from ${this.url} (${everything})${s.persist ? '' : ', live only'}`);
   }
 
   /**
@@ -162,7 +162,7 @@ export class TelemetryService implements TwinEvents {
         { resubscribe: true },
       );
       client.subscribe(again, (err) => {
-        if (err) this.log(`resubscribing to ${filter} failed: ${err.message}`);
+        if (err) this.log.warn(`resubscribing to ${filter} failed: ${err.message}`);
       });
     });
   }
@@ -184,17 +184,17 @@ export class TelemetryService implements TwinEvents {
     let lastError = '';
     client.on('error', (err) => {
       // one line per distinct error, not one per reconnect attempt
-      if (err.message !== lastError) this.log(`MQTT ${name}: ${err.message}`);
+      if (err.message !== lastError) this.log.warn(`MQTT ${name}: ${err.message}`);
       lastError = err.message;
     });
     client.on('connect', () => {
       lastError = '';
     });
-    client.on('offline', () => this.log(`MQTT ${name} offline; reconnecting to ${this.url}`));
+    client.on('offline', () => this.log.info(`MQTT ${name} offline; reconnecting to ${this.url}`));
     if (!client.connected) {
       // start-up waits for the broker (it may start a moment after us), and says so
       const waiting = setTimeout(
-        () => this.log(`waiting for the MQTT broker at ${this.url} ...`),
+        () => this.log.info(`waiting for the MQTT broker at ${this.url} ...`),
         3000,
       );
       await new Promise<void>((resolve) => client.once('connect', () => resolve()));
@@ -218,7 +218,7 @@ export class TelemetryService implements TwinEvents {
       );
       this.publishLive(result);
     } catch (err) {
-      this.log(`live event of ${topic} failed: ${String(err)}`);
+      this.log.error(`live event of ${topic} failed: ${String(err)}`);
     }
   }
 
@@ -382,7 +382,7 @@ export class TelemetryService implements TwinEvents {
     try {
       await pruneTelemetry(this.graph, this.settings.retentionMs, 50);
     } catch (err) {
-      this.log(`telemetry retention failed (will retry): ${String(err)}`);
+      this.log.warn(`telemetry retention failed (will retry): ${String(err)}`);
     }
   }
 
@@ -392,7 +392,7 @@ export class TelemetryService implements TwinEvents {
     await this.persistClient?.endAsync();
     if (this.writer) {
       const result = await this.writer.stop(timeoutMs);
-      if (!result.written) this.log(`telemetry: ${result.spilled} rows spilled for the next start`);
+      if (!result.written) this.log.info(`telemetry: ${result.spilled} rows spilled for the next start`);
     }
     await this.live?.endAsync();
     await this.broker?.close();

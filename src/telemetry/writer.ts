@@ -115,7 +115,7 @@ export class TelemetryWriter {
         this.counters.failedAttempts += 1;
         const message = err instanceof Error ? err.message : String(err);
         if (this.counters.lastError !== message || this.counters.failedAttempts % 20 === 1) {
-          this.options.log(
+          this.options.log.warn(
             `telemetry write failed (${this.stats().buffered} rows kept, retrying): ${message}`,
           );
         }
@@ -154,7 +154,7 @@ export class TelemetryWriter {
       const file = join(this.options.spillDir, `spill-${Date.now()}-${process.pid}.json`);
       await appendFile(`${file}.tmp`, JSON.stringify(rest));
       await rename(`${file}.tmp`, file);
-      this.options.log(
+      this.options.log.warn(
         `Neo4j unreachable at shutdown: ${spilled} telemetry rows kept in ${file} for the next start`,
       );
     }
@@ -174,7 +174,7 @@ export class TelemetryWriter {
       const file = join(this.options.spillDir, name);
       const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
       if (!isBatch(parsed)) {
-        this.options.log(`${file} is not a telemetry spill file; left in place`);
+        this.options.log.warn(`${file} is not a telemetry spill file; left in place`);
         continue;
       }
       rows += batchSize(parsed);
@@ -182,7 +182,7 @@ export class TelemetryWriter {
       await this.flush();
       await rm(file);
     }
-    if (rows > 0) this.options.log(`wrote ${rows} telemetry rows spilled at the last shutdown`);
+    if (rows > 0) this.options.log.info(`wrote ${rows} telemetry rows spilled at the last shutdown`);
     return rows;
   }
 }

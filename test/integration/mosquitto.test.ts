@@ -290,7 +290,7 @@ describe('telemetry simulator', () => {
       mqttUrl: `mqtt://127.0.0.1:${port}`,
       intervalMs: 100,
       stateChangeEvery: 0,
-      log: (m) => logs.push(m),
+      log: (m: string) => logs.push(m),
       assets: [asset('A1', [{ name: 'power', unit: 'kW', min: 0, max: 12 }])],
     });
     try {
