@@ -3,6 +3,59 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+const ROOMS = {
+  graph: [],
+  domain: ['graph'],
+  twins: ['graph', 'domain'],
+  seeds: ['graph', 'domain', 'twins'],
+  impact: ['graph', 'domain', 'twins'],
+  simulation: ['graph', 'domain', 'twins', 'impact'],
+  alerts: ['graph', 'domain', 'twins', 'impact'],
+  history: ['graph', 'domain', 'twins'],
+  telemetry: ['graph', 'domain', 'twins', 'alerts', 'history'],
+  auth: ['graph', 'domain'],
+};
+const ALL_ROOMS = Object.keys(ROOMS);
+
+/** One rule per room: its banned rooms (by relative import) and banned packages. */
+function roomRules() {
+  return Object.entries(ROOMS).map(([room, allowed]) => {
+    const banned = ALL_ROOMS.filter((r) => r !== room && !allowed.includes(r));
+    const packages = [
+      ...(room === 'graph' ? [] : ['neo4j-driver']),
+      ...(room === 'telemetry' ? [] : ['mqtt', 'aedes']),
+    ];
+    return {
+      files: [`src/${room}/**/*.ts`],
+      rules: {
+        '@typescript-eslint/no-restricted-imports': [
+          'error',
+          {
+            paths: packages.map((name) => ({
+              name,
+              message:
+                name === 'neo4j-driver'
+                  ? 'Only src/graph/ imports neo4j-driver: run Cypher through Graph (src/graph/executor.ts).'
+                  : 'Only src/telemetry/ talks MQTT: publish through TwinEvents or the live bus.',
+            })),
+            patterns: [
+              {
+                regex: `^(\\.\\./)+(${[...banned, 'server', 'cli'].join('|')})(/|$)`,
+                message: `src/${room}/ may import only ${allowed.length ? allowed.map((r) => `src/${r}/`).join(', ') : 'no other room'} and the shared top-level modules (config, errors, log, paths); dependencies point from the server to capabilities to domain/ and graph/ (docs/architecture.md).`,
+              },
+              {
+                regex: '^(\\.\\./)+(runtime|main)$',
+                message:
+                  'Only the composition root (src/main.ts, src/runtime.ts) wires rooms together.',
+              },
+            ],
+          },
+        ],
+      },
+    };
+  });
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -28,34 +81,11 @@ export default tseslint.config(
       'no-restricted-imports': 'off',
     },
   },
-  // The rooms of architecture.md: only graph/ talks to Neo4j, only telemetry/ talks MQTT,
-  // and the simulation engine imports neither GraphQL nor Neo4j.
-  ...[
-    {
-      files: ['src/**/*.ts'],
-      ignores: ['src/graph/**', 'src/telemetry/**'],
-      banned: ['neo4j-driver', 'mqtt', 'aedes'],
-    },
-    { files: ['src/graph/**/*.ts'], ignores: [], banned: ['mqtt', 'aedes'] },
-    { files: ['src/telemetry/**/*.ts'], ignores: [], banned: ['neo4j-driver'] },
-  ].map(({ files, ignores, banned }) => ({
-    files,
-    ignores,
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          paths: banned.map((name) => ({
-            name,
-            message:
-              name === 'neo4j-driver'
-                ? 'Only src/graph/ imports neo4j-driver.'
-                : 'Only src/telemetry/ talks MQTT.',
-          })),
-        },
-      ],
-    },
-  })),
+  // The rooms of architecture.md (docs/architecture.md): dependencies point one way, from the
+  // server to the capabilities to domain/ and graph/, never back. Each room lists the rooms it
+  // may import; an import of any other room (or of the server, the CLIs or the composition root)
+  // fails the lint. Only graph/ imports neo4j-driver; only telemetry/ talks MQTT.
+  ...roomRules(),
   {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { ...globals.node } },

@@ -109,7 +109,7 @@ async function main() {
   if (env.TELEMETRY_SIMULATOR !== 'false') {
     simulator = spawn(
       process.execPath,
-      [join(ROOT, 'dist', 'src', 'cli', 'simulate-telemetry.js')],
+      [join(ROOT, 'dist', 'src', 'cli', 'demo-feed.js')],
       {
         env,
         stdio: 'inherit',

@@ -1,5 +1,5 @@
 import type { BomRow, ProductRow, SupplierRow, SupplyRow } from './document';
-import type { Rng } from './prng';
+import type { Rng } from '../domain/prng';
 
 /*
  * The shared part of a generated network: one product catalogue with a four-level bill of

@@ -1,7 +1,7 @@
 import { isoAfter, type AssetKind, type TwinGraphDocument } from './document';
 import type { Catalog } from './generate-catalog';
 import { metricsFor, RELIABILITY_BY_KIND } from './metrics';
-import type { Rng } from './prng';
+import type { Rng } from '../domain/prng';
 
 /*
  * One generated factory: lines for a few finished goods and every sub-assembly they need, each

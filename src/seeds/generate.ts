@@ -1,7 +1,7 @@
 import { anchorHour, emptyDocument, type TwinGraphDocument } from './document';
 import { generateCatalog } from './generate-catalog';
 import { addPlant, type City } from './generate-plant';
-import { createRng, deriveSeed } from './prng';
+import { createRng, deriveSeed } from '../domain/prng';
 
 /*
  * A synthetic plant network of any size for load tests and benchmarks, built like the demo:

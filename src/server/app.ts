@@ -9,7 +9,7 @@ import { WebSocketServer } from 'ws';
 import type { Config } from '../config';
 import type { Log } from '../log';
 import type { Graph } from '../graph/executor';
-import type { TwinEvents } from '../telemetry/events';
+import type { TwinEvents } from '../domain/events';
 import { type Context, createContext } from './context';
 import { healthRoutes, type Readiness } from './health';
 import { playgroundRouter } from './playground';

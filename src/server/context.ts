@@ -1,22 +1,29 @@
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
+import type { Context } from '../domain/context';
+import { NO_EVENTS, type TwinEvents } from '../domain/events';
 import type { Graph } from '../graph/executor';
-import { NO_EVENTS, type TwinEvents } from '../telemetry/events';
-import { createLoaders, type Loaders } from '../twins/loaders';
+import { createLoaders } from '../graph/loaders';
+import { logger } from '../log';
 
-/** Per-request state: a counting view of the graph and a fresh set of DataLoaders. */
-export interface Context {
-  graph: Graph;
-  loaders: Loaders;
-  config: Config;
-  /** Tells every instance (through the broker) that twins changed. */
-  events: TwinEvents;
-}
+export type { Context };
 
+const requestLog = logger('graphql');
+
+/** A new context: its own round-trip count, its own DataLoaders, and a request id. */
 export function createContext(
   root: Graph,
   config: Config,
   events: TwinEvents = NO_EVENTS,
+  requestId: string = randomUUID(),
 ): Context {
   const graph = root.scope();
-  return { graph, loaders: createLoaders(graph), config, events };
+  return {
+    graph,
+    loaders: createLoaders(graph),
+    config,
+    events,
+    requestId,
+    log: requestLog.child({ requestId }),
+  };
 }

@@ -1,4 +1,4 @@
-import type { Props } from '../twins/props';
+import type { Props } from '../graph/props';
 import type { StoredAlert } from './store';
 
 /** Routing keys of the in-process live event bus (GraphQL subscriptions). */
@@ -37,7 +37,7 @@ export interface LiveReading {
   flagged: boolean;
 }
 
-export interface TelemetryPayload {
+export interface LiveTelemetryEvent {
   factoryId: string;
   lineId: string;
   asset: Props;
@@ -45,7 +45,7 @@ export interface TelemetryPayload {
   readings: LiveReading[];
 }
 
-export interface StatusPayload {
+export interface LiveStatusEvent {
   factoryId: string;
   lineId: string;
   asset: Props;
@@ -57,26 +57,7 @@ export interface StatusPayload {
   source: 'telemetry' | 'api';
 }
 
-export interface AlertPayload extends StoredAlert {
+export interface LiveAlertEvent extends StoredAlert {
   factoryId: string;
   lineId: string;
 }
-
-/** What other parts of the server (mutations) tell the telemetry side, to reach every instance. */
-export interface TwinEvents {
-  /** An asset was created, changed or deleted through the API. */
-  assetChanged(change: {
-    assetId: string;
-    previousStatus: string | null;
-    status: string | null;
-    reason: string | null;
-  }): void;
-  /** Many twins changed at once (an import): caches reload. */
-  twinsImported(): void;
-}
-
-/** For a server without telemetry (and for tools that build a context without one). */
-export const NO_EVENTS: TwinEvents = {
-  assetChanged: () => undefined,
-  twinsImported: () => undefined,
-};

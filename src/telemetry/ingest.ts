@@ -1,11 +1,11 @@
-import type { AssetStatus } from '../twins/enums';
+import type { AssetStatus } from '../domain/enums';
 import type { LiveReading } from './events';
 import { parseState, parseTelemetry, type PayloadLimits } from './payload';
 import type { RejectionReason } from './reasons';
 import type { AlertRecord, ReadingRecord, RejectionRecord, StatusRecord } from './records';
 import type { AssetInfo, AssetRegistry, MetricDef } from './registry';
 import { parseTopic } from './topics';
-import { convert } from './units';
+import { convert } from '../domain/units';
 
 export type IngestLimits = Omit<PayloadLimits, 'now'>;
 

@@ -8,10 +8,10 @@
  * exhaust the stack: only the two top levels of the JSON are ever looked at).
  */
 import { isUtf8 } from 'node:buffer';
-import { ASSET_STATUSES, type AssetStatus } from '../twins/enums';
+import { ASSET_STATUSES, type AssetStatus } from '../domain/enums';
 import { parseIsoDate } from '../twins/import/values';
 import { reject, type MetricRejectionReason, type Rejection } from './reasons';
-import { resolveUnit } from './units';
+import { resolveUnit } from '../domain/units';
 
 export interface PayloadLimits {
   /** The receive time, epoch ms: the reference of FUTURE_TIMESTAMP and STALE_TIMESTAMP. */
@@ -49,12 +49,26 @@ export const MAX_METRIC_NAME_LENGTH = 200;
 export const MAX_STATE_REASON_LENGTH = 1000;
 const MAX_TS_LENGTH = 64;
 
+/**
+ * The MQTT messages as a publisher sends them (docs/mqtt.md): what the demo feed and the tests
+ * publish, and what parseTelemetry/parseState accept.
+ */
+export interface TelemetryMessage {
+  ts: string;
+  metrics: Record<string, number | { value: number; unit: string }>;
+}
+export interface StateMessage {
+  ts: string;
+  status: AssetStatus;
+  reason?: string;
+}
+
 export interface Timestamp {
   /** UTC ISO-8601 with milliseconds, e.g. 2026-11-25T10:00:00.123Z. */
   readonly ts: string;
   readonly tsMs: number;
 }
-export interface MetricReading {
+export interface ParsedReading {
   readonly name: string;
   readonly value: number;
   /** The unit as sent (aliases included); null for a bare number, in the canonical unit. */
@@ -65,11 +79,11 @@ export interface RejectedMetric {
   readonly reason: MetricRejectionReason;
   readonly detail: string;
 }
-export type TelemetryPayload = { readonly ok: true } & Timestamp & {
-    readonly metrics: MetricReading[];
+export type ParsedTelemetry = { readonly ok: true } & Timestamp & {
+    readonly metrics: ParsedReading[];
     readonly rejectedMetrics: RejectedMetric[];
   };
-export type StatePayload = { readonly ok: true } & Timestamp & {
+export type ParsedState = { readonly ok: true } & Timestamp & {
     readonly status: AssetStatus;
     readonly reason: string | null;
   };
@@ -78,7 +92,7 @@ export type TimestampResult =
   | Rejection<'BAD_TIMESTAMP' | 'FUTURE_TIMESTAMP' | 'STALE_TIMESTAMP'>;
 
 /** `{"ts": ..., "metrics": {"temperature": 71.3, "pressure": {"value": 30.5, "unit": "[psi]"}}}` */
-export function parseTelemetry(buf: Buffer, opts: PayloadLimits): TelemetryPayload | Rejection {
+export function parseTelemetry(buf: Buffer, opts: PayloadLimits): ParsedTelemetry | Rejection {
   const root = parseRoot(buf, opts.maxBytes, TELEMETRY_KEYS);
   if (!root.ok) return root;
   const metrics = own(root.value, 'metrics');
@@ -98,7 +112,7 @@ export function parseTelemetry(buf: Buffer, opts: PayloadLimits): TelemetryPaylo
   }
   const time = parseTimestamp(own(root.value, 'ts'), opts);
   if (!time.ok) return time;
-  const accepted: MetricReading[] = [];
+  const accepted: ParsedReading[] = [];
   const rejectedMetrics: RejectedMetric[] = [];
   for (const name of names) {
     const reading = readMetric(name, own(metrics, name));
@@ -109,7 +123,7 @@ export function parseTelemetry(buf: Buffer, opts: PayloadLimits): TelemetryPaylo
 }
 
 /** `{"ts": ..., "status": "DOWN", "reason": "hydraulic leak"}`; `reason` may be absent or null. */
-export function parseState(buf: Buffer, opts: PayloadLimits): StatePayload | Rejection {
+export function parseState(buf: Buffer, opts: PayloadLimits): ParsedState | Rejection {
   const root = parseRoot(buf, opts.maxBytes, STATE_KEYS);
   if (!root.ok) return root;
   const time = parseTimestamp(own(root.value, 'ts'), opts);
@@ -228,7 +242,7 @@ function parseRoot(
   return { ok: true, value };
 }
 
-function readMetric(name: string, raw: unknown): MetricReading | RejectedMetric {
+function readMetric(name: string, raw: unknown): ParsedReading | RejectedMetric {
   if (name === '' || name.length > MAX_METRIC_NAME_LENGTH) {
     const why = name === '' ? 'is empty' : `is longer than ${MAX_METRIC_NAME_LENGTH} characters`;
     return {

@@ -1,8 +1,8 @@
 import type { Graph } from '../graph/executor';
-import type { AssetStatus } from '../twins/enums';
-import { asAssetStatus } from '../twins/enums.graphql';
-import { asProps } from '../twins/list';
-import { optNum, optStr, str, type Props } from '../twins/props';
+import type { AssetStatus } from '../domain/enums';
+import { asAssetStatus } from '../domain/enums.graphql';
+import { asProps } from '../graph/props';
+import { optNum, optStr, str, type Props } from '../graph/props';
 
 export interface MetricDef {
   id: string;

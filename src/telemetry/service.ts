@@ -2,14 +2,14 @@ import mqtt, { type IClientOptions, type ISubscriptionMap, type MqttClient } fro
 import type { Graph } from '../graph/executor';
 import type { Log } from '../log';
 import type { PubSub } from 'type-graphql';
+import type { TwinChange, TwinEvents } from '../domain/events';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
 import {
   LIVE,
   routeIds,
-  type AlertPayload,
-  type StatusPayload,
-  type TelemetryPayload,
-  type TwinEvents,
+  type LiveAlertEvent,
+  type LiveStatusEvent,
+  type LiveTelemetryEvent,
 } from './events';
 import { processMessage, rejection, type IngestLimits, type Processed } from './ingest';
 import { AssetRegistry } from './registry';
@@ -224,7 +224,7 @@ export class TelemetryService implements TwinEvents {
 
   private publishLive(result: Processed): void {
     if (result.kind === 'telemetry' && result.live.length > 0) {
-      const event: TelemetryPayload = {
+      const event: LiveTelemetryEvent = {
         factoryId: result.asset.factoryId,
         lineId: result.asset.lineId,
         asset: result.asset.props,
@@ -235,7 +235,7 @@ export class TelemetryService implements TwinEvents {
         this.pubSub.publish(LIVE.TELEMETRY, id, event);
       }
     } else if (result.kind === 'state') {
-      const event: StatusPayload = {
+      const event: LiveStatusEvent = {
         factoryId: result.asset.factoryId,
         lineId: result.asset.lineId,
         asset: result.asset.props,
@@ -315,7 +315,7 @@ export class TelemetryService implements TwinEvents {
     if (kind === 'alert') {
       const asset = await this.registry.get(assetId);
       if (!asset) return;
-      const alert: AlertPayload = {
+      const alert: LiveAlertEvent = {
         id: String(data['id']),
         kind: String(data['kind']),
         severity: String(data['severity']),
@@ -333,7 +333,7 @@ export class TelemetryService implements TwinEvents {
       const status = data['status'];
       const previous = data['previousStatus'];
       if (typeof status === 'string' && typeof previous === 'string' && previous !== status) {
-        const event: StatusPayload = {
+        const event: LiveStatusEvent = {
           factoryId: asset.factoryId,
           lineId: asset.lineId,
           asset: asset.props,
@@ -357,7 +357,11 @@ export class TelemetryService implements TwinEvents {
   }
 
   /** A mutation changed an asset: every instance refreshes its cache and tells its subscribers. */
-  assetChanged(change: {
+  twinsChanged(change: TwinChange): void {
+    this.live?.publish(`${this.settings.prefix}/_events/twins`, JSON.stringify(change), { qos: 1 });
+  }
+
+  assetStatusChanged(change: {
     assetId: string;
     previousStatus: string | null;
     status: string | null;
@@ -392,7 +396,8 @@ export class TelemetryService implements TwinEvents {
     await this.persistClient?.endAsync();
     if (this.writer) {
       const result = await this.writer.stop(timeoutMs);
-      if (!result.written) this.log.info(`telemetry: ${result.spilled} rows spilled for the next start`);
+      if (!result.written)
+        this.log.info(`telemetry: ${result.spilled} rows spilled for the next start`);
     }
     await this.live?.endAsync();
     await this.broker?.close();

@@ -1,4 +1,6 @@
 import type { Graph, Tx } from '../graph/executor';
+import { asProps, type Props } from '../graph/props';
+import { READ_HISTORY } from './telemetry.cypher';
 import type { AlertRecord, RejectionRecord, WriteBatch } from './records';
 
 /** A raised alert as stored: what the live `alertRaised` event carries. */
@@ -158,4 +160,24 @@ export async function pruneTelemetry(
     { keep: examplesPerReason },
   );
   return { readings, examples: Number(rows[0]?.['n'] ?? 0) };
+}
+
+/** Recent readings of each metric in `ids`, newest first: one list per id, in id order. */
+export async function readHistory(
+  graph: Graph,
+  ids: string[],
+  from: string | null,
+  to: string | null,
+  limit: number,
+): Promise<Props[][]> {
+  const rows = await graph.read(READ_HISTORY, { ids, from, to, limit });
+  const byId = new Map<string, Props[]>();
+  for (const row of rows) {
+    const items: unknown = row['items'];
+    byId.set(
+      String(row['id']),
+      (Array.isArray(items) ? items : []).map((i: unknown) => asProps(i)),
+    );
+  }
+  return ids.map((id) => byId.get(id) ?? []);
 }

@@ -14,17 +14,18 @@ import {
   Subscription,
 } from 'type-graphql';
 import { badInput, notFound } from '../errors';
-import type { Context } from '../server/context';
+import type { Context } from '../domain/context';
 import { Asset, Metric } from '../twins/asset.type';
-import { asProps } from '../twins/list';
-import { num, optNum, optStr, type Props } from '../twins/props';
+import { asProps } from '../graph/props';
+import { num, optNum, optStr, type Props } from '../graph/props';
 import {
   LIVE,
   routeFor,
-  type AlertPayload,
-  type StatusPayload,
-  type TelemetryPayload,
+  type LiveAlertEvent,
+  type LiveStatusEvent,
+  type LiveTelemetryEvent,
 } from './events';
+import { readHistory } from './store';
 import { REJECTION_REASON_DESCRIPTIONS, isRejectionReason } from './reasons';
 import {
   Alert,
@@ -101,13 +102,13 @@ export class TelemetryResolver {
     topics: LIVE.TELEMETRY,
     topicId: ({ args }: { args: TelemetryArgs }) => routeFor(args),
     description: 'Validated telemetry as it arrives (before it is stored), filtered on the server.',
-    filter: ({ payload, args }: { payload: TelemetryPayload; args: TelemetryArgs }) =>
+    filter: ({ payload, args }: { payload: LiveTelemetryEvent; args: TelemetryArgs }) =>
       matches(args.factoryId, payload.factoryId) &&
       matches(args.lineId, payload.lineId) &&
       matches(args.assetId, String(payload.asset['id'])) &&
       (!args.metrics || payload.readings.some((r) => args.metrics?.includes(r.metric))),
   })
-  telemetry(@Root() event: TelemetryPayload, @Args() args: TelemetryArgs): TelemetryEvent {
+  telemetry(@Root() event: LiveTelemetryEvent, @Args() args: TelemetryArgs): TelemetryEvent {
     const readings = args.metrics
       ? event.readings.filter((r) => args.metrics?.includes(r.metric))
       : event.readings;
@@ -122,10 +123,10 @@ export class TelemetryResolver {
     topics: LIVE.ASSET_STATUS,
     topicId: ({ args }: { args: StatusArgs }) => routeFor(args),
     description: 'An asset changed status, by a state message or a mutation.',
-    filter: ({ payload, args }: { payload: StatusPayload; args: StatusArgs }) =>
+    filter: ({ payload, args }: { payload: LiveStatusEvent; args: StatusArgs }) =>
       matches(args.factoryId, payload.factoryId) && matches(args.lineId, payload.lineId),
   })
-  assetStatusChanged(@Root() event: StatusPayload, @Args() _args: StatusArgs): AssetStatusEvent {
+  assetStatusChanged(@Root() event: LiveStatusEvent, @Args() _args: StatusArgs): AssetStatusEvent {
     return Object.assign(new AssetStatusEvent(), {
       asset: Asset.fromProps({ ...event.asset, status: event.status }),
       previousStatus: event.previousStatus,
@@ -139,11 +140,11 @@ export class TelemetryResolver {
     topics: LIVE.ALERT,
     topicId: ({ args }: { args: AlertArgs }) => routeFor(args),
     description: 'A new alert (an open alert seen again only raises its count).',
-    filter: ({ payload, args }: { payload: AlertPayload; args: AlertArgs }) =>
+    filter: ({ payload, args }: { payload: LiveAlertEvent; args: AlertArgs }) =>
       matches(args.factoryId, payload.factoryId) &&
       (SEVERITY_RANK[payload.severity] ?? 0) >= (SEVERITY_RANK[args.minSeverity ?? 'INFO'] ?? 0),
   })
-  alertRaised(@Root() event: AlertPayload, @Args() _args: AlertArgs): Alert {
+  alertRaised(@Root() event: LiveAlertEvent, @Args() _args: AlertArgs): Alert {
     return toAlert({ ...event });
   }
 
@@ -280,7 +281,11 @@ export class MetricHistoryResolver {
       throw badInput(`"limit" must be from 1 to 1000, got ${args.limit}`);
     const from = isoOrNull('from', args.from);
     const to = isoOrNull('to', args.to);
-    const rows = await ctx.loaders.history(from, to, args.limit).load(metric.id);
+    const rows = await ctx.loaders
+      .lists(`history:${from}:${to}:${args.limit}`, (ids) =>
+        readHistory(ctx.graph, ids, from, to, args.limit),
+      )
+      .load(metric.id);
     return rows.map((r) =>
       Object.assign(new MetricReading(), {
         ts: String(r['ts']),

@@ -1,7 +1,7 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { Asset } from '../twins/asset.type';
-import type { AssetStatus } from '../twins/enums';
-import { AssetStatusEnum } from '../twins/enums.graphql';
+import type { AssetStatus } from '../domain/enums';
+import { AssetStatusEnum } from '../domain/enums.graphql';
 
 @ObjectType({ description: 'One metric of a telemetry message, in the canonical unit.' })
 export class ReadingValue {

@@ -182,7 +182,8 @@ export class TelemetryWriter {
       await this.flush();
       await rm(file);
     }
-    if (rows > 0) this.options.log.info(`wrote ${rows} telemetry rows spilled at the last shutdown`);
+    if (rows > 0)
+      this.options.log.info(`wrote ${rows} telemetry rows spilled at the last shutdown`);
     return rows;
   }
 }

@@ -10,14 +10,14 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import type { Context } from '../server/context';
+import type { Context } from '../domain/context';
 import { Asset, AssetConnection, Metric } from './asset.type';
 import { pageWindow } from './connection';
-import type { AssetStatus } from './enums';
-import { AssetStatusEnum } from './enums.graphql';
+import type { AssetStatus } from '../domain/enums';
+import { AssetStatusEnum } from '../domain/enums.graphql';
 import { Line } from './line.type';
 import { listPage } from './list';
-import { loadMany, loadOne } from './loaders';
+import { loadMany, loadOne } from '../graph/loaders';
 import { Filters, SearchPageArgs } from './page.args';
 import { REL } from './specs';
 

@@ -1,8 +1,8 @@
 import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Connection } from './connection';
-import type { AssetStatus } from './enums';
-import { asAssetStatus, AssetStatusEnum } from './enums.graphql';
-import { num, optNum, optStr, type Props, str } from './props';
+import type { AssetStatus } from '../domain/enums';
+import { asAssetStatus, AssetStatusEnum } from '../domain/enums.graphql';
+import { num, optNum, optStr, type Props, str } from '../graph/props';
 
 @ObjectType({ description: 'A machine or station of a line.' })
 export class Asset {

@@ -10,15 +10,15 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import type { Context } from '../server/context';
+import type { Context } from '../domain/context';
 import { pageWindow } from './connection';
 import { Factory, FactoryConnection } from './factory.type';
 import { Line } from './line.type';
 import { listPage } from './list';
-import { loadMany } from './loaders';
+import { loadMany } from '../graph/loaders';
 import { Filters, SearchPageArgs } from './page.args';
 import { Product } from './product.type';
-import { num, optNum } from './props';
+import { num, optNum } from '../graph/props';
 import { InventoryEntry } from './relations.type';
 import { REL } from './specs';
 

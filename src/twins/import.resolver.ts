@@ -1,6 +1,6 @@
 import { GraphQLJSON } from 'graphql-scalars';
 import { Arg, Ctx, Field, Int, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
-import type { Context } from '../server/context';
+import type { Context } from '../domain/context';
 import { exportDocument } from './import/export';
 import { importDocument } from './import/service';
 

@@ -10,16 +10,16 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import type { Context } from '../server/context';
+import type { Context } from '../domain/context';
 import { Asset } from './asset.type';
 import { pageWindow } from './connection';
 import { Factory } from './factory.type';
 import { Line, LineConnection } from './line.type';
 import { listPage } from './list';
-import { loadMany, loadOne } from './loaders';
+import { loadMany, loadOne } from '../graph/loaders';
 import { Filters, SearchPageArgs } from './page.args';
 import { Product } from './product.type';
-import { optNum } from './props';
+import { optNum } from '../graph/props';
 import { LineProduct } from './relations.type';
 import { REL } from './specs';
 

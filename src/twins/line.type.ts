@@ -1,6 +1,6 @@
 import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Connection } from './connection';
-import { num, optStr, type Props, str } from './props';
+import { num, optStr, type Props, str } from '../graph/props';
 
 @ObjectType({ description: 'A production line of a factory; its assets are its stations.' })
 export class Line {

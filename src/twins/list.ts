@@ -1,5 +1,6 @@
 import type { Graph, Params } from '../graph/executor';
 import { type Page, type PageWindow, toPage } from './connection';
+import { asProps } from '../graph/props';
 
 export interface ListQuery {
   label: string;
@@ -36,11 +37,4 @@ export async function listPage<T extends { id: string }>(
   const nodes: unknown[] = Array.isArray(raw) ? raw : [];
   const items = nodes.map((n) => map(asProps(n)));
   return toPage(items, window, Number(row?.['total'] ?? 0));
-}
-
-export function asProps(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) {
-    throw new TypeError(`expected a property map, got ${typeof value}`);
-  }
-  return Object.fromEntries(Object.entries(value));
 }

@@ -10,13 +10,13 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import type { Context } from '../server/context';
+import type { Context } from '../domain/context';
 import { pageWindow } from './connection';
-import type { OrderStatus } from './enums';
-import { OrderStatusEnum } from './enums.graphql';
+import type { OrderStatus } from '../domain/enums';
+import { OrderStatusEnum } from '../domain/enums.graphql';
 import { Factory } from './factory.type';
 import { listPage } from './list';
-import { loadOne } from './loaders';
+import { loadOne } from '../graph/loaders';
 import { Filters, PageArgs } from './page.args';
 import { Order, OrderConnection } from './order.type';
 import { Product } from './product.type';

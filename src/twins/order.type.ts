@@ -1,8 +1,8 @@
 import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Connection } from './connection';
-import type { OrderStatus } from './enums';
-import { asOrderStatus, OrderStatusEnum } from './enums.graphql';
-import { num, optStr, type Props, str } from './props';
+import type { OrderStatus } from '../domain/enums';
+import { asOrderStatus, OrderStatusEnum } from '../domain/enums.graphql';
+import { num, optStr, type Props, str } from '../graph/props';
 
 @ObjectType({ description: 'A customer order of a product, filled by a factory.' })
 export class Order {

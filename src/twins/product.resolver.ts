@@ -10,14 +10,14 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import type { Context } from '../server/context';
+import type { Context } from '../domain/context';
 import { pageWindow } from './connection';
 import { Line } from './line.type';
 import { listPage } from './list';
-import { loadMany } from './loaders';
+import { loadMany } from '../graph/loaders';
 import { Filters, SearchPageArgs } from './page.args';
 import { Product, ProductConnection } from './product.type';
-import { num, optNum } from './props';
+import { num, optNum } from '../graph/props';
 import { BomEntry, ProductionLine, ProductSupplier } from './relations.type';
 import { REL } from './specs';
 import { Supplier } from './supplier.type';

@@ -1,6 +1,6 @@
 import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Connection } from './connection';
-import { optNum, optStr, type Props, str } from './props';
+import { optNum, optStr, type Props, str } from '../graph/props';
 
 @ObjectType({ description: 'A finished good, sub-assembly or purchased component.' })
 export class Product {

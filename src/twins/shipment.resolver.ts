@@ -10,13 +10,13 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import type { Context } from '../server/context';
+import type { Context } from '../domain/context';
 import { pageWindow } from './connection';
-import type { ShipmentStatus } from './enums';
-import { ShipmentStatusEnum } from './enums.graphql';
+import type { ShipmentStatus } from '../domain/enums';
+import { ShipmentStatusEnum } from '../domain/enums.graphql';
 import { Factory } from './factory.type';
 import { listPage } from './list';
-import { loadOne } from './loaders';
+import { loadOne } from '../graph/loaders';
 import { Filters, PageArgs } from './page.args';
 import { Product } from './product.type';
 import { Shipment, ShipmentConnection } from './shipment.type';

@@ -1,8 +1,8 @@
 import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Connection } from './connection';
-import type { ShipmentStatus } from './enums';
-import { asShipmentStatus, ShipmentStatusEnum } from './enums.graphql';
-import { num, optStr, type Props, str } from './props';
+import type { ShipmentStatus } from '../domain/enums';
+import { asShipmentStatus, ShipmentStatusEnum } from '../domain/enums.graphql';
+import { num, optStr, type Props, str } from '../graph/props';
 
 @ObjectType({ description: 'One inbound shipment of one product from a supplier to a factory.' })
 export class Shipment {

@@ -1,4 +1,4 @@
-import type { RelSpec } from './loaders';
+import type { RelSpec } from '../graph/loaders';
 
 /** Every relationship field of the API, as a walk the loaders can batch. */
 export const REL = {

@@ -10,13 +10,13 @@ import {
   Resolver,
   Root,
 } from 'type-graphql';
-import type { Context } from '../server/context';
+import type { Context } from '../domain/context';
 import { pageWindow } from './connection';
 import { listPage } from './list';
-import { loadMany } from './loaders';
+import { loadMany } from '../graph/loaders';
 import { Filters, SearchPageArgs } from './page.args';
 import { Product } from './product.type';
-import { optNum } from './props';
+import { optNum } from '../graph/props';
 import { SuppliedProduct } from './relations.type';
 import { REL } from './specs';
 import { Supplier, SupplierConnection } from './supplier.type';

@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Connection } from './connection';
-import { optStr, type Props, str } from './props';
+import { optStr, type Props, str } from '../graph/props';
 
 @ObjectType({ description: 'A company that delivers components.' })
 export class Supplier {

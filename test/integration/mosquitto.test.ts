@@ -1,13 +1,9 @@
+import type { StateMessage, TelemetryMessage } from '../../src/telemetry/payload';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import {
-  startSimulator,
-  type SimAsset,
-  type StatePayload,
-  type TelemetryPayload,
-} from '../../src/telemetry/simulator';
+import { startDemoFeed, type FeedAsset } from '../../src/telemetry/demo-feed';
 import { freePort, startMosquitto, type MosquittoHandle } from '../support/mosquitto';
 
 /*
@@ -214,8 +210,8 @@ describe('mosquitto restart', () => {
   });
 });
 
-describe('telemetry simulator', () => {
-  const asset = (assetId: string, metrics: SimAsset['metrics']): SimAsset => ({
+describe('demo telemetry feed', () => {
+  const asset = (assetId: string, metrics: FeedAsset['metrics']): FeedAsset => ({
     factoryId: 'F1',
     lineId: 'L1',
     assetId,
@@ -227,7 +223,7 @@ describe('telemetry simulator', () => {
     const prefix = `it-${randomUUID()}`;
     const { c, received } = await client(suiteUrl());
     await c.subscribeAsync(`${prefix}/#`, { qos: 1 });
-    const sim = startSimulator({
+    const sim = startDemoFeed({
       mqttUrl: suiteUrl(),
       prefix,
       intervalMs: 200,
@@ -255,7 +251,7 @@ describe('telemetry simulator', () => {
     expect(telemetry.length).toBeGreaterThanOrEqual(4);
     for (const m of telemetry) {
       expect(m.topic).toMatch(new RegExp(`^${prefix}/F1/L1/(PRESS-1|ROBOT-1)/telemetry$`));
-      const payload = JSON.parse(m.payload) as TelemetryPayload;
+      const payload = JSON.parse(m.payload) as TelemetryMessage;
       expect(new Date(payload.ts).toISOString()).toBe(payload.ts);
       expect(Object.keys(payload.metrics).sort()).toEqual(
         m.topic.includes('PRESS') ? ['hydraulicPressure', 'oilTemperature'] : ['power'],
@@ -266,7 +262,7 @@ describe('telemetry simulator', () => {
       }
     }
     // Spread over the interval: two assets every 200 ms are about 100 ms apart, not a burst.
-    const times = telemetry.map((m) => Date.parse((JSON.parse(m.payload) as TelemetryPayload).ts));
+    const times = telemetry.map((m) => Date.parse((JSON.parse(m.payload) as TelemetryMessage).ts));
     const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
     const median = [...gaps].sort((x, y) => x - y)[Math.floor(gaps.length / 2)] as number;
     expect(median).toBeGreaterThanOrEqual(60);
@@ -275,18 +271,18 @@ describe('telemetry simulator', () => {
     const states = received.filter((m) => m.topic.endsWith('/state'));
     for (const m of states) {
       expect(m.topic).toMatch(new RegExp(`^${prefix}/F1/L1/(PRESS-1|ROBOT-1)/state$`));
-      const payload = JSON.parse(m.payload) as StatePayload;
+      const payload = JSON.parse(m.payload) as StateMessage;
       expect(['RUNNING', 'IDLE', 'DOWN', 'MAINTENANCE']).toContain(payload.status);
-      expect(payload.reason.length).toBeGreaterThan(0);
+      expect(payload.reason?.length).toBeGreaterThan(0);
     }
     // The first change takes an asset away, the next message brings it back.
     expect(JSON.parse(states[1]?.payload ?? '{}')).toMatchObject({ status: 'RUNNING' });
   });
 
-  it('when the broker is not up yet, then the simulator waits and publishes once it is', async () => {
+  it('when the broker is not up yet, then the demo feed waits and publishes once it is', async () => {
     const port = await freePort();
     const logs: string[] = [];
-    const sim = startSimulator({
+    const sim = startDemoFeed({
       mqttUrl: `mqtt://127.0.0.1:${port}`,
       intervalMs: 100,
       stateChangeEvery: 0,

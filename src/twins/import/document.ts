@@ -26,7 +26,7 @@
  * factory, line and asset ids must not contain "/", "+" or "#" because they are MQTT topic
  * levels (domain.md §6). Optional strings, when given, must not be empty.
  */
-import type { AssetStatus, OrderStatus, ShipmentStatus } from '../enums';
+import type { AssetStatus, OrderStatus, ShipmentStatus } from '../../domain/enums';
 
 export {
   ASSET_KIND_PATTERN,
@@ -36,7 +36,7 @@ export {
   type AssetStatus,
   type OrderStatus,
   type ShipmentStatus,
-} from '../enums';
+} from '../../domain/enums';
 
 export interface FactoryRow {
   id: string;

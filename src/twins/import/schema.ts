@@ -4,7 +4,7 @@
  * normalised row of document.ts; the table of required and optional fields is there.
  */
 import { z } from 'zod/v4';
-import { ASSET_KIND_EXAMPLES, ASSET_KIND_PATTERN } from '../enums';
+import { ASSET_KIND_EXAMPLES, ASSET_KIND_PATTERN } from '../../domain/enums';
 import {
   ASSET_STATUSES,
   ORDER_STATUSES,
@@ -22,7 +22,7 @@ import {
   type SupplierRow,
   type SupplyRow,
 } from './document';
-import { resolveUnit } from '../../telemetry/units';
+import { resolveUnit } from '../../domain/units';
 import { canonicalTimeZone, parseIsoDate, quote } from './values';
 
 /** Strict rows: an unknown key is a problem whose message names the allowed ones. */

@@ -5,7 +5,7 @@ import { compact, SECTION_ROWS } from '../import/export';
 import { knownIds } from '../import/service';
 import { validateDocument } from '../import/validate';
 import { writeDocument } from '../import/writer';
-import type { TwinLabel } from '../loaders';
+import type { TwinLabel } from '../../graph/loaders';
 
 /*
  * Every write of a single twin or relationship goes through the import's validation and writer,

@@ -1,6 +1,6 @@
 import { Field, Float, ID, InputType } from 'type-graphql';
-import type { AssetStatus, OrderStatus, ShipmentStatus } from '../enums';
-import { AssetStatusEnum, OrderStatusEnum, ShipmentStatusEnum } from '../enums.graphql';
+import type { AssetStatus, OrderStatus, ShipmentStatus } from '../../domain/enums';
+import { AssetStatusEnum, OrderStatusEnum, ShipmentStatusEnum } from '../../domain/enums.graphql';
 
 /*
  * Inputs mirror the rows of the import document (domain.md §2): a create or update is validated

@@ -1,12 +1,12 @@
 import { Arg, Ctx, Field, Float, ID, Mutation, ObjectType, Resolver } from 'type-graphql';
-import type { Context } from '../../server/context';
+import type { Context } from '../../domain/context';
 import { Asset } from '../asset.type';
 import { Factory } from '../factory.type';
 import { Line } from '../line.type';
-import type { TwinLabel } from '../loaders';
+import type { TwinLabel } from '../../graph/loaders';
 import { Order } from '../order.type';
 import { Product } from '../product.type';
-import type { Props } from '../props';
+import type { Props } from '../../graph/props';
 import { Shipment } from '../shipment.type';
 import { Supplier } from '../supplier.type';
 import {
@@ -145,7 +145,7 @@ export class TwinMutationResolver {
       await createTwin(ctx.graph, 'assets', input),
       Asset.fromProps,
     );
-    ctx.events.assetChanged({
+    ctx.events.assetStatusChanged({
       assetId: asset.id,
       previousStatus: null,
       status: asset.status,
@@ -170,7 +170,7 @@ export class TwinMutationResolver {
       Asset.fromProps,
     );
     // every instance refreshes its telemetry cache; a status change reaches assetStatusChanged
-    ctx.events.assetChanged({
+    ctx.events.assetStatusChanged({
       assetId: id,
       previousStatus: typeof before?.['status'] === 'string' ? before['status'] : null,
       status: asset.status,

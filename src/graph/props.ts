@@ -21,3 +21,11 @@ export function optNum(p: Props, key: string): number | null {
 export function num(p: Props, key: string, fallback: number): number {
   return optNum(p, key) ?? fallback;
 }
+
+/** A property map returned by Cypher (`n {.*}`, `properties(r)`), checked to be an object. */
+export function asProps(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) {
+    throw new TypeError(`expected a property map, got ${typeof value}`);
+  }
+  return Object.fromEntries(Object.entries(value));
+}

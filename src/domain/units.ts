@@ -6,7 +6,18 @@
  * whose coefficients are checked against the library at several points; later readings of the
  * pair are one multiply-add. Other conversions call the library's unit objects each time.
  */
-import { reject, type Rejection } from './reasons';
+/** Why a unit or value cannot be used; telemetry counts these as rejection reasons of the same names. */
+export type UnitProblemReason = 'BAD_UNIT' | 'INCOMPATIBLE_UNIT' | 'NOT_FINITE';
+
+export interface UnitProblem<R extends UnitProblemReason = UnitProblemReason> {
+  readonly ok: false;
+  readonly reason: R;
+  readonly detail: string;
+}
+
+function reject<R extends UnitProblemReason>(reason: R, detail: string): UnitProblem<R> {
+  return { ok: false, reason, detail };
+}
 
 /** The common spellings accepted besides UCUM codes (domain.md §6). */
 export const UNIT_ALIASES: ReadonlyMap<string, string> = new Map([
@@ -21,7 +32,7 @@ export const MAX_UNIT_LENGTH = 64;
 /** Results carry 12 significant digits: 212 [degF] is 100 Cel, not 100.00000000000006. */
 export const SIGNIFICANT_DIGITS = 12;
 
-export type UnitResolution = { readonly ok: true; readonly code: string } | Rejection<'BAD_UNIT'>;
+export type UnitResolution = { readonly ok: true; readonly code: string } | UnitProblem<'BAD_UNIT'>;
 
 export type ConversionResult =
   | {
@@ -30,7 +41,7 @@ export type ConversionResult =
       /** `"[degF]→Cel"`, or null when the unit already was the canonical one. */
       readonly conversion: string | null;
     }
-  | Rejection<'BAD_UNIT' | 'INCOMPATIBLE_UNIT' | 'NOT_FINITE'>;
+  | UnitProblem<'BAD_UNIT' | 'INCOMPATIBLE_UNIT' | 'NOT_FINITE'>;
 
 /**
  * The UCUM code of `unit` (an alias replaced), or BAD_UNIT. Case and blanks matter, as in UCUM.
@@ -102,7 +113,7 @@ type Plan =
   | { kind: 'same' }
   | { kind: 'affine'; a: number; b: number; label: string }
   | { kind: 'library'; from: UcumUnit; to: UcumUnit; label: string }
-  | { kind: 'failed'; rejection: Rejection<'BAD_UNIT' | 'INCOMPATIBLE_UNIT'> };
+  | { kind: 'failed'; rejection: UnitProblem<'BAD_UNIT' | 'INCOMPATIBLE_UNIT'> };
 
 /**
  * Bound on each cache (emptied when full), so that a sender of random unit strings cannot grow

@@ -1,16 +1,15 @@
-import { mulberry32 } from '../seeds/prng';
+import type { StateMessage, TelemetryMessage } from './payload';
+import { mulberry32 } from '../domain/prng';
 import {
   MetricWalk,
-  TelemetrySimulation,
+  DemoFeedPlan,
   toAlternativeUnit,
-  type SimAsset,
-  type SimMetric,
-  type StatePayload,
-  type TelemetryPayload,
-} from './simulator';
-import { convert } from './units';
+  type FeedAsset,
+  type FeedMetric,
+} from './demo-feed';
+import { convert } from '../domain/units';
 
-const press: SimAsset = {
+const press: FeedAsset = {
   factoryId: 'F1',
   lineId: 'L1',
   assetId: 'A1',
@@ -21,7 +20,7 @@ const press: SimAsset = {
     { name: 'vibration', unit: 'mm/s', min: 0, max: 7.1 },
   ],
 };
-const robot = (assetId: string, status = 'RUNNING'): SimAsset => ({
+const robot = (assetId: string, status = 'RUNNING'): FeedAsset => ({
   factoryId: 'F1',
   lineId: 'L2',
   assetId,
@@ -30,14 +29,14 @@ const robot = (assetId: string, status = 'RUNNING'): SimAsset => ({
 });
 const t0 = new Date('2026-11-25T10:00:00.000Z');
 
-function walk(metric: SimMetric, steps: number, seed = 42): number[] {
+function walk(metric: FeedMetric, steps: number, seed = 42): number[] {
   const w = new MetricWalk(metric, mulberry32(seed));
   return Array.from({ length: steps }, () => w.next());
 }
 
 describe('topics', () => {
   it('when an asset reports, then topics follow prefix/factory/line/asset/kind', () => {
-    const sim = new TelemetrySimulation({
+    const sim = new DemoFeedPlan({
       prefix: 'acme/twin',
       assets: [press],
       stateChangeEvery: 1,
@@ -51,7 +50,7 @@ describe('topics', () => {
 
   it('when an id cannot be a topic level, then the simulation refuses to start', () => {
     const bad = { ...press, assetId: 'A/1' };
-    expect(() => new TelemetrySimulation({ assets: [bad] })).toThrow(/assetId/);
+    expect(() => new DemoFeedPlan({ assets: [bad] })).toThrow(/assetId/);
   });
 });
 
@@ -85,7 +84,7 @@ describe('alternative units', () => {
 });
 
 describe('MetricWalk', () => {
-  const metric: SimMetric = { name: 'oilTemperature', unit: 'Cel', min: 10, max: 65 };
+  const metric: FeedMetric = { name: 'oilTemperature', unit: 'Cel', min: 10, max: 65 };
 
   it('when walking, then readings stay in the middle 80% but for rare spikes just beyond the range', () => {
     const values = walk(metric, 20_000);
@@ -124,14 +123,14 @@ describe('MetricWalk', () => {
   });
 });
 
-describe('TelemetrySimulation', () => {
+describe('DemoFeedPlan', () => {
   it('when an asset reports, then the payload has an ISO ts and one reading per metric', () => {
-    const sim = new TelemetrySimulation({ assets: [press], random: mulberry32(1) });
+    const sim = new DemoFeedPlan({ assets: [press], random: mulberry32(1) });
     const { reporting } = sim.beginRound(t0);
     expect(reporting).toEqual([0]);
     const message = sim.telemetry(0, t0);
     expect(message.topic).toBe('twin/F1/L1/A1/telemetry');
-    const payload = message.payload as TelemetryPayload;
+    const payload = message.payload as TelemetryMessage;
     expect(payload.ts).toBe('2026-11-25T10:00:00.000Z');
     expect(Object.keys(payload.metrics).sort()).toEqual([
       'hydraulicPressure',
@@ -141,11 +140,11 @@ describe('TelemetrySimulation', () => {
   });
 
   it('when many messages go out, then about one in 20 carries a Cel or bar metric in its alternative unit', () => {
-    const sim = new TelemetrySimulation({ assets: [press], random: mulberry32(3) });
+    const sim = new DemoFeedPlan({ assets: [press], random: mulberry32(3) });
     let alternative = 0;
     const n = 4000;
     for (let i = 0; i < n; i++) {
-      const { metrics } = sim.telemetry(0, t0).payload as TelemetryPayload;
+      const { metrics } = sim.telemetry(0, t0).payload as TelemetryMessage;
       const foreign = Object.entries(metrics).filter(([, v]) => typeof v !== 'number');
       expect(foreign.length).toBeLessThanOrEqual(1);
       for (const [name, reading] of foreign) {
@@ -161,9 +160,9 @@ describe('TelemetrySimulation', () => {
   });
 
   it('when a foreign-unit reading is converted back, then it is in the canonical range like the others', () => {
-    const sim = new TelemetrySimulation({ assets: [press], random: mulberry32(5) });
+    const sim = new DemoFeedPlan({ assets: [press], random: mulberry32(5) });
     for (let i = 0; i < 3000; i++) {
-      const { metrics } = sim.telemetry(0, t0).payload as TelemetryPayload;
+      const { metrics } = sim.telemetry(0, t0).payload as TelemetryMessage;
       const t = metrics['oilTemperature'];
       if (typeof t === 'object') expect(((t.value - 32) * 5) / 9).toBeGreaterThan(10 - 5.5);
       const p = metrics['hydraulicPressure'];
@@ -172,7 +171,7 @@ describe('TelemetrySimulation', () => {
   });
 
   it('when assets are DOWN or in MAINTENANCE, then they do not report', () => {
-    const sim = new TelemetrySimulation({
+    const sim = new DemoFeedPlan({
       assets: [robot('R1'), robot('R2', 'DOWN'), robot('R3', 'IDLE'), robot('R4', 'MAINTENANCE')],
       stateChangeEvery: 0,
       random: mulberry32(1),
@@ -182,10 +181,10 @@ describe('TelemetrySimulation', () => {
 
   it('when stateChangeEvery intervals pass, then one running asset changes state and later returns to RUNNING', () => {
     const assets = [robot('R1'), robot('R2'), robot('R3')];
-    const sim = new TelemetrySimulation({ assets, stateChangeEvery: 4, random: mulberry32(9) });
+    const sim = new DemoFeedPlan({ assets, stateChangeEvery: 4, random: mulberry32(9) });
     const rounds = Array.from({ length: 12 }, () => sim.beginRound(t0));
     const changes = rounds.map((r) =>
-      r.state.map((m) => [m.topic, (m.payload as StatePayload).status]),
+      r.state.map((m) => [m.topic, (m.payload as StateMessage).status]),
     );
     expect(changes.slice(0, 3)).toEqual([[], [], []]);
     expect(changes[3]).toHaveLength(1);
@@ -200,14 +199,14 @@ describe('TelemetrySimulation', () => {
     const idle = status === 'IDLE';
     expect(rounds[4]?.reporting.includes(away)).toBe(idle);
     expect(rounds[5]?.reporting).toEqual([0, 1, 2]);
-    const payload = rounds[3]?.state[0]?.payload as StatePayload;
+    const payload = rounds[3]?.state[0]?.payload as StateMessage;
     expect(payload.reason).toEqual(expect.any(String));
     expect(payload.ts).toBe(t0.toISOString());
   });
 
   it('when seeded alike, then the whole message sequence is the same', () => {
     const run = (seed: number) => {
-      const sim = new TelemetrySimulation({
+      const sim = new DemoFeedPlan({
         assets: [press, robot('R1'), robot('R2')],
         stateChangeEvery: 3,
         random: mulberry32(seed),

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import type { Graph } from '../graph/executor';
-import { asProps } from './list';
+import type { Graph } from './executor';
+import { asProps } from './props';
 import type { Props } from './props';
 
 export type TwinLabel =
@@ -76,32 +76,11 @@ export class Loaders {
   }
 
   /**
-   * Recent readings of metrics, newest first: one round trip for all the metrics of a request
-   * that ask with the same window.
+   * A list loader of a capability's own (e.g. a metric's readings): `batch` gets the distinct keys
+   * of one tick and returns one list of property maps per key, in key order. Loaders with the same `name` are one loader for the request.
    */
-  history(from: string | null, to: string | null, limit: number): DataLoader<string, Props[]> {
-    return this.get(this.listLoaders, `history:${from}:${to}:${limit}`, async (ids) => {
-      const rows = await this.graph.read(
-        `UNWIND $ids AS id
-         CALL (id) {
-           MATCH (r:Reading) WHERE r.metricId = id
-             AND ($from IS NULL OR r.ts >= $from) AND ($to IS NULL OR r.ts <= $to)
-           WITH r ORDER BY r.ts DESC LIMIT toInteger($limit)
-           RETURN collect(r {.*}) AS items
-         }
-         RETURN id, items`,
-        { ids, from, to, limit },
-      );
-      const byId = new Map<string, Props[]>();
-      for (const row of rows) {
-        const items: unknown = row['items'];
-        byId.set(
-          String(row['id']),
-          (Array.isArray(items) ? items : []).map((i: unknown) => asProps(i)),
-        );
-      }
-      return ids.map((id) => byId.get(id) ?? []);
-    });
+  lists(name: string, batch: (ids: string[]) => Promise<Props[][]>): DataLoader<string, Props[]> {
+    return this.get(this.listLoaders, name, batch);
   }
 
   /** Drop cached entries after a mutation so the same request reads what it wrote. */

@@ -2,12 +2,12 @@ import { parseArgs } from 'node:util';
 import { ConfigError, graphSettings, loadConfig } from '../config';
 import { Graph } from '../graph/executor';
 import { logger } from '../log';
-import { mulberry32 } from '../seeds/prng';
-import { startSimulator, type SimAsset, type SimMetric } from '../telemetry/simulator';
+import { mulberry32 } from '../domain/prng';
+import { startDemoFeed, type FeedAsset, type FeedMetric } from '../telemetry/demo-feed';
 
 const USAGE = `Publishes plausible telemetry for every asset in the graph, so the playground shows live data.
 
-  node dist/src/cli/simulate-telemetry.js [--interval-ms 5000] [--state-change-every N] [--seed S]
+  node dist/src/cli/demo-feed.js [--interval-ms 5000] [--state-change-every N] [--seed S]
 
   --interval-ms          time between two messages of one asset (default 5000)
   --state-change-every   intervals between two asset state changes (default: about a minute; 0: none)
@@ -28,7 +28,7 @@ ORDER BY factoryId, lineId, assetId`;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-function toMetric(raw: unknown): SimMetric[] {
+function toMetric(raw: unknown): FeedMetric[] {
   if (typeof raw !== 'object' || raw === null) return [];
   const m = raw as Record<string, unknown>;
   const name = str(m['name']);
@@ -37,7 +37,7 @@ function toMetric(raw: unknown): SimMetric[] {
     : [];
 }
 
-function toSimAssets(rows: readonly Record<string, unknown>[]): SimAsset[] {
+function toSimAssets(rows: readonly Record<string, unknown>[]): FeedAsset[] {
   return rows.flatMap((row) => {
     const factoryId = str(row['factoryId']);
     const lineId = str(row['lineId']);
@@ -73,11 +73,11 @@ async function run(): Promise<void> {
   const every = values['state-change-every'];
   const seed = values.seed;
   const config = loadConfig();
-  const log = logger('simulate-telemetry');
+  const log = logger('demo-feed');
   const mqttUrl = config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_EMBEDDED_PORT}`;
 
   const graph = Graph.connect(graphSettings(config));
-  let assets: SimAsset[];
+  let assets: FeedAsset[];
   try {
     assets = toSimAssets(await graph.read(ASSETS));
   } finally {
@@ -94,7 +94,7 @@ async function run(): Promise<void> {
     `${assets.length} assets (${reporting} reporting), every ${intervalMs} ms, ` +
       `to ${mqttUrl} under "${config.MQTT_TOPIC_PREFIX}/"`,
   );
-  const sim = startSimulator({
+  const sim = startDemoFeed({
     mqttUrl,
     prefix: config.MQTT_TOPIC_PREFIX,
     assets,
@@ -135,8 +135,6 @@ async function run(): Promise<void> {
 }
 
 run().catch((err: unknown) => {
-  console.error(
-    err instanceof ConfigError ? err.message : `simulate-telemetry failed: ${String(err)}`,
-  );
+  console.error(err instanceof ConfigError ? err.message : `demo-feed failed: ${String(err)}`);
   process.exit(1);
 });

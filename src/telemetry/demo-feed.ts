@@ -1,14 +1,16 @@
+import type { AssetStatus } from '../domain/enums';
+import type { StateMessage, TelemetryMessage } from './payload';
 import { connect } from 'mqtt';
 import { stateTopic, telemetryTopic } from './topics';
 
 /*
  * Demo data source: plausible readings for the assets of the graph, published over MQTT in the
  * shape of domain.md §6, so a newcomer sees live telemetry (and the odd alert and breakdown) in
- * the playground within seconds. The pure part (TelemetrySimulation) decides what to send; the
- * MQTT part (startSimulator) only spreads it over time and publishes it.
+ * the playground within seconds. The pure part (DemoFeedPlan) decides what to send; the
+ * MQTT part (startDemoFeed) only spreads it over time and publishes it.
  */
 
-export interface SimMetric {
+export interface FeedMetric {
   name: string;
   /** Canonical UCUM unit; `Cel` and `bar` metrics are sometimes sent in `[degF]` / `[psi]`. */
   unit: string;
@@ -16,29 +18,19 @@ export interface SimMetric {
   max: number | null;
 }
 
-export interface SimAsset {
+export interface FeedAsset {
   factoryId: string;
   lineId: string;
   assetId: string;
   /** As stored in the graph; only RUNNING and IDLE assets report telemetry. */
   status: string;
-  metrics: SimMetric[];
+  metrics: FeedMetric[];
 }
 
-export type SimStatus = 'RUNNING' | 'IDLE' | 'DOWN' | 'MAINTENANCE';
-export type SimReading = number | { value: number; unit: string };
-export interface TelemetryPayload {
-  ts: string;
-  metrics: Record<string, SimReading>;
-}
-export interface StatePayload {
-  ts: string;
-  status: SimStatus;
-  reason: string;
-}
-export interface SimMessage {
+export type FeedReading = TelemetryMessage['metrics'][string];
+export interface FeedMessage {
   topic: string;
-  payload: TelemetryPayload | StatePayload;
+  payload: TelemetryMessage | StateMessage;
 }
 
 /** Share of readings sent slightly outside [min, max], so that alerts appear now and then. */
@@ -79,7 +71,7 @@ export class MetricWalk {
   private value: number;
 
   constructor(
-    private readonly metric: SimMetric,
+    private readonly metric: FeedMetric,
     private readonly random: () => number,
   ) {
     const { min, max } = metric;
@@ -116,20 +108,20 @@ export class MetricWalk {
   }
 }
 
-const REASONS: Readonly<Record<Exclude<SimStatus, 'RUNNING'>, readonly string[]>> = {
+const REASONS: Readonly<Record<Exclude<AssetStatus, 'RUNNING'>, readonly string[]>> = {
   DOWN: ['hydraulic leak', 'motor overload trip', 'sensor fault', 'jammed part', 'emergency stop'],
   IDLE: ['waiting for material', 'no operator', 'starved by upstream station'],
   MAINTENANCE: ['planned maintenance', 'tool change', 'lubrication round'],
 };
-const BACK: Readonly<Record<Exclude<SimStatus, 'RUNNING'>, string>> = {
+const BACK: Readonly<Record<Exclude<AssetStatus, 'RUNNING'>, string>> = {
   DOWN: 'repaired',
   IDLE: 'material available again',
   MAINTENANCE: 'maintenance complete',
 };
 
-export interface SimulationOptions {
+export interface FeedPlanOptions {
   prefix?: string;
-  assets: readonly SimAsset[];
+  assets: readonly FeedAsset[];
   /** Every this many intervals one RUNNING asset changes state, and returns to RUNNING after
    * half as many; 0 never changes state. Default 12 (a minute at the default 5 s interval). */
   stateChangeEvery?: number;
@@ -138,22 +130,22 @@ export interface SimulationOptions {
 }
 
 /** What to send, interval by interval; no timers and no I/O, so tests drive it directly. */
-export class TelemetrySimulation {
+export class DemoFeedPlan {
   private readonly random: () => number;
   private readonly every: number;
   private readonly assets: {
-    asset: SimAsset;
+    asset: FeedAsset;
     walks: MetricWalk[];
-    status: SimStatus;
+    status: AssetStatus;
     topics: { telemetry: string; state: string };
   }[];
   private readonly away = new Map<
     number,
-    { until: number; status: Exclude<SimStatus, 'RUNNING'> }
+    { until: number; status: Exclude<AssetStatus, 'RUNNING'> }
   >();
   private rounds = 0;
 
-  constructor(options: SimulationOptions) {
+  constructor(options: FeedPlanOptions) {
     this.random = options.random ?? Math.random;
     this.every = Math.max(0, Math.floor(options.stateChangeEvery ?? 12));
     const prefix = options.prefix ?? 'twin';
@@ -170,9 +162,9 @@ export class TelemetrySimulation {
   }
 
   /** Starts the next interval: the state messages due now, and which assets report in it. */
-  beginRound(now: Date): { state: SimMessage[]; reporting: number[] } {
+  beginRound(now: Date): { state: FeedMessage[]; reporting: number[] } {
     this.rounds++;
-    const state: SimMessage[] = [];
+    const state: FeedMessage[] = [];
     for (const [index, away] of this.away) {
       if (away.until > this.rounds) continue;
       this.away.delete(index);
@@ -200,10 +192,10 @@ export class TelemetrySimulation {
   }
 
   /** One telemetry message of the asset at `index`: every metric advances one step. */
-  telemetry(index: number, now: Date): SimMessage {
+  telemetry(index: number, now: Date): FeedMessage {
     const sim = this.assets[index];
     if (!sim) throw new RangeError(`no asset at index ${index}`);
-    const metrics: Record<string, SimReading> = {};
+    const metrics: Record<string, FeedReading> = {};
     sim.walks.forEach((walk, i) => {
       const metric = sim.asset.metrics[i];
       if (metric) metrics[metric.name] = walk.next();
@@ -218,7 +210,7 @@ export class TelemetrySimulation {
     return { topic: sim.topics.telemetry, payload: { ts: now.toISOString(), metrics } };
   }
 
-  private setStatus(index: number, status: SimStatus, reason: string, now: Date): SimMessage {
+  private setStatus(index: number, status: AssetStatus, reason: string, now: Date): FeedMessage {
     const sim = this.assets[index];
     if (!sim) throw new RangeError(`no asset at index ${index}`);
     sim.status = status;
@@ -230,19 +222,19 @@ export class TelemetrySimulation {
   }
 }
 
-function isStatus(s: string): s is SimStatus {
+function isStatus(s: string): s is AssetStatus {
   return s === 'RUNNING' || s === 'IDLE' || s === 'DOWN' || s === 'MAINTENANCE';
 }
 
-export interface SimulatorOptions extends SimulationOptions {
+export interface DemoFeedOptions extends FeedPlanOptions {
   mqttUrl: string;
   /** Time between two messages of one asset; the assets' messages are spread over it. */
   intervalMs?: number;
   log?: (message: string) => void;
 }
 
-export interface Simulator {
-  /** Resolves once the broker first accepted the connection (or the simulator was stopped). */
+export interface DemoFeed {
+  /** Resolves once the broker first accepted the connection (or the demo feed was stopped). */
   ready: Promise<void>;
   /** Messages the broker acknowledged (QoS 1). */
   published(): number;
@@ -257,11 +249,11 @@ export interface Simulator {
  * message per reporting asset per interval. Telemetry due while the broker is away is skipped,
  * as a gateway without a buffer would; state messages are queued and sent on reconnect.
  */
-export function startSimulator(options: SimulatorOptions): Simulator {
+export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
   const intervalMs = options.intervalMs ?? 5000;
   if (!(intervalMs > 0)) throw new RangeError(`intervalMs must be > 0, got ${intervalMs}`);
   const log = options.log ?? (() => {});
-  const sim = new TelemetrySimulation({
+  const sim = new DemoFeedPlan({
     ...options,
     stateChangeEvery: options.stateChangeEvery ?? Math.max(1, Math.round(60_000 / intervalMs)),
   });
@@ -281,7 +273,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   let markReady = () => {};
   const ready = new Promise<void>((resolve) => (markReady = resolve));
 
-  const publish = (message: SimMessage, evenIfOffline: boolean) => {
+  const publish = (message: FeedMessage, evenIfOffline: boolean) => {
     if (!evenIfOffline && !client.connected) {
       skipped++;
       return;

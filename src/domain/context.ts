@@ -1,0 +1,20 @@
+import type { Config } from '../config';
+import type { Graph } from '../graph/executor';
+import type { Loaders } from '../graph/loaders';
+import type { Log } from '../log';
+import type { TwinEvents } from './events';
+
+/**
+ * What every resolver gets: a counting view of the graph and a fresh set of DataLoaders per
+ * GraphQL request (and per subscription event, so an event never sees an earlier event's cache),
+ * the settings, the change events, and a logger that names the request.
+ */
+export interface Context {
+  graph: Graph;
+  loaders: Loaders;
+  config: Config;
+  events: TwinEvents;
+  /** Sent back as the `x-request-id` header and on every log line of the operation. */
+  requestId: string;
+  log: Log;
+}

@@ -1,0 +1,88 @@
+/**
+ * Every Cypher statement of the telemetry capability, in one place: the writer, the asset cache,
+ * retention, rejections and history all take their statements from here, and so do the
+ * benchmarks (bench/ingest.ts measures the product's own statements, not a copy).
+ */
+
+/*
+ * One transaction per batch. Readings are MERGEd by id, so a redelivered message writes nothing
+ * new; a metric's latest value only moves forward in time, so late or redelivered readings never
+ * overwrite a newer one. The same guard holds for asset status.
+ */
+export const WRITE_READINGS = `
+  UNWIND $rows AS r
+  MERGE (x:Reading {id: r.id})
+  ON CREATE SET x += r
+  WITH r
+  MATCH (m:Metric {id: r.metricId})
+  WHERE m.ts IS NULL OR m.ts <= r.ts
+  SET m.value = r.value, m.ts = r.ts, m.flagged = r.flagged`;
+
+export const WRITE_STATES = `
+  UNWIND $rows AS s
+  MATCH (a:Asset {id: s.assetId})
+  WHERE a.statusTs IS NULL OR a.statusTs <= s.ts
+  SET a.status = s.status, a.statusTs = s.ts, a.statusReason = s.reason`;
+
+/*
+ * A batch is written at most once: its id is recorded in the same transaction, and a batch whose
+ * id is already recorded (a spilled batch that was also committed while shutdown timed out) is
+ * skipped whole, so a replay changes no count (rejections, alert repeats).
+ */
+export const BATCH_SEEN = `OPTIONAL MATCH (b:TelemetryBatch {id: $id}) RETURN b IS NOT NULL AS seen`;
+export const MARK_BATCH = `CREATE (:TelemetryBatch {id: $id, at: $at})`;
+export const PRUNE_BATCHES = `
+  MATCH (b:TelemetryBatch) WHERE b.at < $cutoff WITH b LIMIT 10000 DELETE b RETURN count(*) AS n`;
+
+export const WRITE_REJECTION_STATS = `
+  UNWIND $rows AS j
+  MERGE (s:TelemetryRejectionStat {reason: j.reason})
+  ON CREATE SET s.count = 0
+  SET s.count = s.count + j.count, s.lastAt = j.lastAt`;
+
+export const WRITE_REJECTION_EXAMPLES = `
+  UNWIND $rows AS j
+  CREATE (e:TelemetryRejection)
+  SET e = j`;
+
+/** What ingestion must know of assets: their place in the plant and their metrics. */
+export const READ_ASSETS = `
+  MATCH (f:Factory)-[:HAS_LINE]->(l:Line)-[:HAS_ASSET]->(a:Asset)
+  WHERE ($ids IS NULL OR a.id IN $ids)
+    AND ($lineIds IS NULL OR l.id IN $lineIds)
+    AND ($factoryIds IS NULL OR f.id IN $factoryIds)
+  CALL (a) {
+    OPTIONAL MATCH (a)-[:HAS_METRIC]->(m:Metric)
+    RETURN collect(m {.id, .name, .unit, .min, .max}) AS metrics
+  }
+  RETURN a {.*} AS asset, f.id AS factoryId, l.id AS lineId, metrics`;
+
+/** Recent readings of metrics, newest first: one round trip for all metrics with one window. */
+export const READ_HISTORY = `
+  UNWIND $ids AS id
+  CALL (id) {
+    MATCH (r:Reading) WHERE r.metricId = id
+      AND ($from IS NULL OR r.ts >= $from) AND ($to IS NULL OR r.ts <= $to)
+    WITH r ORDER BY r.ts DESC LIMIT toInteger($limit)
+    RETURN collect(r {.*}) AS items
+  }
+  RETURN id, items`;
+
+export const READ_REJECTIONS = `
+  CALL () { MATCH (s:TelemetryRejectionStat) RETURN collect(s {.*}) AS stats }
+  CALL () {
+    MATCH (e:TelemetryRejection) WITH e ORDER BY e.receivedAt DESC LIMIT toInteger($latest)
+    RETURN collect(e {.*}) AS examples
+  }
+  RETURN stats, examples`;
+
+export const PRUNE_READINGS = `
+  MATCH (r:Reading) WHERE r.ts < $cutoff WITH r LIMIT 10000 DELETE r RETURN count(*) AS n`;
+
+export const PRUNE_REJECTION_EXAMPLES = `
+  MATCH (e:TelemetryRejection)
+  WITH e.reason AS reason, e ORDER BY e.receivedAt DESC
+  WITH reason, collect(e) AS examples
+  UNWIND examples[toInteger($keep)..] AS old
+  DELETE old
+  RETURN count(*) AS n`;
