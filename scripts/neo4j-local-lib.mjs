@@ -3,6 +3,9 @@
 // The Java side lives in tools/neo4j-local (a Maven project resolved from Maven Central). The
 // first call builds it (`mvn package`: compiles one class and copies the runtime jars into
 // tools/neo4j-local/target/lib); later calls only start `java -cp target/classes:target/lib/*`.
+// A JDK 17+ and Maven are installed from Debian when missing (scripts/ensure-deps.mjs: as root or
+// with passwordless sudo, else it stops with the exact command), unless NEO4J_LOCAL_JAVA, JAVA_HOME
+// or NEO4J_LOCAL_MVN name them.
 //
 //   import { startLocalNeo4j } from './neo4j-local-lib.mjs';
 //   const neo4j = await startLocalNeo4j();          // fresh temp store, free port
@@ -29,6 +32,7 @@ import { homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { GROUPS, JDK, MAVEN, ensureDebianPackages, javaHomeOf } from './ensure-deps.mjs';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const TOOL_DIR = join(REPO_ROOT, 'tools', 'neo4j-local');
@@ -96,6 +100,32 @@ function javaBinary() {
 
 function mavenBinary() {
   return process.env.NEO4J_LOCAL_MVN || (process.platform === 'win32' ? 'mvn.cmd' : 'mvn');
+}
+
+/**
+ * The java (and, for a build, mvn) to run, installing the Debian packages of what is missing and
+ * not named by NEO4J_LOCAL_JAVA / JAVA_HOME / NEO4J_LOCAL_MVN. `javaHome` is set when the JDK was
+ * found here, so that Maven compiles with that same JDK.
+ *
+ * @param {{ maven: boolean }} needs
+ * @returns {Promise<{ java: string, javaHome?: string, mvn: string }>}
+ */
+async function toolchain({ maven }) {
+  const java = javaBinary();
+  const mvn = mavenBinary();
+  if (process.platform !== 'linux') return { java, mvn };
+  const commands = [
+    ...(java === 'java' ? [JDK] : []),
+    ...(maven && !process.env.NEO4J_LOCAL_MVN ? [MAVEN] : []),
+  ];
+  if (commands.length === 0) return { java, mvn };
+  const where = await ensureDebianPackages({ commands, why: GROUPS.start.why });
+  const found = where[JDK.cmd];
+  return {
+    java: found ?? java,
+    ...(found ? { javaHome: javaHomeOf(found) } : {}),
+    mvn: where[MAVEN.cmd] ?? mvn,
+  };
 }
 
 /** Newest mtime (ms) of a file or of every file below a directory. */
@@ -266,6 +296,7 @@ export async function ensureBuilt({ log } = {}) {
   // One build per process even if several starts race.
   buildInProcess ??= withBuildLock(say, async () => {
     if (await isUpToDate()) return { built: false };
+    const tools = await toolchain({ maven: true });
     const version = await neo4jVersion();
     const m2 = join(homedir(), '.m2', 'repository', 'org', 'neo4j', 'neo4j', version);
     const firstRun = !existsSync(m2);
@@ -275,8 +306,9 @@ export async function ensureBuilt({ log } = {}) {
     );
     const t0 = Date.now();
     const out = tailBuffer();
-    const mvn = spawn(mavenBinary(), ['-B', '-q', '-f', POM, 'package'], {
+    const mvn = spawn(tools.mvn, ['-B', '-q', '-f', POM, 'package'], {
       cwd: TOOL_DIR,
+      env: tools.javaHome ? { ...process.env, JAVA_HOME: tools.javaHome } : process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
       shell: process.platform === 'win32',
     });
@@ -286,7 +318,7 @@ export async function ensureBuilt({ log } = {}) {
       mvn.once('error', (err) =>
         rej(
           new Error(
-            `cannot run Maven (${mavenBinary()}): ${err.message}. Install Maven 3.8+ and a JDK 17 or 21, ` +
+            `cannot run Maven (${tools.mvn}): ${err.message}. Install Maven 3.8+ and a JDK 17 or 21, ` +
               'or set NEO4J_LOCAL_MVN to the mvn executable.',
           ),
         ),
@@ -368,7 +400,7 @@ export async function startLocalNeo4j({
   await mkdir(home, { recursive: true });
   const logFile = join(home, 'logs', 'debug.log');
 
-  const java = javaBinary();
+  const { java } = await toolchain({ maven: false });
   const cds = await classDataSharing(java);
   const args = [
     `-Xmx${heap}`,

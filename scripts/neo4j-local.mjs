@@ -5,8 +5,11 @@
 //   npm run neo4j:local -- --port 7688 --data /tmp/other
 //   NEO4J_LOCAL_PORT=7688 npm run neo4j:local
 //
-// Needs a JDK 17 or 21 (JAVA_HOME or java on PATH) and Maven; the first run builds
-// tools/neo4j-local and downloads Neo4j from Maven Central. Stop with Ctrl-C.
+// Needs a JDK 17 or 21 (NEO4J_LOCAL_JAVA, JAVA_HOME or java on PATH) and Maven (NEO4J_LOCAL_MVN or
+// mvn on PATH); when they are missing, Debian's openjdk-17-jdk-headless and maven are installed
+// first as root or with passwordless sudo, else it stops with the exact command to run
+// (scripts/ensure-deps.mjs). The first run builds tools/neo4j-local and downloads Neo4j from
+// Maven Central. Stop with Ctrl-C.
 
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -3,7 +3,9 @@
 //
 //   1. Neo4j: NEO4J_URI when set, else a local Neo4j 5.26 (tools/neo4j-local) with its store in
 //      .data/neo4j (NEO4J_LOCAL_DATA), Bolt on NEO4J_LOCAL_PORT (default 7687, or any free port
-//      when that one is taken).
+//      when that one is taken). It needs a JDK 17+ and Maven: when they are missing they are
+//      installed from Debian first (scripts/ensure-deps.mjs, as root or with passwordless sudo),
+//      or start-up stops with the exact `sudo apt-get ...` command to run.
 //   2. The API (dist/src/main.js): migrations, GraphQL + graphql-ws + playground on PORT (4000).
 //   3. Demo seed data (seeds/demo.json) when the database holds no factory yet.
 //   4. The telemetry simulator, publishing readings for the seeded assets to the API's embedded
@@ -107,14 +109,10 @@ async function main() {
     if (code !== 0) say('loading the demo data failed; the API runs on without it');
   }
   if (env.TELEMETRY_SIMULATOR !== 'false') {
-    simulator = spawn(
-      process.execPath,
-      [join(ROOT, 'dist', 'src', 'cli', 'demo-feed.js')],
-      {
-        env,
-        stdio: 'inherit',
-      },
-    );
+    simulator = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'demo-feed.js')], {
+      env,
+      stdio: 'inherit',
+    });
   }
   say(`ready: playground http://localhost:${port}/  GraphQL http://localhost:${port}/graphql`);
   say(

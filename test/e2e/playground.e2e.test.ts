@@ -54,8 +54,10 @@ describe('the offline GraphiQL playground in headless Chromium', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(
-        `${CHROMIUM} is missing: the playground e2e test drives Debian's Chromium. ` +
-          'Install it with `apt-get update && apt-get install -y chromium`.',
+        `${CHROMIUM} is missing: the playground e2e test drives Debian's Chromium. The test ` +
+          "setup installs it when run as root or with passwordless sudo (see the setup's message " +
+          'above); otherwise run `sudo apt-get update && sudo apt-get install -y ' +
+          '--no-install-recommends chromium`.',
       );
     }
     app = await startTestApp();
