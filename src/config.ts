@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { GraphSettings } from './graph/executor';
+import { type Log, logger } from './log';
 
 /**
  * Every setting of the server, read from environment variables once at start.
@@ -58,6 +59,12 @@ export const configSchema = z.object({
   NEO4J_PASSWORD: z.string().default(''),
   /** Database name, always passed to sessions (saves the driver a round trip per session). */
   NEO4J_DATABASE: z.string().min(1).default('neo4j'),
+  /**
+   * Longest one Neo4j transaction of the API may run (ms); Neo4j then stops it and the request
+   * fails with code TIMEOUT. 0 sets no limit (the server's db.transaction.timeout still applies).
+   * Migrations are not bound by it.
+   */
+  NEO4J_TX_TIMEOUT_MS: int(30000, 0, 86400000),
   /** Apply pending migrations at start-up (under a lock, so several instances may start together). */
   MIGRATE_ON_START: bool(true),
   /** External MQTT broker; when unset the server embeds one (see MQTT_EMBEDDED_PORT). */
@@ -101,6 +108,11 @@ export const configSchema = z.object({
   TELEMETRY_MAX_BUFFERED: int(50000, 100, 10000000),
   /** Where telemetry that could not be written by shutdown is kept for the next start. */
   TELEMETRY_SPILL_DIR: z.string().default('.data/telemetry-spill'),
+  /**
+   * The asset cache that readings are checked against is reloaded whole this often (0: never),
+   * in case a change was missed; changes made through the API or `npm run import` arrive at once.
+   */
+  TELEMETRY_CACHE_RELOAD_S: int(60, 0, 86400),
   /** Largest page a connection returns; larger `first` values are rejected. */
   MAX_PAGE_SIZE: int(500, 1, 10000),
   /** Serve the offline GraphiQL playground at `/`. */
@@ -108,7 +120,7 @@ export const configSchema = z.object({
   /** How long shutdown waits for in-flight requests before closing connections. */
   SHUTDOWN_TIMEOUT_MS: int(10000, 0, 600000),
   /** debug, info, warn, error. */
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -133,12 +145,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw new ConfigError(problems);
 }
 
-/** The Neo4j connection the settings name. */
-export function graphSettings(config: Config): GraphSettings {
+/** The Neo4j connection the settings name; statements are logged (at debug) to `log`. */
+export function graphSettings(config: Config, log: Log = logger('graph')): GraphSettings {
   return {
     uri: config.NEO4J_URI,
     user: config.NEO4J_USER,
     password: config.NEO4J_PASSWORD,
     database: config.NEO4J_DATABASE,
+    txTimeoutMs: config.NEO4J_TX_TIMEOUT_MS,
+    log,
   };
 }

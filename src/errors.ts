@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'DATABASE_UNAVAILABLE'
   | 'TOO_LARGE'
+  | 'TIMEOUT'
   | 'INTERNAL_SERVER_ERROR';
 
 export interface Problem {

@@ -1,5 +1,7 @@
 import neo4j, { type Driver, type ManagedTransaction, Neo4jError } from 'neo4j-driver';
+import { performance } from 'node:perf_hooks';
 import { TwinError } from '../errors';
+import type { Log } from '../log';
 
 export type Params = Record<string, unknown>;
 export type Row = Record<string, unknown>;
@@ -9,6 +11,25 @@ export interface GraphSettings {
   user: string;
   password: string;
   database: string;
+  /**
+   * Longest a transaction may run before Neo4j stops it (the caller gets a TwinError with code
+   * TIMEOUT). 0 or unset: the executor sets none, so only the server's db.transaction.timeout applies.
+   */
+  txTimeoutMs?: number;
+  /** Each statement is logged here at debug level (Cypher, rows, duration, request id). */
+  log?: Log;
+}
+
+/** What a scope tells Neo4j about its transactions (seen in SHOW TRANSACTIONS and the query log). */
+export interface ScopeOptions {
+  operationName?: string;
+  requestId?: string;
+  /** Replaces the executor's transaction timeout in this scope; 0: none (e.g. for migrations). */
+  txTimeoutMs?: number;
+}
+
+interface ExecutorOptions extends ScopeOptions {
+  log?: Log;
 }
 
 /** Something that runs Cypher inside one transaction (used by multi-statement writes). */
@@ -16,9 +37,20 @@ export interface Tx {
   run(cypher: string, params?: Params): Promise<Row[]>;
 }
 
+/** What the driver sends with each transaction (its TransactionConfig). */
+interface TxConfig {
+  timeout?: number;
+  metadata: Record<string, string>;
+}
+
+const APP = 'twin-graph';
+const LOGGED_CYPHER_CHARS = 200;
+
 /**
  * All Cypher goes through here: it picks read or write transactions, always names the
- * database, closes sessions in `finally`, counts round trips and maps Neo4j errors to ours.
+ * database, closes sessions in `finally`, counts round trips, maps Neo4j errors to ours, tags
+ * every transaction with metadata (app, operation, request id), bounds it with a timeout and,
+ * at debug level, logs each statement with its duration.
  */
 export class Graph {
   /** Cypher statements sent since this executor (or scope) was created. */
@@ -28,6 +60,7 @@ export class Graph {
     protected readonly driver: Driver,
     readonly database: string,
     private readonly parent?: Graph,
+    private readonly options: ExecutorOptions = {},
   ) {}
 
   static connect(settings: GraphSettings): Graph {
@@ -39,17 +72,39 @@ export class Graph {
       connectionAcquisitionTimeout: 20_000,
       logging: { level: 'error', logger: (_level, message) => console.error(`[neo4j] ${message}`) },
     });
-    return new Graph(driver, settings.database);
+    return new Graph(driver, settings.database, undefined, {
+      ...(settings.txTimeoutMs !== undefined ? { txTimeoutMs: settings.txTimeoutMs } : {}),
+      ...(settings.log ? { log: settings.log } : {}),
+    });
   }
 
-  /** A view that shares the driver but counts its own round trips (one per GraphQL request). */
-  scope(): Graph {
-    return new Graph(this.driver, this.database, this);
+  /**
+   * A view that shares the driver but counts its own round trips (one per GraphQL request) and
+   * names its transactions: `scope({ operationName, requestId })`. Unset fields keep this one's.
+   */
+  scope(options: ScopeOptions = {}): Graph {
+    const merged: ExecutorOptions = { ...this.options };
+    if (options.operationName !== undefined) merged.operationName = options.operationName;
+    if (options.requestId !== undefined) merged.requestId = options.requestId;
+    if (options.txTimeoutMs !== undefined) merged.txTimeoutMs = options.txTimeoutMs;
+    return new Graph(this.driver, this.database, this, merged);
   }
 
   private count(n = 1): void {
     this.queries += n;
     this.parent?.count(n);
+  }
+
+  /** Timeout in ms this executor gives each transaction; 0 when it sets none. */
+  get txTimeoutMs(): number {
+    return this.options.txTimeoutMs ?? 0;
+  }
+
+  private txConfig(): TxConfig {
+    const metadata: Record<string, string> = { app: APP };
+    if (this.options.operationName) metadata['operationName'] = this.options.operationName;
+    if (this.options.requestId) metadata['requestId'] = this.options.requestId;
+    return this.txTimeoutMs > 0 ? { timeout: this.txTimeoutMs, metadata } : { metadata };
   }
 
   async read(cypher: string, params: Params = {}): Promise<Row[]> {
@@ -70,22 +125,27 @@ export class Graph {
       run: async (cypher, params = {}) => {
         this.count();
         try {
-          const result = await mtx.run(cypher, params);
-          return result.records.map((r) => r.toObject());
+          return await this.timed(cypher, async () => {
+            const result = await mtx.run(cypher, params);
+            return result.records.map((r) => r.toObject());
+          });
         } catch (err) {
           // Neo4j calls running out of transaction memory transient, so the driver would retry
           // the whole (identical, equally large) transaction for 30 s; it never fits, so stop.
+          // A timed-out transaction would time out again, so it is not retried either.
           if (err instanceof Neo4jError && isOutOfTransactionMemory(err)) throw tooLarge(err);
+          if (err instanceof Neo4jError && this.isTimeout(err)) throw this.timedOut(err);
           throw err;
         }
       },
     });
+    const config = this.txConfig();
     try {
       return mode === 'READ'
-        ? await session.executeRead((mtx) => work(wrap(mtx)))
-        : await session.executeWrite((mtx) => work(wrap(mtx)));
+        ? await session.executeRead((mtx) => work(wrap(mtx)), config)
+        : await session.executeWrite((mtx) => work(wrap(mtx)), config);
     } catch (err) {
-      throw mapNeo4jError(err);
+      throw this.mapError(err);
     } finally {
       await session.close();
     }
@@ -96,10 +156,12 @@ export class Graph {
     const session = this.driver.session({ database: this.database });
     try {
       this.count();
-      const result = await session.run(cypher, params);
-      return result.records.map((r) => r.toObject());
+      return await this.timed(cypher, async () => {
+        const result = await session.run(cypher, params, this.txConfig());
+        return result.records.map((r) => r.toObject());
+      });
     } catch (err) {
-      throw mapNeo4jError(err);
+      throw this.mapError(err);
     } finally {
       await session.close();
     }
@@ -112,6 +174,55 @@ export class Graph {
   async close(): Promise<void> {
     if (this.parent) return; // scopes share the root's driver
     await this.driver.close();
+  }
+
+  /** Runs one statement; at debug level logs it with its row count and duration. */
+  private async timed(cypher: string, run: () => Promise<Row[]>): Promise<Row[]> {
+    const log = this.options.log;
+    if (!log?.isLevelEnabled('debug')) return run();
+    const started = performance.now();
+    let rows: number | undefined;
+    try {
+      const result = await run();
+      rows = result.length;
+      return result;
+    } finally {
+      const ms = Math.round(performance.now() - started);
+      const text = cypher.replace(/\s+/g, ' ').trim().slice(0, LOGGED_CYPHER_CHARS);
+      const { operationName, requestId } = this.options;
+      const outcome = rows === undefined ? 'failed' : `${rows} row${rows === 1 ? '' : 's'}`;
+      log.debug(
+        { cypher: text, rows, ms, operationName, requestId },
+        `cypher ${outcome} in ${ms} ms${requestId ? ` (request ${requestId})` : ''}: ${text}`,
+      );
+    }
+  }
+
+  private isTimeout(err: Neo4jError): boolean {
+    // A transaction stopped by its timeout while waiting for a lock reports LockClientStopped.
+    return (
+      err.code.includes('TransactionTimedOut') ||
+      (this.txTimeoutMs > 0 && err.code.endsWith('.Transaction.LockClientStopped'))
+    );
+  }
+
+  private timedOut(err: Neo4jError): TwinError {
+    const limit =
+      this.txTimeoutMs > 0
+        ? `the ${this.txTimeoutMs} ms transaction timeout (NEO4J_TX_TIMEOUT_MS)`
+        : "the database's transaction timeout (db.transaction.timeout)";
+    return new TwinError(
+      'TIMEOUT',
+      `The database work took longer than ${limit} and was stopped; nothing of it was committed. ` +
+        'Ask for less at once (a smaller page, fewer nested fields, a smaller import) or raise ' +
+        'NEO4J_TX_TIMEOUT_MS (0 sets no limit).',
+      { neo4jCode: err.code, ...(this.txTimeoutMs > 0 ? { timeoutMs: this.txTimeoutMs } : {}) },
+    );
+  }
+
+  private mapError(err: unknown): unknown {
+    if (err instanceof Neo4jError && this.isTimeout(err)) return this.timedOut(err);
+    return mapNeo4jError(err);
   }
 }
 
