@@ -1,4 +1,4 @@
-import type { Log } from '../log';
+import { errorText, type Log } from '../log';
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -35,10 +35,15 @@ export interface MigratorOptions {
   dir: string;
   /** Separates chains (tests run their own); the product uses "twin-graph". */
   namespace?: string;
-  /** How long to wait for another instance's lock before giving up. */
+  /** How long to wait for another instance's lock before giving up (default 120 s). */
   lockTimeoutMs?: number;
-  /** A lock older than this is considered abandoned (its owner died) and is taken over. */
+  /**
+   * A lock whose heartbeat is older than this is abandoned (its owner died or lost the database)
+   * and is taken over (default 60 s). A live owner renews it every `heartbeatMs`.
+   */
   staleLockMs?: number;
+  /** How often the owner renews its lock (default a quarter of staleLockMs). */
+  heartbeatMs?: number;
   log?: Log;
 }
 
@@ -98,15 +103,37 @@ export async function readMigrations(dir: string): Promise<MigrationFile[]> {
   return files;
 }
 
+/** A lock without a heartbeat was taken by a version that never renewed it: judge it by age. */
+const LEGACY_STALE_LOCK_MS = 10 * 60_000;
+
+/**
+ * Applies pending files under a lock node that its owner keeps alive with a heartbeat; only a
+ * lock whose heartbeat is stale is taken over. Each file is also marked as being applied, in the
+ * same transaction that checks this runner still owns the lock, so that even a runner whose lock
+ * was taken over (e.g. it froze for longer than staleLockMs) never makes a file run twice.
+ */
 export class Migrator {
+  private readonly graph: Graph;
   private readonly namespace: string;
   private readonly owner = `${hostname()}:${process.pid}:${randomUUID()}`;
+  private readonly staleLockMs: number;
+  private readonly heartbeatMs: number;
 
   constructor(
-    private readonly graph: Graph,
+    graph: Graph,
     private readonly options: MigratorOptions,
   ) {
+    // A migration may rightly run long (rewriting data); the API's transaction timeout is
+    // meant for requests, so it does not bind migrations.
+    this.graph = graph.scope({ operationName: 'migrate', txTimeoutMs: 0 });
     this.namespace = options.namespace ?? 'twin-graph';
+    this.staleLockMs = options.staleLockMs ?? 60_000;
+    this.heartbeatMs = options.heartbeatMs ?? Math.max(1, Math.floor(this.staleLockMs / 4));
+    if (this.heartbeatMs >= this.staleLockMs) {
+      throw new MigrationError(
+        `heartbeatMs (${this.heartbeatMs}) must be below staleLockMs (${this.staleLockMs}), or a held lock would look abandoned`,
+      );
+    }
   }
 
   private log(message: string): void {
@@ -115,7 +142,7 @@ export class Migrator {
 
   async applied(): Promise<AppliedMigration[]> {
     const rows = await this.graph.read(
-      `MATCH (m:__Migration {namespace: $ns})
+      `MATCH (m:__Migration {namespace: $ns}) WHERE coalesce(m.state, 'applied') = 'applied'
        RETURN m.version AS version, m.description AS description, m.checksum AS checksum,
               toString(m.appliedAt) AS appliedAt
        ORDER BY m.version`,
@@ -132,6 +159,7 @@ export class Migrator {
   /** Pending files, after checking that every applied file is still there, unchanged. */
   async pending(): Promise<MigrationFile[]> {
     const files = await readMigrations(this.options.dir);
+    await this.refuseUnfinished();
     const applied = await this.applied();
     const byVersion = new Map(files.map((f) => [f.version, f]));
     for (const a of applied) {
@@ -159,6 +187,27 @@ export class Migrator {
     return pending;
   }
 
+  /** A file marked as being applied by a run that is no longer migrating may be partly applied. */
+  private async refuseUnfinished(): Promise<void> {
+    const rows = await this.graph.read(
+      `MATCH (m:__Migration {namespace: $ns}) WHERE m.state = 'applying'
+       RETURN m.version AS version, m.description AS description, m.appliedBy AS by,
+              toString(m.startedAt) AS startedAt
+       ORDER BY m.version LIMIT 1`,
+      { ns: this.namespace },
+    );
+    const row = rows[0];
+    if (!row) return;
+    const version = Number(row['version']);
+    const match = `MATCH (m:__Migration {namespace: '${this.namespace}', version: ${version}})`;
+    throw new MigrationError(
+      `V${pad(version)}__${String(row['description'])}.cypher was started by ${String(row['by'])} at ${String(row['startedAt'])} ` +
+        `and did not finish (that run stopped, or lost its migration lock and may still be running), so it may be partly applied. ` +
+        `When no instance is migrating, check what its statements did, then either remove the mark so it runs again: ` +
+        `${match} DETACH DELETE m; or, if it took full effect, record it as applied: ${match} SET m.state = 'applied', m.appliedAt = datetime()`,
+    );
+  }
+
   async migrate(): Promise<MigrationResult> {
     await this.graph.autoCommit(
       'CREATE CONSTRAINT migration_lock_id IF NOT EXISTS FOR (l:__MigrationLock) REQUIRE l.namespace IS UNIQUE',
@@ -167,90 +216,266 @@ export class Migrator {
       'CREATE CONSTRAINT migration_version IF NOT EXISTS FOR (m:__Migration) REQUIRE (m.namespace, m.version) IS UNIQUE',
     );
     await this.acquireLock();
+    const heartbeat = this.startHeartbeat();
+    let result: MigrationResult;
     try {
-      const pending = await this.pending();
-      const alreadyApplied = (await this.applied()).length;
-      const applied: string[] = [];
-      for (const file of pending) {
-        const started = Date.now();
-        this.log(`applying ${file.file}`);
+      result = await this.applyPending();
+    } catch (err) {
+      await heartbeat.stop();
+      // The migration's error is the one to report; a failed release is only logged.
+      await this.releaseLock().catch((releaseErr: unknown) => {
+        this.options.log?.error(
+          `could not release the migration lock after the migration failed (${errorText(releaseErr)}); ` +
+            `another instance takes it over once its heartbeat is ${this.staleLockMs} ms old, or delete it: ${this.deleteLockCypher()}`,
+        );
+      });
+      throw err;
+    }
+    await heartbeat.stop();
+    await this.releaseLock().catch((releaseErr: unknown) => {
+      this.options.log?.warn(
+        `migrated, but could not release the migration lock (${errorText(releaseErr)}); ` +
+          `another instance takes it over once its heartbeat is ${this.staleLockMs} ms old`,
+      );
+    });
+    return result;
+  }
+
+  private async applyPending(): Promise<MigrationResult> {
+    const pending = await this.pending();
+    const alreadyApplied = (await this.applied()).length;
+    const applied: string[] = [];
+    for (const file of pending) {
+      await this.claim(file);
+      const started = Date.now();
+      this.log(`applying ${file.file}`);
+      try {
         for (const statement of file.statements) {
           try {
             await this.graph.autoCommit(statement);
           } catch (err) {
             throw new MigrationError(
-              `${file.file} failed at statement "${statement.slice(0, 80)}": ${(err as Error).message}`,
+              `${file.file} failed at statement "${statement.slice(0, 80)}": ${errorText(err)}`,
             );
           }
         }
-        await this.record(file, Date.now() - started);
-        applied.push(file.file);
+      } catch (err) {
+        await this.unclaim(file);
+        throw err;
       }
-      return { applied, alreadyApplied };
-    } finally {
-      await this.releaseLock();
+      await this.finish(file, Date.now() - started);
+      applied.push(file.file);
+    }
+    return { applied, alreadyApplied };
+  }
+
+  /**
+   * Marks the file as being applied by this runner, if this runner still holds the lock and no
+   * one has applied or started it. Renewing the lock here write-locks the lock node until the
+   * mark is committed, so a takeover cannot slip in between the check and the mark.
+   */
+  private async claim(file: MigrationFile): Promise<void> {
+    const params = { ns: this.namespace, owner: this.owner, version: file.version };
+    await this.graph.transaction('WRITE', async (tx) => {
+      const held = await tx.run(
+        `MATCH (l:__MigrationLock {namespace: $ns}) WHERE l.owner = $owner
+         SET l.heartbeatAt = datetime() RETURN count(l) AS n`,
+        params,
+      );
+      if (Number(held[0]?.['n']) === 0) {
+        const holder = await tx.run(
+          'MATCH (l:__MigrationLock {namespace: $ns}) RETURN l.owner AS owner',
+          params,
+        );
+        const now = holder[0]
+          ? `it is now held by ${String(holder[0]['owner'])}`
+          : 'no one holds it now';
+        throw new MigrationError(
+          `lost the migration lock before applying ${file.file} (${now}): its heartbeat was not renewed for ${this.staleLockMs} ms, ` +
+            `so another instance could take it over. ${file.file} was not applied; run the migration again.`,
+        );
+      }
+      const existing = await tx.run(
+        `MATCH (m:__Migration {namespace: $ns, version: $version})
+         RETURN coalesce(m.state, 'applied') AS state, m.appliedBy AS by`,
+        params,
+      );
+      if (existing[0]) {
+        throw new MigrationError(
+          `${file.file} was ${String(existing[0]['state'])} by ${String(existing[0]['by'])} while this runner held the lock ` +
+            `(the lock must have been taken over meanwhile); it was not applied again. Run the migration again.`,
+        );
+      }
+      await tx.run(
+        `CREATE (:__Migration {namespace: $ns, version: $version, description: $description,
+                               checksum: $checksum, state: 'applying', startedAt: datetime(),
+                               appliedBy: $owner})`,
+        { ...params, description: file.description, checksum: file.checksum },
+      );
+    });
+  }
+
+  /** After a failed file: drop the mark so that the file runs again once it is fixed. */
+  private async unclaim(file: MigrationFile): Promise<void> {
+    try {
+      await this.graph.write(
+        `MATCH (m:__Migration {namespace: $ns, version: $version})
+         WHERE m.state = 'applying' AND m.appliedBy = $owner DETACH DELETE m`,
+        { ns: this.namespace, version: file.version, owner: this.owner },
+      );
+    } catch (err) {
+      this.options.log?.warn(
+        `could not remove the mark of the failed ${file.file} (${errorText(err)}); the next run will report it as unfinished`,
+      );
     }
   }
 
-  private async record(file: MigrationFile, durationMs: number): Promise<void> {
-    await this.graph.write(
-      `CREATE (m:__Migration {namespace: $ns, version: $version, description: $description,
-                              checksum: $checksum, appliedAt: datetime(), durationMs: $durationMs,
-                              appliedBy: $owner})
+  private async finish(file: MigrationFile, durationMs: number): Promise<void> {
+    const rows = await this.graph.write(
+      `MATCH (m:__Migration {namespace: $ns, version: $version})
+       WHERE m.state = 'applying' AND m.appliedBy = $owner
+       SET m.state = 'applied', m.appliedAt = datetime(), m.durationMs = $durationMs
        WITH m
        OPTIONAL MATCH (prev:__Migration {namespace: $ns})
-       WHERE prev.version < $version AND NOT (prev)-[:NEXT]->()
-       FOREACH (p IN CASE WHEN prev IS NULL THEN [] ELSE [prev] END | CREATE (p)-[:NEXT]->(m))`,
-      {
-        ns: this.namespace,
-        version: file.version,
-        description: file.description,
-        checksum: file.checksum,
-        durationMs,
-        owner: this.owner,
-      },
+       WHERE prev.version < $version AND coalesce(prev.state, 'applied') = 'applied'
+       WITH m, prev ORDER BY prev.version DESC LIMIT 1
+       FOREACH (p IN CASE WHEN prev IS NULL THEN [] ELSE [prev] END | MERGE (p)-[:NEXT]->(m))
+       RETURN count(m) AS n`,
+      { ns: this.namespace, version: file.version, owner: this.owner, durationMs },
     );
+    if (Number(rows[0]?.['n']) === 0) {
+      throw new MigrationError(
+        `${file.file} was applied, but its mark was removed meanwhile, so it is not recorded; ` +
+          `record it by hand or the next run applies it again`,
+      );
+    }
   }
 
   private async acquireLock(): Promise<void> {
     const timeout = this.options.lockTimeoutMs ?? 120_000;
-    const stale = this.options.staleLockMs ?? 10 * 60_000;
     const deadline = Date.now() + timeout;
     let announced = false;
     for (;;) {
       try {
         await this.graph.write(
-          'CREATE (:__MigrationLock {namespace: $ns, owner: $owner, acquiredAt: datetime()})',
+          `CREATE (:__MigrationLock {namespace: $ns, owner: $owner,
+                                     acquiredAt: datetime(), heartbeatAt: datetime()})`,
           { ns: this.namespace, owner: this.owner },
         );
         return;
       } catch (err) {
         if (!isConstraintViolation(err)) throw err;
       }
-      await this.graph.write(
-        `MATCH (l:__MigrationLock {namespace: $ns})
-         WHERE l.acquiredAt < datetime() - duration({milliseconds: $stale}) DELETE l`,
-        { ns: this.namespace, stale },
-      );
+      const taken = await this.takeOverStaleLock();
+      if (taken) {
+        this.options.log?.warn(
+          `took over the migration lock of ${taken}: its heartbeat is older than ${this.staleLockMs} ms`,
+        );
+        continue;
+      }
       if (!announced) {
-        this.log('another instance is migrating; waiting for its lock');
+        this.log(
+          `another instance is migrating; waiting for its lock (${await this.lockHolder()})`,
+        );
         announced = true;
       }
       if (Date.now() > deadline) {
         throw new MigrationError(
-          `could not take the migration lock within ${timeout} ms: another instance holds it. ` +
-            `If no instance is migrating, delete it: MATCH (l:__MigrationLock {namespace: '${this.namespace}'}) DELETE l`,
+          `could not take the migration lock within ${timeout} ms: another instance holds it and keeps it alive (${await this.lockHolder()}). ` +
+            `If no instance is migrating, delete it: ${this.deleteLockCypher()}`,
         );
       }
       await new Promise((r) => setTimeout(r, 200));
     }
   }
 
+  /** Deletes the lock if its heartbeat is stale; returns the owner it was taken from. */
+  private async takeOverStaleLock(): Promise<string | undefined> {
+    // The SET write-locks the lock node first, so the heartbeat read next is the latest one.
+    const rows = await this.graph.write(
+      `MATCH (l:__MigrationLock {namespace: $ns})
+       SET l.inspectedAt = datetime()
+       WITH l
+       WHERE CASE WHEN l.heartbeatAt IS NULL
+                  THEN l.acquiredAt < datetime() - duration({milliseconds: $legacyStale})
+                  ELSE l.heartbeatAt < datetime() - duration({milliseconds: $stale}) END
+       WITH l, l.owner AS owner
+       DELETE l
+       RETURN owner`,
+      { ns: this.namespace, stale: this.staleLockMs, legacyStale: LEGACY_STALE_LOCK_MS },
+    );
+    return rows[0] ? String(rows[0]['owner']) : undefined;
+  }
+
+  private async lockHolder(): Promise<string> {
+    const rows = await this.graph.read(
+      `MATCH (l:__MigrationLock {namespace: $ns})
+       RETURN l.owner AS owner, toString(coalesce(l.heartbeatAt, l.acquiredAt)) AS last`,
+      { ns: this.namespace },
+    );
+    const row = rows[0];
+    return row
+      ? `held by ${String(row['owner'])}, last heartbeat ${String(row['last'])}`
+      : 'released meanwhile';
+  }
+
+  /** Renews the lock every heartbeatMs until stopped, or until it finds the lock taken over. */
+  private startHeartbeat(): { stop(): Promise<void> } {
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    let beating: Promise<void> = Promise.resolve();
+    const beat = async (): Promise<void> => {
+      try {
+        const rows = await this.graph.write(
+          `MATCH (l:__MigrationLock {namespace: $ns}) WHERE l.owner = $owner
+           SET l.heartbeatAt = datetime() RETURN count(l) AS n`,
+          { ns: this.namespace, owner: this.owner },
+        );
+        if (Number(rows[0]?.['n']) === 0 && !stopped) {
+          stopped = true;
+          this.options.log?.warn(
+            'lost the migration lock (another instance took it over); no further file will be applied',
+          );
+        }
+      } catch (err) {
+        this.options.log?.warn(
+          `could not renew the migration lock (${errorText(err)}); trying again`,
+        );
+      }
+    };
+    const schedule = (): void => {
+      if (stopped) return;
+      timer = setTimeout(() => {
+        beating = beat().then(schedule);
+      }, this.heartbeatMs);
+      timer.unref();
+    };
+    schedule();
+    return {
+      stop: async () => {
+        stopped = true;
+        clearTimeout(timer);
+        await beating;
+      },
+    };
+  }
+
+  /** Deletes this runner's lock only: a lock taken over by another instance is left alone. */
   private async releaseLock(): Promise<void> {
-    await this.graph.write('MATCH (l:__MigrationLock {namespace: $ns, owner: $owner}) DELETE l', {
-      ns: this.namespace,
-      owner: this.owner,
-    });
+    const rows = await this.graph.write(
+      `MATCH (l:__MigrationLock {namespace: $ns}) WHERE l.owner = $owner
+       DELETE l RETURN count(l) AS n`,
+      { ns: this.namespace, owner: this.owner },
+    );
+    if (Number(rows[0]?.['n']) === 0) {
+      this.options.log?.warn(
+        'the migration lock was no longer this instance’s to release: another instance had taken it over',
+      );
+    }
+  }
+
+  private deleteLockCypher(): string {
+    return `MATCH (l:__MigrationLock {namespace: '${this.namespace}'}) DELETE l`;
   }
 }
 
