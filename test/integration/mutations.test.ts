@@ -149,10 +149,10 @@ describe('mutations of twins and relationships', () => {
       'mutation { setBomEntry(parentId: "P2", componentId: "P1", quantity: 1) { id } }',
     );
     expect(cycle.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
-    expect(cycle.errors?.[0]?.message).toMatch(/cycle/);
+    expect(cycle.errors?.[0]?.message).toMatch(/cycle P2 → P1 → P2/);
 
     const back = await gql(app, 'mutation { setFlow(from: "A2", to: "A1") { id } }');
-    expect(back.errors?.[0]?.message).toMatch(/cycle/);
+    expect(back.errors?.[0]?.message).toMatch(/flows form a cycle A2 → A1 → A2/);
 
     const removed = await gql(
       app,
@@ -178,5 +178,29 @@ describe('mutations of twins and relationships', () => {
     );
     expect(dangling.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     expect(dangling.errors?.[0]?.message).toMatch(/input\.productId: unknown product "NOPE"/);
+  });
+
+  it('when a new BOM edge closes a cycle through several stored edges, then BAD_USER_INPUT names the whole cycle and nothing is written', async () => {
+    const chain = await gql(
+      app,
+      `mutation { a: createProduct(input: { id: "P3", name: "Coil" }) { id }
+                  b: setBomEntry(parentId: "P2", componentId: "P3", quantity: 1) { id } }`,
+    );
+    expect(chain.errors).toBeUndefined();
+    const before = await graphFingerprint(app.graph);
+    const res = await gql(
+      app,
+      'mutation { setBomEntry(parentId: "P3", componentId: "P1", quantity: 1) { id } }',
+    );
+    const error = res.errors?.[0];
+    expect(error?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(error?.extensions?.['problems']).toEqual([
+      {
+        path: 'input',
+        message:
+          'the bill of materials has a cycle P3 → P1 → P2 → P3 (closed by stored relationships)',
+      },
+    ]);
+    expect(await graphFingerprint(app.graph)).toBe(before);
   });
 });

@@ -77,7 +77,7 @@ export function checkRelations(raw: RawSections, known: KnownIds, problems: Prob
   const firsts = new Map<Section, Set<number>>();
   for (const pair of PAIRS) firsts.set(pair.section, checkDuplicatePairs(raw, pair, problems));
   const flows = checkFlowLines(raw, known, firsts.get('flows') ?? new Set(), resolves, problems);
-  reportCycles(flows, known.existingFlows, 'flows', 'flows form a', problems);
+  reportCycles(flows, known.existingFlows, 'flows', problems);
   const bom: CycleEdge[] = [];
   for (const i of firsts.get('bom') ?? []) {
     const from = stringAt(raw.bom[i], 'parentId') ?? '';
@@ -85,7 +85,7 @@ export function checkRelations(raw: RawSections, known: KnownIds, problems: Prob
     if (resolves('products', from) && resolves('products', to)) bom.push({ from, to, row: i });
   }
   const stored = mapIterable(known.existingBom, (e) => ({ from: e.parentId, to: e.componentId }));
-  reportCycles(bom, stored, 'bom', 'the bill of materials has a', problems);
+  reportCycles(bom, stored, 'bom', problems);
 }
 
 /** Ids of a section with the row that declares each first; later rows with one are duplicates. */
@@ -188,16 +188,28 @@ function checkFlowLines(
 function reportCycles(
   edges: CycleEdge[],
   stored: Iterable<{ from: string; to: string }> | undefined,
-  section: Section,
-  what: string,
+  section: 'flows' | 'bom',
   problems: ProblemList,
 ): void {
   if (edges.length === 0) return;
   for (const edge of stored ?? []) edges.push({ from: edge.from, to: edge.to });
   for (const cycle of findCycles(edges)) {
-    const suffix = cycle.throughStored ? ' (closed by stored relationships)' : '';
-    problems.add(`${section}[${cycle.row}]`, `${what} cycle ${showCycle(cycle.nodes)}${suffix}`);
+    problems.add(
+      `${section}[${cycle.row}]`,
+      cycleMessage(section, cycle.nodes, cycle.throughStored),
+    );
   }
+}
+
+/** How a cycle is reported, by the import and by a single mutation alike. */
+export function cycleMessage(
+  section: 'flows' | 'bom',
+  nodes: readonly string[],
+  throughStored: boolean,
+): string {
+  const what = section === 'flows' ? 'flows form a' : 'the bill of materials has a';
+  const suffix = throughStored ? ' (closed by stored relationships)' : '';
+  return `${what} cycle ${showCycle(nodes)}${suffix}`;
 }
 
 /** `A1 → A2 → A1`, eliding the middle of a very long cycle. */

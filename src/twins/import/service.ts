@@ -1,7 +1,7 @@
 import { badInput } from '../../errors';
 import type { Graph, Tx } from '../../graph/executor';
 import { countTwins, type KnownIds, type TwinCounts, type TwinDocument } from './document';
-import { externalReferences, validateDocument } from './validate';
+import { type ExternalReferences, externalReferences, validateDocument } from './validate';
 import { type WriteProgress, writeDocument } from './writer';
 
 export interface ImportSummary {
@@ -12,20 +12,55 @@ export interface ImportSummary {
 
 const ids = (rows: Record<string, unknown>[], key = 'id') => rows.map((r) => String(r[key]));
 
-/** Reads what validation must know about the stored graph, inside the import's transaction. */
+/**
+ * The stored twins a document names without declaring them, and the line of each such asset (for
+ * the "flows stay within one line" rule). Looks up only those ids, so its cost follows the
+ * document, never the size of the graph: what a single-twin mutation needs.
+ */
+export async function referencedIds(tx: Tx, input: unknown): Promise<KnownIds> {
+  return lookUp(tx, externalReferences(input));
+}
+
+async function lookUp(tx: Tx, refs: ExternalReferences): Promise<KnownIds> {
+  const existing = async (label: string, wanted: string[]): Promise<Set<string>> =>
+    wanted.length === 0
+      ? new Set()
+      : new Set(
+          ids(
+            await tx.run(`MATCH (n:${label}) WHERE n.id IN $ids RETURN n.id AS id`, {
+              ids: wanted,
+            }),
+          ),
+        );
+  const assets =
+    refs.assets.length === 0
+      ? []
+      : await tx.run(
+          `MATCH (l:Line)-[:HAS_ASSET]->(a:Asset) WHERE a.id IN $ids RETURN a.id AS id, l.id AS lineId`,
+          { ids: refs.assets },
+        );
+  return {
+    factories: await existing('Factory', refs.factories),
+    lines: await existing('Line', refs.lines),
+    assets: new Map(assets.map((r) => [String(r['id']), { lineId: String(r['lineId']) }])),
+    products: await existing('Product', refs.products),
+    suppliers: await existing('Supplier', refs.suppliers),
+  };
+}
+
+/**
+ * What a batch import's validation must know about the stored graph, inside its transaction: the
+ * twins it names, and the stored FEEDS and REQUIRES edges that can close a cycle with its own. A
+ * batch reads the whole bill of materials once; a single mutation instead searches from its one
+ * new edge (mutations/cycles.cypher.ts).
+ */
 export async function knownIds(tx: Tx, input: unknown): Promise<KnownIds> {
   const refs = externalReferences(input);
-  const existing = async (label: string, wanted: string[]) =>
-    new Set(
-      ids(await tx.run(`MATCH (n:${label}) WHERE n.id IN $ids RETURN n.id AS id`, { ids: wanted })),
-    );
-  const assets = await tx.run(
-    `MATCH (l:Line)-[:HAS_ASSET]->(a:Asset) WHERE a.id IN $ids RETURN a.id AS id, l.id AS lineId`,
-    { ids: refs.assets },
-  );
-  const assetMap = new Map(assets.map((r) => [String(r['id']), { lineId: String(r['lineId']) }]));
+  const known = await lookUp(tx, refs);
   // Stored flows that can close a cycle with the document's: those of every stored line it touches.
-  const lineIds = [...new Set([...refs.lines, ...[...assetMap.values()].map((a) => a.lineId)])];
+  const lineIds = [
+    ...new Set([...refs.lines, ...[...(known.assets?.values() ?? [])].map((a) => a.lineId)]),
+  ];
   const flows = await tx.run(
     `MATCH (l:Line)-[:HAS_ASSET]->(a:Asset)-[:FEEDS]->(b:Asset) WHERE l.id IN $lineIds
      RETURN a.id AS from, b.id AS to`,
@@ -35,11 +70,7 @@ export async function knownIds(tx: Tx, input: unknown): Promise<KnownIds> {
     'MATCH (p:Product)-[:REQUIRES]->(c:Product) RETURN p.id AS parentId, c.id AS componentId',
   );
   return {
-    factories: await existing('Factory', refs.factories),
-    lines: await existing('Line', refs.lines),
-    assets: assetMap,
-    products: await existing('Product', refs.products),
-    suppliers: await existing('Supplier', refs.suppliers),
+    ...known,
     existingFlows: flows.map((r) => ({ from: String(r['from']), to: String(r['to']) })),
     existingBom: bom.map((r) => ({
       parentId: String(r['parentId']),

@@ -1,21 +1,24 @@
 import { badInput, notFound, TwinError } from '../../errors';
 import type { Graph, Tx } from '../../graph/executor';
-import type { TwinDocument } from '../import/document';
+import type { TwinLabel } from '../../graph/loaders';
+import type { Problem, TwinDocument } from '../import/document';
 import { compact, SECTION_ROWS } from '../import/export';
-import { knownIds } from '../import/service';
+import { referencedIds } from '../import/service';
 import { validateDocument } from '../import/validate';
 import { writeDocument } from '../import/writer';
-import type { TwinLabel } from '../../graph/loaders';
+import { newEdgeCycles } from './cycles.cypher';
 
 /*
  * Every write of a single twin or relationship goes through the import's validation and writer,
- * so a mutation and a batch import accept and store exactly the same things.
+ * so a mutation and a batch import accept and store exactly the same things. What a mutation
+ * reads of the stored graph follows what it names, never the size of the graph: the twins its
+ * row references, by id, and for a new FEEDS or REQUIRES edge a search from that edge alone.
  */
 export type TwinSection =
   'factories' | 'lines' | 'assets' | 'products' | 'suppliers' | 'shipments' | 'orders';
 export type RelSection = 'flows' | 'bom' | 'production' | 'supplies' | 'inventory';
 
-export const SECTION_LABEL: Record<TwinSection, TwinLabel> = {
+export const SECTION_LABEL = {
   factories: 'Factory',
   lines: 'Line',
   assets: 'Asset',
@@ -23,17 +26,21 @@ export const SECTION_LABEL: Record<TwinSection, TwinLabel> = {
   suppliers: 'Supplier',
   shipments: 'Shipment',
   orders: 'Order',
-};
+} as const satisfies Record<TwinSection, TwinLabel>;
 
-const UPDATE_NAME: Record<TwinSection, string> = {
-  factories: 'updateFactory',
-  lines: 'updateLine',
-  assets: 'updateAsset',
-  products: 'updateProduct',
-  suppliers: 'updateSupplier',
-  shipments: 'updateShipment',
-  orders: 'updateOrder',
-};
+/** What a mutation needs of the executor: transactions (a test passes one that profiles them). */
+export type Transactions = Pick<Graph, 'transaction'>;
+
+/** A twin's row as the document has it (import/document.ts), before and after a write. */
+export type TwinRow = Record<string, unknown>;
+
+export interface TwinWrite {
+  id: string;
+  /** The stored row before an update; null for a create. */
+  before: TwinRow | null;
+  /** The validated row that was written. */
+  after: TwinRow;
+}
 
 /** Input objects from type-graphql are class instances; keep only the fields given. */
 function given(input: object): Record<string, unknown> {
@@ -44,24 +51,32 @@ function given(input: object): Record<string, unknown> {
   );
 }
 
-/** Validates a one-section document and writes it; problems are reported on the input's fields. */
+/**
+ * Validates a one-row document and writes it; problems are reported on the input's fields.
+ * Returns the row as written (defaults applied).
+ */
 async function validateAndWrite(
   tx: Tx,
   section: keyof TwinDocument,
   row: Record<string, unknown>,
   inputName: string,
-) {
+): Promise<TwinRow> {
   const input = { [section]: [row] };
-  const result = validateDocument(input, await knownIds(tx, input));
-  if (!result.ok) {
-    const problems = result.problems.map((p) => ({
-      path: p.path.replace(new RegExp(`^${section}\\[0\\]`), inputName),
-      message: p.message,
-    }));
-    const summary = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
-    throw badInput(`Invalid ${inputName}: ${summary}`, problems);
-  }
+  const result = validateDocument(input, await referencedIds(tx, input));
+  const problems = result.ok ? await newEdgeCycles(tx, result.doc) : result.problems;
+  if (!result.ok || problems.length > 0) throw invalid(section, inputName, problems);
   await writeDocument(tx, result.doc);
+  const written: readonly object[] = result.doc[section];
+  return { ...written[0] };
+}
+
+function invalid(section: keyof TwinDocument, inputName: string, found: Problem[]): TwinError {
+  const problems = found.map((p) => ({
+    path: p.path.replace(new RegExp(`^${section}\\[0\\]`), inputName),
+    message: p.message,
+  }));
+  const summary = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+  return badInput(`Invalid ${inputName}: ${summary}`, problems);
 }
 
 async function exists(tx: Tx, label: TwinLabel, id: string): Promise<boolean> {
@@ -69,129 +84,133 @@ async function exists(tx: Tx, label: TwinLabel, id: string): Promise<boolean> {
 }
 
 export async function createTwin(
-  graph: Graph,
+  graph: Transactions,
   section: TwinSection,
   input: object,
-): Promise<string> {
+): Promise<TwinWrite> {
   const row = given(input);
   const id = String(row['id']);
   const label = SECTION_LABEL[section];
-  await graph.transaction('WRITE', async (tx) => {
+  const after = await graph.transaction('WRITE', async (tx) => {
     if (await exists(tx, label, id)) {
       throw new TwinError(
         'CONFLICT',
-        `${label} "${id}" already exists; use ${UPDATE_NAME[section]} to change it, or choose another id`,
+        `${label} "${id}" already exists; use update${label} to change it, or choose another id`,
         { kind: label, id },
       );
     }
-    await validateAndWrite(tx, section, row, 'input');
+    return validateAndWrite(tx, section, row, 'input');
   });
-  return id;
+  return { id, before: null, after };
 }
 
 export async function updateTwin(
-  graph: Graph,
+  graph: Transactions,
   section: TwinSection,
   id: string,
   patch: object,
-): Promise<string> {
+): Promise<TwinWrite> {
   const label = SECTION_LABEL[section];
-  await graph.transaction('WRITE', async (tx) => {
+  return graph.transaction('WRITE', async (tx) => {
     const stored = await tx.run(SECTION_ROWS[section]('n.id = $id'), { id });
     const current = compact(stored[0]?.['row']);
     if (typeof current !== 'object' || current === null) throw notFound(label, id);
+    const before: TwinRow = { ...current };
     // Metrics in a patch are added or redefined; stored ones stay (the writer never drops them).
     const merged = {
-      ...current,
+      ...before,
       ...(section === 'assets' ? { metrics: [] } : {}),
       ...given(patch),
       id,
     };
-    await validateAndWrite(tx, section, merged, 'patch');
+    return { id, before, after: await validateAndWrite(tx, section, merged, 'patch') };
   });
-  return id;
 }
 
 export async function setRelationship(
-  graph: Graph,
+  graph: Transactions,
   section: RelSection,
   input: object,
 ): Promise<void> {
   await graph.transaction('WRITE', (tx) => validateAndWrite(tx, section, given(input), 'input'));
 }
 
-const REL_DELETE: Record<
-  RelSection,
-  { cypher: string; describe: (p: Record<string, string>) => string }
-> = {
-  flows: {
-    cypher:
-      'MATCH (:Asset {id: $from})-[r:FEEDS]->(:Asset {id: $to}) DELETE r RETURN count(*) AS n',
-    describe: (p) => `no flow from asset "${p['from']}" to "${p['to']}"`,
-  },
-  bom: {
-    cypher:
-      'MATCH (:Product {id: $parentId})-[r:REQUIRES]->(:Product {id: $componentId}) DELETE r RETURN count(*) AS n',
-    describe: (p) => `product "${p['parentId']}" does not require "${p['componentId']}"`,
-  },
-  production: {
-    cypher:
-      'MATCH (:Line {id: $lineId})-[r:PRODUCES]->(:Product {id: $productId}) DELETE r RETURN count(*) AS n',
-    describe: (p) => `line "${p['lineId']}" does not produce "${p['productId']}"`,
-  },
-  supplies: {
-    cypher:
-      'MATCH (:Supplier {id: $supplierId})-[r:SUPPLIES]->(:Product {id: $productId}) DELETE r RETURN count(*) AS n',
-    describe: (p) => `supplier "${p['supplierId']}" does not supply "${p['productId']}"`,
-  },
-  inventory: {
-    cypher:
-      'MATCH (:Factory {id: $factoryId})-[r:STOCKS]->(:Product {id: $productId}) DELETE r RETURN count(*) AS n',
-    describe: (p) => `factory "${p['factoryId']}" holds no stock of "${p['productId']}"`,
-  },
-};
+/** A relationship as the API names it: its type and the argument naming each end. */
+export interface RelationshipShape {
+  rel: string;
+  from: { key: string; kind: TwinLabel };
+  to: { key: string; kind: TwinLabel };
+  /** Why there is nothing to remove, e.g. `no flow from asset "A1" to "A2"`. */
+  missing(keys: Readonly<Record<string, string>>): string;
+}
 
 export async function removeRelationship(
-  graph: Graph,
-  section: RelSection,
-  ids: Record<string, string>,
+  graph: Transactions,
+  shape: RelationshipShape,
+  keys: Readonly<Record<string, string>>,
 ): Promise<void> {
-  const spec = REL_DELETE[section];
-  const rows = await graph.write(spec.cypher, ids);
+  const { rel, from, to } = shape;
+  const rows = await graph.transaction('WRITE', (tx) =>
+    tx.run(
+      `MATCH (:${from.kind} {id: $from})-[r:${rel}]->(:${to.kind} {id: $to}) DELETE r RETURN count(*) AS n`,
+      { from: keys[from.key], to: keys[to.key] },
+    ),
+  );
   if (Number(rows[0]?.['n'] ?? 0) === 0) {
-    throw new TwinError('NOT_FOUND', `Nothing to remove: ${spec.describe(ids)}`, { ...ids });
+    throw new TwinError('NOT_FOUND', `Nothing to remove: ${shape.missing(keys)}`, { ...keys });
   }
 }
 
 /*
  * Deleting a twin. Without `cascade` a twin that is linked to anything is kept, and the error
- * lists its links. With `cascade` the twin goes together with what cannot exist without it:
- * a factory takes its lines, a line its assets, an asset its metrics, and shipments and orders
- * go with the factory, product or supplier they name. Every other link is detached.
+ * lists its links. With `cascade` the twin goes together with what cannot exist without it,
+ * and every other link is detached.
  */
-const DEPENDENTS: Record<TwinSection, string> = {
-  factories: `OPTIONAL MATCH (n)-[:HAS_LINE]->(l:Line)
-    OPTIONAL MATCH (l)-[:HAS_ASSET]->(a:Asset)
-    OPTIONAL MATCH (a)-[:HAS_METRIC]->(m:Metric)
-    OPTIONAL MATCH (n)<-[:TO|AT]-(x:Shipment|Order)
-    RETURN collect(DISTINCT l) + collect(DISTINCT a) + collect(DISTINCT m) + collect(DISTINCT x) AS deps`,
-  lines: `OPTIONAL MATCH (n)-[:HAS_ASSET]->(a:Asset)
-    OPTIONAL MATCH (a)-[:HAS_METRIC]->(m:Metric)
-    RETURN collect(DISTINCT a) + collect(DISTINCT m) AS deps`,
-  assets: `OPTIONAL MATCH (n)-[:HAS_METRIC]->(m:Metric) RETURN collect(DISTINCT m) AS deps`,
-  products: `OPTIONAL MATCH (n)<-[:CARRIES|FOR]-(x:Shipment|Order) RETURN collect(DISTINCT x) AS deps`,
-  suppliers: `OPTIONAL MATCH (n)<-[:FROM]-(x:Shipment) RETURN collect(DISTINCT x) AS deps`,
-  shipments: `RETURN [] AS deps`,
-  orders: `RETURN [] AS deps`,
+export const CASCADE: Record<TwinSection, { dependents: string; cypher: string }> = {
+  factories: {
+    dependents: 'its lines, their assets and metrics, and the shipments and orders to it',
+    cypher: `OPTIONAL MATCH (n)-[:HAS_LINE]->(l:Line)
+      OPTIONAL MATCH (l)-[:HAS_ASSET]->(a:Asset)
+      OPTIONAL MATCH (a)-[:HAS_METRIC]->(m:Metric)
+      OPTIONAL MATCH (n)<-[:TO|AT]-(x:Shipment|Order)
+      RETURN collect(DISTINCT l) + collect(DISTINCT a) + collect(DISTINCT m) + collect(DISTINCT x) AS deps`,
+  },
+  lines: {
+    dependents: 'its assets and their metrics',
+    cypher: `OPTIONAL MATCH (n)-[:HAS_ASSET]->(a:Asset)
+      OPTIONAL MATCH (a)-[:HAS_METRIC]->(m:Metric)
+      RETURN collect(DISTINCT a) + collect(DISTINCT m) AS deps`,
+  },
+  assets: {
+    dependents: 'its metrics',
+    cypher: `OPTIONAL MATCH (n)-[:HAS_METRIC]->(m:Metric) RETURN collect(DISTINCT m) AS deps`,
+  },
+  products: {
+    dependents: 'the shipments and orders of it',
+    cypher: `OPTIONAL MATCH (n)<-[:CARRIES|FOR]-(x:Shipment|Order) RETURN collect(DISTINCT x) AS deps`,
+  },
+  suppliers: {
+    dependents: 'its shipments',
+    cypher: `OPTIONAL MATCH (n)<-[:FROM]-(x:Shipment) RETURN collect(DISTINCT x) AS deps`,
+  },
+  shipments: { dependents: '', cypher: `RETURN [] AS deps` },
+  orders: { dependents: '', cypher: `RETURN [] AS deps` },
 };
 
+export interface DeletedTwin {
+  kind: string;
+  id: string;
+  /** For a metric: the asset it belonged to. */
+  assetId?: string;
+}
+
 export interface DeleteOutcome {
-  deleted: { kind: string; id: string }[];
+  deleted: DeletedTwin[];
   links: { type: string; direction: string; kind: string; id: string }[];
 }
 
 export async function deleteTwin(
-  graph: Graph,
+  graph: Transactions,
   section: TwinSection,
   id: string,
   cascade: boolean,
@@ -215,35 +234,42 @@ export async function deleteTwin(
       kind: String(l['kind']),
       id: String(l['id']),
     }));
-    if (links.length > 0 && !cascade) {
-      const shown = links
-        .slice(0, 10)
-        .map(
-          (l) =>
-            `${l.direction === 'out' ? '-' : '<-'}[:${l.type}]${l.direction === 'out' ? '->' : '-'}(${l.kind} "${l.id}")`,
-        )
-        .join(', ');
-      throw new TwinError(
-        'CONFLICT',
-        `${label} "${id}" is linked to ${links.length} twin(s): ${shown}${links.length > 10 ? ', ...' : ''}. ` +
-          'Remove those links first, or delete with cascade: true (see the mutation description for what goes with it).',
-        { kind: label, id, links },
-      );
-    }
+    if (links.length > 0 && !cascade) throw linked(label, id, links);
     const deleted = await tx.run(
       `MATCH (n:${label} {id: $id})
-       CALL (n) { ${DEPENDENTS[section]} }
+       CALL (n) { ${CASCADE[section].cypher} }
        WITH n, [d IN deps WHERE d IS NOT NULL] AS deps
        WITH [n] + deps AS doomed
        UNWIND doomed AS d
-       WITH d, labels(d)[0] AS kind, d.id AS id
+       WITH d, labels(d)[0] AS kind, d.id AS id,
+            CASE WHEN d:Metric THEN head([(a:Asset)-[:HAS_METRIC]->(d) | a.id]) END AS assetId
        DETACH DELETE d
-       RETURN kind, id`,
+       RETURN kind, id, assetId`,
       { id },
     );
     return {
-      deleted: deleted.map((r) => ({ kind: String(r['kind']), id: String(r['id']) })),
+      deleted: deleted.map((r) => ({
+        kind: String(r['kind']),
+        id: String(r['id']),
+        ...(typeof r['assetId'] === 'string' ? { assetId: r['assetId'] } : {}),
+      })),
       links,
     };
   });
+}
+
+function linked(label: TwinLabel, id: string, links: DeleteOutcome['links']): TwinError {
+  const shown = links
+    .slice(0, 10)
+    .map(
+      (l) =>
+        `${l.direction === 'out' ? '-' : '<-'}[:${l.type}]${l.direction === 'out' ? '->' : '-'}(${l.kind} "${l.id}")`,
+    )
+    .join(', ');
+  return new TwinError(
+    'CONFLICT',
+    `${label} "${id}" is linked to ${links.length} twin(s): ${shown}${links.length > 10 ? ', ...' : ''}. ` +
+      'Remove those links first, or delete with cascade: true (see the mutation description for what goes with it).',
+    { kind: label, id, links },
+  );
 }

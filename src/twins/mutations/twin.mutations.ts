@@ -25,7 +25,48 @@ import {
   SupplierInput,
   SupplierPatch,
 } from './twin.inputs';
-import { createTwin, deleteTwin, removeRelationship, setRelationship, updateTwin } from './service';
+import {
+  createTwin,
+  deleteTwin,
+  type RelationshipShape,
+  type RelSection,
+  removeRelationship,
+  setRelationship,
+  updateTwin,
+} from './service';
+
+const SHAPE: Record<RelSection, RelationshipShape> = {
+  flows: {
+    rel: 'FEEDS',
+    from: { key: 'from', kind: 'Asset' },
+    to: { key: 'to', kind: 'Asset' },
+    missing: (k) => `no flow from asset "${k['from']}" to "${k['to']}"`,
+  },
+  bom: {
+    rel: 'REQUIRES',
+    from: { key: 'parentId', kind: 'Product' },
+    to: { key: 'componentId', kind: 'Product' },
+    missing: (k) => `product "${k['parentId']}" does not require "${k['componentId']}"`,
+  },
+  production: {
+    rel: 'PRODUCES',
+    from: { key: 'lineId', kind: 'Line' },
+    to: { key: 'productId', kind: 'Product' },
+    missing: (k) => `line "${k['lineId']}" does not produce "${k['productId']}"`,
+  },
+  supplies: {
+    rel: 'SUPPLIES',
+    from: { key: 'supplierId', kind: 'Supplier' },
+    to: { key: 'productId', kind: 'Product' },
+    missing: (k) => `supplier "${k['supplierId']}" does not supply "${k['productId']}"`,
+  },
+  inventory: {
+    rel: 'STOCKS',
+    from: { key: 'factoryId', kind: 'Factory' },
+    to: { key: 'productId', kind: 'Product' },
+    missing: (k) => `factory "${k['factoryId']}" holds no stock of "${k['productId']}"`,
+  },
+};
 
 @ObjectType({ description: 'A twin named by kind and id.' })
 export class TwinRef {
@@ -80,7 +121,7 @@ export class TwinMutationResolver {
     return reload(
       ctx,
       'Factory',
-      await createTwin(ctx.graph, 'factories', input),
+      (await createTwin(ctx.graph, 'factories', input)).id,
       Factory.fromProps,
     );
   }
@@ -94,7 +135,7 @@ export class TwinMutationResolver {
     return reload(
       ctx,
       'Factory',
-      await updateTwin(ctx.graph, 'factories', id, patch),
+      (await updateTwin(ctx.graph, 'factories', id, patch)).id,
       Factory.fromProps,
     );
   }
@@ -112,7 +153,7 @@ export class TwinMutationResolver {
 
   @Mutation(() => Line, { description: 'Creates a line in a factory; CONFLICT if the id exists.' })
   async createLine(@Arg('input') input: LineInput, @Ctx() ctx: Context): Promise<Line> {
-    return reload(ctx, 'Line', await createTwin(ctx.graph, 'lines', input), Line.fromProps);
+    return reload(ctx, 'Line', (await createTwin(ctx.graph, 'lines', input)).id, Line.fromProps);
   }
 
   @Mutation(() => Line, {
@@ -123,7 +164,12 @@ export class TwinMutationResolver {
     @Arg('patch') patch: LinePatch,
     @Ctx() ctx: Context,
   ): Promise<Line> {
-    return reload(ctx, 'Line', await updateTwin(ctx.graph, 'lines', id, patch), Line.fromProps);
+    return reload(
+      ctx,
+      'Line',
+      (await updateTwin(ctx.graph, 'lines', id, patch)).id,
+      Line.fromProps,
+    );
   }
 
   @Mutation(() => DeleteResult, { description: `Deletes a line. ${CASCADE_DOC}` })
@@ -142,7 +188,7 @@ export class TwinMutationResolver {
     const asset = await reload(
       ctx,
       'Asset',
-      await createTwin(ctx.graph, 'assets', input),
+      (await createTwin(ctx.graph, 'assets', input)).id,
       Asset.fromProps,
     );
     ctx.events.assetStatusChanged({
@@ -166,7 +212,7 @@ export class TwinMutationResolver {
     const asset = await reload(
       ctx,
       'Asset',
-      await updateTwin(ctx.graph, 'assets', id, patch),
+      (await updateTwin(ctx.graph, 'assets', id, patch)).id,
       Asset.fromProps,
     );
     // every instance refreshes its telemetry cache; a status change reaches assetStatusChanged
@@ -195,7 +241,7 @@ export class TwinMutationResolver {
     return reload(
       ctx,
       'Product',
-      await createTwin(ctx.graph, 'products', input),
+      (await createTwin(ctx.graph, 'products', input)).id,
       Product.fromProps,
     );
   }
@@ -209,7 +255,7 @@ export class TwinMutationResolver {
     return reload(
       ctx,
       'Product',
-      await updateTwin(ctx.graph, 'products', id, patch),
+      (await updateTwin(ctx.graph, 'products', id, patch)).id,
       Product.fromProps,
     );
   }
@@ -228,7 +274,7 @@ export class TwinMutationResolver {
     return reload(
       ctx,
       'Supplier',
-      await createTwin(ctx.graph, 'suppliers', input),
+      (await createTwin(ctx.graph, 'suppliers', input)).id,
       Supplier.fromProps,
     );
   }
@@ -242,7 +288,7 @@ export class TwinMutationResolver {
     return reload(
       ctx,
       'Supplier',
-      await updateTwin(ctx.graph, 'suppliers', id, patch),
+      (await updateTwin(ctx.graph, 'suppliers', id, patch)).id,
       Supplier.fromProps,
     );
   }
@@ -261,7 +307,7 @@ export class TwinMutationResolver {
     return reload(
       ctx,
       'Shipment',
-      await createTwin(ctx.graph, 'shipments', input),
+      (await createTwin(ctx.graph, 'shipments', input)).id,
       Shipment.fromProps,
     );
   }
@@ -277,7 +323,7 @@ export class TwinMutationResolver {
     return reload(
       ctx,
       'Shipment',
-      await updateTwin(ctx.graph, 'shipments', id, patch),
+      (await updateTwin(ctx.graph, 'shipments', id, patch)).id,
       Shipment.fromProps,
     );
   }
@@ -293,7 +339,7 @@ export class TwinMutationResolver {
 
   @Mutation(() => Order)
   async createOrder(@Arg('input') input: OrderInput, @Ctx() ctx: Context): Promise<Order> {
-    return reload(ctx, 'Order', await createTwin(ctx.graph, 'orders', input), Order.fromProps);
+    return reload(ctx, 'Order', (await createTwin(ctx.graph, 'orders', input)).id, Order.fromProps);
   }
 
   @Mutation(() => Order)
@@ -302,7 +348,12 @@ export class TwinMutationResolver {
     @Arg('patch') patch: OrderPatch,
     @Ctx() ctx: Context,
   ): Promise<Order> {
-    return reload(ctx, 'Order', await updateTwin(ctx.graph, 'orders', id, patch), Order.fromProps);
+    return reload(
+      ctx,
+      'Order',
+      (await updateTwin(ctx.graph, 'orders', id, patch)).id,
+      Order.fromProps,
+    );
   }
 
   @Mutation(() => DeleteResult, { description: `Deletes an order. ${CASCADE_DOC}` })
@@ -334,7 +385,7 @@ export class TwinMutationResolver {
     @Arg('to', () => ID) to: string,
     @Ctx() ctx: Context,
   ): Promise<Asset> {
-    await removeRelationship(ctx.graph, 'flows', { from, to });
+    await removeRelationship(ctx.graph, SHAPE.flows, { from, to });
     return reload(ctx, 'Asset', from, Asset.fromProps);
   }
 
@@ -357,7 +408,7 @@ export class TwinMutationResolver {
     @Arg('componentId', () => ID) componentId: string,
     @Ctx() ctx: Context,
   ): Promise<Product> {
-    await removeRelationship(ctx.graph, 'bom', { parentId, componentId });
+    await removeRelationship(ctx.graph, SHAPE.bom, { parentId, componentId });
     return reload(ctx, 'Product', parentId, Product.fromProps);
   }
 
@@ -378,7 +429,7 @@ export class TwinMutationResolver {
     @Arg('productId', () => ID) productId: string,
     @Ctx() ctx: Context,
   ): Promise<Line> {
-    await removeRelationship(ctx.graph, 'production', { lineId, productId });
+    await removeRelationship(ctx.graph, SHAPE.production, { lineId, productId });
     return reload(ctx, 'Line', lineId, Line.fromProps);
   }
 
@@ -402,7 +453,7 @@ export class TwinMutationResolver {
     @Arg('productId', () => ID) productId: string,
     @Ctx() ctx: Context,
   ): Promise<Supplier> {
-    await removeRelationship(ctx.graph, 'supplies', { supplierId, productId });
+    await removeRelationship(ctx.graph, SHAPE.supplies, { supplierId, productId });
     return reload(ctx, 'Supplier', supplierId, Supplier.fromProps);
   }
 
@@ -424,7 +475,7 @@ export class TwinMutationResolver {
     @Arg('productId', () => ID) productId: string,
     @Ctx() ctx: Context,
   ): Promise<Factory> {
-    await removeRelationship(ctx.graph, 'inventory', { factoryId, productId });
+    await removeRelationship(ctx.graph, SHAPE.inventory, { factoryId, productId });
     return reload(ctx, 'Factory', factoryId, Factory.fromProps);
   }
 }
