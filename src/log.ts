@@ -17,6 +17,8 @@ export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 let root: Logger | undefined;
+/** Component loggers made so far: a level set later applies to them too. */
+const components = new Map<string, Logger>();
 
 function isLogLevel(v: string | undefined): v is LogLevel {
   return LOG_LEVELS.some((l) => l === v);
@@ -43,11 +45,17 @@ export function rootLogger(): Logger {
 /** Sets the level of every logger (config.ts validates LOG_LEVEL and calls this at start). */
 export function setLogLevel(level: LogLevel): void {
   rootLogger().level = level;
+  for (const child of components.values()) child.level = level;
 }
 
 /** A logger for one component: every line carries `component`. */
 export function logger(component: string): Log {
-  return rootLogger().child({ component });
+  let child = components.get(component);
+  if (!child) {
+    child = rootLogger().child({ component });
+    components.set(component, child);
+  }
+  return child;
 }
 
 /** For tests and tools that want no output. */

@@ -1,10 +1,16 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config';
-import { logger, setLogLevel } from './log';
-import { startRuntime } from './runtime';
+import { errorText, logger, setLogLevel } from './log';
+import { type Runtime, startRuntime } from './runtime';
 
 const log = logger('twin-graph');
 
+/**
+ * The process's one owner of termination signals: SIGINT/SIGTERM run the ordered shutdown
+ * (stop accepting, drain HTTP, close WebSockets, flush or spill telemetry, close the broker
+ * connections, close the driver) once, whenever they arrive, even during start-up. A second
+ * signal while shutting down exits at once.
+ */
 async function main(): Promise<void> {
   let config;
   try {
@@ -17,27 +23,43 @@ async function main(): Promise<void> {
     throw err;
   }
   setLogLevel(config.LOG_LEVEL);
-  const runtime = await startRuntime(config);
+  const timeoutMs = config.SHUTDOWN_TIMEOUT_MS;
+
+  const started: { runtime?: Runtime } = {};
+  let signalled: string | undefined;
   const shutdown = (signal: string) => {
+    if (signalled) {
+      log.warn(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    signalled = signal;
     log.info(`${signal}: shutting down`);
     const force = setTimeout(() => {
-      log.info('shutdown took too long; exiting');
+      log.error('shutdown took too long; exiting');
       process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS + 5000);
+    }, timeoutMs + 5000);
     force.unref();
-    runtime.stop().then(
+    // during start-up, the runtime stops as soon as it exists (see below)
+    started.runtime?.stop().then(
       () => process.exit(0),
       (err: unknown) => {
-        log.info(`error during shutdown: ${String(err)}`);
+        log.error(`error during shutdown: ${errorText(err)}`);
         process.exit(1);
       },
     );
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  const runtime = await startRuntime(config);
+  started.runtime = runtime;
+  if (signalled) {
+    await runtime.stop();
+    process.exit(0);
+  }
 }
 
 main().catch((err: unknown) => {
-  log.info(`failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  log.error(`failed to start: ${errorText(err)}`);
   process.exit(1);
 });

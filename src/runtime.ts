@@ -1,11 +1,11 @@
 import { type Config, graphSettings } from './config';
 import { Graph } from './graph/executor';
 import { MigrationError, projectMigrator } from './graph/migrations';
-import { logger } from './log';
+import { errorText, logger, setLogLevel } from './log';
 import { type RunningApp, startApp } from './server/app';
 import type { ReadinessReport } from './server/health';
 import { createSchema } from './server/schema';
-import { createLivePubSub } from './telemetry/pubsub';
+import { createLivePubSub } from './server/pubsub';
 import { TelemetryService } from './telemetry/service';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -20,6 +20,7 @@ export interface Runtime {
 
 /** The composition root: config → driver → migrations → schema → server. */
 export async function startRuntime(config: Config): Promise<Runtime> {
+  setLogLevel(config.LOG_LEVEL);
   const log = logger('twin-graph');
   const graph = Graph.connect(graphSettings(config));
   try {
@@ -55,6 +56,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
         maxBuffered: config.TELEMETRY_MAX_BUFFERED,
         retentionMs: config.TELEMETRY_RETENTION_HOURS * 3_600_000,
         spillDir: resolve(config.TELEMETRY_SPILL_DIR),
+        cacheReloadMs: config.TELEMETRY_CACHE_RELOAD_S * 1000,
       },
       logger('telemetry'),
     );
@@ -83,7 +85,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     try {
       app = await startApp({ config, graph, schema, readiness, log, events: telemetry });
     } catch (err) {
-      await telemetry.stop(1000);
+      await telemetry.stop(config.SHUTDOWN_TIMEOUT_MS);
       throw err;
     }
     let stopping: Promise<void> | undefined;
@@ -92,17 +94,23 @@ export async function startRuntime(config: Config): Promise<Runtime> {
       graph,
       telemetry,
       stop() {
+        // every step runs whatever the one before did: telemetry must flush or spill even
+        // when draining HTTP failed, and the driver closes last
         stopping ??= (async () => {
-          await app.stop();
+          await app
+            .stop()
+            .catch((err: unknown) => log.error(`stopping the API: ${errorText(err)}`));
           await telemetry.stop(config.SHUTDOWN_TIMEOUT_MS);
-          await graph.close();
+          await graph
+            .close()
+            .catch((err: unknown) => log.error(`closing Neo4j: ${errorText(err)}`));
         })();
         return stopping;
       },
     };
   } catch (err) {
     await graph.close();
-    if (err instanceof MigrationError) log.info(`migration refused: ${err.message}`);
+    if (err instanceof MigrationError) log.error(`migration refused: ${err.message}`);
     throw err;
   }
 }

@@ -1,5 +1,7 @@
 import { registerEnumType } from 'type-graphql';
 import {
+  ALERT_SEVERITIES,
+  type AlertSeverity,
   ASSET_STATUSES,
   type AssetStatus,
   ORDER_STATUSES,
@@ -18,6 +20,7 @@ function graphqlEnum<T extends string>(values: readonly T[]): { [K in T]: K } {
 export const AssetStatusEnum = graphqlEnum(ASSET_STATUSES);
 export const ShipmentStatusEnum = graphqlEnum(SHIPMENT_STATUSES);
 export const OrderStatusEnum = graphqlEnum(ORDER_STATUSES);
+export const AlertSeverityEnum = graphqlEnum(ALERT_SEVERITIES);
 
 registerEnumType(AssetStatusEnum, {
   name: 'AssetStatus',
@@ -25,6 +28,10 @@ registerEnumType(AssetStatusEnum, {
 });
 registerEnumType(ShipmentStatusEnum, { name: 'ShipmentStatus' });
 registerEnumType(OrderStatusEnum, { name: 'OrderStatus' });
+registerEnumType(AlertSeverityEnum, {
+  name: 'AlertSeverity',
+  description: 'How urgent an alert is, from INFO (lowest) to CRITICAL (highest).',
+});
 
 function isOneOf<T extends string>(values: readonly T[], v: unknown): v is T {
   return typeof v === 'string' && values.some((x) => x === v);
@@ -36,3 +43,5 @@ export const asAssetStatus = (v: unknown): AssetStatus =>
 export const asShipmentStatus = (v: unknown): ShipmentStatus =>
   isOneOf(SHIPMENT_STATUSES, v) ? v : 'PLANNED';
 export const asOrderStatus = (v: unknown): OrderStatus => (isOneOf(ORDER_STATUSES, v) ? v : 'OPEN');
+export const asAlertSeverity = (v: unknown): AlertSeverity =>
+  isOneOf(ALERT_SEVERITIES, v) ? v : 'WARNING';

@@ -7,10 +7,12 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createServer, type Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config';
-import type { Log } from '../log';
+import { logger, type Log } from '../log';
+import { randomUUID } from 'node:crypto';
 import type { Graph } from '../graph/executor';
 import type { TwinEvents } from '../domain/events';
 import { type Context, createContext } from './context';
+import { subscribeWithFreshContext } from './subscriptions';
 import { healthRoutes, type Readiness } from './health';
 import { playgroundRouter } from './playground';
 
@@ -38,16 +40,32 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   const httpServer = createServer(app);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsLog = logger('graphql-ws');
   const wsCleanup = useServer<Record<string, unknown>, { context?: Context }>(
     {
       schema,
-      context: () => createContext(graph, config, deps.events),
+      // one context per operation (its request id); each event of a subscription gets a fresh
+      // one of its own (new DataLoaders), with the operation's request id
+      context: (_ctx, id) => {
+        const context = createContext(graph, config, deps.events);
+        context.log.debug(`graphql-ws operation ${id}`);
+        return context;
+      },
+      subscribe: (args) =>
+        subscribeWithFreshContext(args, (operation) =>
+          createContext(graph, config, deps.events, requestIdOf(operation)),
+        ),
+      onError: (_ctx, id, _payload, errors) => {
+        wsLog.warn(`graphql-ws operation ${id} failed: ${errors.map((e) => e.message).join('; ')}`);
+      },
     },
     wsServer,
   );
 
   const apollo = new ApolloServer<Context>({
     schema,
+    // main.ts owns the termination signals and runs the one ordered shutdown (see runtime.ts)
+    stopOnTerminationSignals: false,
     introspection: true,
     includeStacktraceInErrorResponses: false,
     plugins: [
@@ -64,11 +82,26 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
           };
         },
       },
-      // Counts Cypher round trips per request, reported in the response extensions.
+      // Counts Cypher round trips per request, reported in the response extensions, and logs
+      // each operation with its request id.
       {
-        async requestDidStart() {
+        async requestDidStart({ contextValue }) {
+          const started = performance.now();
           return {
-            async willSendResponse({ contextValue, response }) {
+            async didEncounterErrors({ errors }) {
+              contextValue.log.warn(
+                `GraphQL errors: ${errors.map((e) => `${String(e.extensions['code'] ?? 'ERROR')}: ${e.message}`).join('; ')}`,
+              );
+            },
+            async willSendResponse({ contextValue, response, operationName }) {
+              contextValue.log.info(
+                {
+                  operationName: operationName ?? null,
+                  ms: Math.round(performance.now() - started),
+                  cypherQueries: contextValue.graph.queries,
+                },
+                'graphql operation',
+              );
               if (response.body.kind === 'single') {
                 response.body.singleResult.extensions = {
                   ...response.body.singleResult.extensions,
@@ -88,7 +121,20 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   app.use(
     '/graphql',
     express.json({ limit: '50mb' }),
-    expressMiddleware(apollo, { context: async () => createContext(graph, config, deps.events) }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const requestId = requestIdFrom(req.headers['x-request-id']);
+        res.setHeader('x-request-id', requestId);
+        const body: unknown = req.body;
+        const named =
+          typeof body === 'object' && body !== null && 'operationName' in body
+            ? body.operationName
+            : undefined;
+        return createContext(graph, config, deps.events, requestId, {
+          operationName: typeof named === 'string' ? named.slice(0, 200) : undefined,
+        });
+      },
+    }),
   );
   if (config.PLAYGROUND) app.use(playgroundRouter());
 
@@ -114,4 +160,16 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
       await apollo.stop();
     },
   };
+}
+
+/** A caller's request id (a proxy's or a client's) is kept when it is short and plain. */
+function requestIdFrom(header: string | string[] | undefined): string {
+  const v = Array.isArray(header) ? header[0] : header;
+  return v && /^[A-Za-z0-9._:-]{1,128}$/.test(v) ? v : randomUUID();
+}
+
+function requestIdOf(context: unknown): string | undefined {
+  if (typeof context !== 'object' || context === null || !('requestId' in context))
+    return undefined;
+  return typeof context.requestId === 'string' ? context.requestId : undefined;
 }

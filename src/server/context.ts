@@ -16,8 +16,13 @@ export function createContext(
   config: Config,
   events: TwinEvents = NO_EVENTS,
   requestId: string = randomUUID(),
+  names: { operationName?: string | undefined } = {},
 ): Context {
-  const graph = root.scope();
+  // Neo4j sees the request id and operation name as transaction metadata (SHOW TRANSACTIONS)
+  const graph = root.scope({
+    requestId,
+    ...(names.operationName ? { operationName: names.operationName } : {}),
+  });
   return {
     graph,
     loaders: createLoaders(graph),

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
-import { createLivePubSub } from '../telemetry/pubsub';
+import { createLivePubSub } from './pubsub';
+import { AlertResolver } from '../alerts/alerts.resolver';
 import { MetricHistoryResolver, TelemetryResolver } from '../telemetry/telemetry.resolver';
 import { AssetResolver } from '../twins/asset.resolver';
 import { FactoryResolver } from '../twins/factory.resolver';
@@ -26,6 +27,7 @@ export const resolvers: NonEmptyArray<Function> = [
   TwinMutationResolver,
   TelemetryResolver,
   MetricHistoryResolver,
+  AlertResolver,
 ];
 
 /** The one schema of the API; `npm run schema:emit` writes it to graph-schema/schema.graphql. */

@@ -1,9 +1,10 @@
+import { rangeAlert } from '../alerts/out-of-range';
 import type { AssetStatus } from '../domain/enums';
 import type { LiveReading } from './events';
 import { parseState, parseTelemetry, type PayloadLimits } from './payload';
 import type { RejectionReason } from './reasons';
 import type { AlertRecord, ReadingRecord, RejectionRecord, StatusRecord } from './records';
-import type { AssetInfo, AssetRegistry, MetricDef } from './registry';
+import type { AssetInfo, AssetRegistry } from './registry';
 import { parseTopic } from './topics';
 import { convert } from '../domain/units';
 
@@ -49,17 +50,6 @@ export function rejection(
     receivedAt,
     metric,
   };
-}
-
-/** Outside the valid range by more than a tenth of the range is critical. */
-function outOfRange(def: MetricDef, value: number): AlertRecord['severity'] | null {
-  const below = def.min !== null && value < def.min;
-  const above = def.max !== null && value > def.max;
-  if (!below && !above) return null;
-  const span = def.min !== null && def.max !== null ? def.max - def.min : Math.abs(value);
-  const excess =
-    below && def.min !== null ? def.min - value : def.max !== null ? value - def.max : 0;
-  return excess > span * 0.1 ? 'CRITICAL' : 'WARNING';
 }
 
 /**
@@ -165,7 +155,8 @@ export async function processMessage(
       );
       continue;
     }
-    const severity = outOfRange(def, converted.value);
+    const alert = rangeAlert(asset.id, def, converted.value, body.ts);
+    const severity = alert?.severity ?? null;
     readings.push({
       id: `${def.id}@${body.ts}`,
       metricId: def.id,
@@ -187,17 +178,7 @@ export async function processMessage(
       unit: def.unit,
       flagged: severity !== null,
     });
-    if (severity) {
-      alerts.push({
-        kind: 'OUT_OF_RANGE',
-        severity,
-        assetId: asset.id,
-        metricId: def.id,
-        message: `${asset.id} ${def.name} = ${converted.value} ${def.unit} is outside [${def.min ?? '-∞'}, ${def.max ?? '∞'}]`,
-        raisedAt: body.ts,
-        value: converted.value,
-      });
-    }
+    if (alert) alerts.push(alert);
   }
   return { kind: 'telemetry', asset, ts: body.ts, readings, live, alerts, rejections };
 }

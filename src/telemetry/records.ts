@@ -1,4 +1,7 @@
+import type { AlertRecord } from '../alerts/alert.records';
 import type { RejectionReason } from './reasons';
+
+export type { AlertRecord };
 
 /** What ingestion writes to the graph: plain rows, ready for UNWIND. */
 
@@ -44,30 +47,29 @@ export interface RejectionRecord {
   metric: string | null;
 }
 
-export interface AlertRecord {
-  /** Open alerts are unique per (metric, kind): a repeat raises the count of the open one. */
-  kind: 'OUT_OF_RANGE';
-  severity: 'WARNING' | 'CRITICAL';
-  assetId: string;
-  metricId: string;
-  message: string;
-  raisedAt: string;
-  value: number;
-}
-
-export interface WriteBatch {
+/** Rows waiting to be written (the writer's buffer). */
+export interface BatchRows {
   readings: ReadingRecord[];
   states: StatusRecord[];
   rejections: RejectionRecord[];
   alerts: AlertRecord[];
 }
 
-export const emptyBatch = (): WriteBatch => ({
+/**
+ * One write transaction's rows with the batch's id: the id is recorded with the rows, so a batch
+ * written twice (spilled at a shutdown that timed out while it was in flight, then replayed) is
+ * applied once.
+ */
+export interface WriteBatch extends BatchRows {
+  id: string;
+}
+
+export const emptyBatch = (): BatchRows => ({
   readings: [],
   states: [],
   rejections: [],
   alerts: [],
 });
 
-export const batchSize = (b: WriteBatch): number =>
+export const batchSize = (b: BatchRows): number =>
   b.readings.length + b.states.length + b.rejections.length + b.alerts.length;

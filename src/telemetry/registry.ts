@@ -1,4 +1,5 @@
 import type { Graph } from '../graph/executor';
+import { READ_ASSETS } from './telemetry.cypher';
 import type { AssetStatus } from '../domain/enums';
 import { asAssetStatus } from '../domain/enums.graphql';
 import { asProps } from '../graph/props';
@@ -22,14 +23,7 @@ export interface AssetInfo {
   metrics: Map<string, MetricDef>;
 }
 
-const QUERY = `
-  MATCH (f:Factory)-[:HAS_LINE]->(l:Line)-[:HAS_ASSET]->(a:Asset)
-  WHERE $ids IS NULL OR a.id IN $ids
-  CALL (a) {
-    OPTIONAL MATCH (a)-[:HAS_METRIC]->(m:Metric)
-    RETURN collect(m {.id, .name, .unit, .min, .max}) AS metrics
-  }
-  RETURN a {.*} AS asset, f.id AS factoryId, l.id AS lineId, metrics`;
+const NO_SCOPE = { ids: null, lineIds: null, factoryIds: null };
 
 /**
  * What ingestion must know of each asset (its place in the plant and its metrics), cached so that
@@ -47,10 +41,32 @@ export class AssetRegistry {
   ) {}
 
   async loadAll(): Promise<number> {
-    const rows = await this.graph.read(QUERY, { ids: null });
+    const rows = await this.graph.read(READ_ASSETS, NO_SCOPE);
     this.assets.clear();
     for (const row of rows) this.put(row);
     return this.assets.size;
+  }
+
+  /**
+   * Re-reads the assets of some lines or factories (a line renamed or moved to another factory,
+   * a factory changed): readings are then checked against the topic the asset has now, and live
+   * events go to the subscribers of its new line and factory.
+   */
+  async refreshScope(scope: { lineIds?: string[]; factoryIds?: string[] }): Promise<number> {
+    const rows = await this.graph.read(READ_ASSETS, {
+      ...NO_SCOPE,
+      lineIds: scope.lineIds ?? null,
+      factoryIds: scope.factoryIds ?? null,
+    });
+    for (const row of rows) this.put(row);
+    return rows.length;
+  }
+
+  /** Re-reads assets by id; those gone from the graph are forgotten. */
+  async refreshAssets(ids: string[]): Promise<void> {
+    const rows = await this.graph.read(READ_ASSETS, { ...NO_SCOPE, ids });
+    const found = new Set(rows.map((row) => this.put(row).id));
+    for (const id of ids) if (!found.has(id)) this.forget(id);
   }
 
   cached(id: string): AssetInfo | undefined {
@@ -71,7 +87,7 @@ export class AssetRegistry {
 
   /** Re-reads one asset (after a mutation changed it or its metrics). */
   async refresh(id: string): Promise<AssetInfo | undefined> {
-    const rows = await this.graph.read(QUERY, { ids: [id] });
+    const rows = await this.graph.read(READ_ASSETS, { ...NO_SCOPE, ids: [id] });
     const row = rows[0];
     if (!row) {
       this.assets.delete(id);

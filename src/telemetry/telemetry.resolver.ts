@@ -7,28 +7,21 @@ import {
   FieldResolver,
   ID,
   Int,
-  Mutation,
   Query,
   Resolver,
   Root,
   Subscription,
 } from 'type-graphql';
-import { badInput, notFound } from '../errors';
+import { badInput } from '../errors';
 import type { Context } from '../domain/context';
 import { Asset, Metric } from '../twins/asset.type';
 import { asProps } from '../graph/props';
 import { num, optNum, optStr, type Props } from '../graph/props';
-import {
-  LIVE,
-  routeFor,
-  type LiveAlertEvent,
-  type LiveStatusEvent,
-  type LiveTelemetryEvent,
-} from './events';
+import { LIVE, routeFor } from '../domain/live';
+import { type LiveStatusEvent, type LiveTelemetryEvent } from './events';
 import { readHistory } from './store';
 import { REJECTION_REASON_DESCRIPTIONS, isRejectionReason } from './reasons';
 import {
-  Alert,
   AssetStatusEvent,
   MetricReading,
   ReadingValue,
@@ -37,8 +30,6 @@ import {
   TelemetryEvent,
   TelemetryRejections,
 } from './telemetry.type';
-
-const SEVERITY_RANK: Record<string, number> = { INFO: 0, WARNING: 1, CRITICAL: 2 };
 
 @ArgsType()
 class TelemetryArgs {
@@ -67,34 +58,7 @@ class StatusArgs {
   lineId?: string | null;
 }
 
-@ArgsType()
-class AlertArgs {
-  @Field(() => ID, { nullable: true })
-  factoryId?: string | null;
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'INFO, WARNING or CRITICAL: this and above.',
-  })
-  minSeverity?: string | null;
-}
-
 const matches = (want: string | null | undefined, have: string) => !want || want === have;
-
-function toAlert(p: Props): Alert {
-  return Object.assign(new Alert(), {
-    id: String(p['id']),
-    severity: String(p['severity']),
-    kind: String(p['kind']),
-    message: String(p['message']),
-    raisedAt: String(p['raisedAt']),
-    acknowledgedAt: optStr(p, 'acknowledgedAt'),
-    acknowledgedBy: optStr(p, 'acknowledgedBy'),
-    count: num(p, 'count', 1),
-    assetId: optStr(p, 'assetId'),
-    metricId: optStr(p, 'metricId'),
-  });
-}
 
 @Resolver()
 export class TelemetryResolver {
@@ -134,18 +98,6 @@ export class TelemetryResolver {
       ts: event.ts,
       source: event.source,
     });
-  }
-
-  @Subscription(() => Alert, {
-    topics: LIVE.ALERT,
-    topicId: ({ args }: { args: AlertArgs }) => routeFor(args),
-    description: 'A new alert (an open alert seen again only raises its count).',
-    filter: ({ payload, args }: { payload: LiveAlertEvent; args: AlertArgs }) =>
-      matches(args.factoryId, payload.factoryId) &&
-      (SEVERITY_RANK[payload.severity] ?? 0) >= (SEVERITY_RANK[args.minSeverity ?? 'INFO'] ?? 0),
-  })
-  alertRaised(@Root() event: LiveAlertEvent, @Args() _args: AlertArgs): Alert {
-    return toAlert({ ...event });
   }
 
   @Query(() => TelemetryRejections, {
@@ -195,51 +147,6 @@ export class TelemetryResolver {
         }),
       ),
     });
-  }
-
-  @Query(() => [Alert], { description: 'Alerts, newest first.' })
-  async alerts(
-    @Arg('open', () => Boolean, {
-      nullable: true,
-      description: 'true: unacknowledged only; false: acknowledged only.',
-    })
-    open: boolean | null,
-    @Arg('assetId', () => ID, { nullable: true }) assetId: string | null,
-    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
-    @Ctx() ctx: Context,
-  ): Promise<Alert[]> {
-    if (first < 0 || first > ctx.config.MAX_PAGE_SIZE) {
-      throw badInput(`"first" must be from 0 to ${ctx.config.MAX_PAGE_SIZE}, got ${first}`);
-    }
-    const rows = await ctx.graph.read(
-      `MATCH (x:Alert)-[:ABOUT]->(a)
-       WHERE ($assetId IS NULL OR a.id = $assetId)
-         AND ($open IS NULL OR ($open = (x.acknowledgedAt IS NULL)))
-       WITH x, a ORDER BY x.raisedAt DESC LIMIT toInteger($first)
-       RETURN x {.*, assetId: a.id} AS alert`,
-      { assetId: assetId ?? null, open: open ?? null, first },
-    );
-    return rows.map((r) => toAlert(asProps(r['alert'])));
-  }
-
-  @Mutation(() => Alert, {
-    description: 'Marks an alert as seen; a later out-of-range reading opens a new one.',
-  })
-  async acknowledgeAlert(
-    @Arg('id', () => ID) id: string,
-    @Arg('by', { description: 'Who acknowledges (a name or system).' }) by: string,
-    @Ctx() ctx: Context,
-  ): Promise<Alert> {
-    if (by.trim() === '') throw badInput('"by" must name who acknowledges the alert');
-    const rows = await ctx.graph.write(
-      `MATCH (x:Alert {id: $id})-[:ABOUT]->(a)
-       SET x.acknowledgedAt = coalesce(x.acknowledgedAt, $now), x.acknowledgedBy = coalesce(x.acknowledgedBy, $by)
-       RETURN x {.*, assetId: a.id} AS alert`,
-      { id, by, now: new Date().toISOString() },
-    );
-    const row = rows[0];
-    if (!row) throw notFound('Alert', id);
-    return toAlert(asProps(row['alert']));
   }
 }
 

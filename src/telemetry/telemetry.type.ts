@@ -1,4 +1,4 @@
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { Asset } from '../twins/asset.type';
 import type { AssetStatus } from '../domain/enums';
 import { AssetStatusEnum } from '../domain/enums.graphql';
@@ -43,21 +43,6 @@ export class MetricReading {
   originalUnit!: string | null;
   @Field(() => String, { nullable: true, description: 'Conversion applied, e.g. [degF]→Cel.' })
   conversion!: string | null;
-}
-
-@ObjectType({ description: 'Something that needs attention, about an asset.' })
-export class Alert {
-  @Field(() => ID) id!: string;
-  @Field({ description: 'INFO, WARNING or CRITICAL.' }) severity!: string;
-  @Field({ description: 'e.g. OUT_OF_RANGE.' }) kind!: string;
-  @Field() message!: string;
-  @Field() raisedAt!: string;
-  @Field(() => String, { nullable: true }) acknowledgedAt!: string | null;
-  @Field(() => String, { nullable: true }) acknowledgedBy!: string | null;
-  @Field(() => Int, { description: 'How often the condition was seen while the alert was open.' })
-  count!: number;
-  @Field(() => ID, { nullable: true }) assetId!: string | null;
-  @Field(() => ID, { nullable: true }) metricId!: string | null;
 }
 
 @ObjectType()

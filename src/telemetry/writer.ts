@@ -1,8 +1,10 @@
-import { appendFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Log } from '../log';
-import { batchSize, emptyBatch, type WriteBatch } from './records';
-import type { StoredAlert } from './store';
+import { z } from 'zod';
+import type { StoredAlert } from '../alerts/alert.records';
+import { errorText, type Log } from '../log';
+import { batchSize, emptyBatch, type BatchRows, type WriteBatch } from './records';
 
 export interface WriterOptions {
   /** Rows per transaction. */
@@ -16,7 +18,8 @@ export interface WriterOptions {
   log: Log;
 }
 
-type Write = (batch: WriteBatch) => Promise<StoredAlert[]>;
+/** Writes one batch in one transaction; a batch id already written is skipped (idempotent). */
+export type Write = (batch: WriteBatch) => Promise<StoredAlert[]>;
 
 export interface WriterStats {
   buffered: number;
@@ -25,11 +28,29 @@ export interface WriterStats {
   lastError: string | null;
 }
 
+export interface StopResult {
+  /** Everything accepted was written. */
+  written: boolean;
+  /** Rows kept in the spill file for the next start. */
+  spilled: number;
+  /** Rows that could be neither written nor spilled (the spill file could not be written). */
+  lost: number;
+}
+
+/** `add` after `stop`: the caller must not acknowledge the message (the broker redelivers it). */
+export class WriterStoppedError extends Error {
+  constructor() {
+    super('the telemetry writer is stopping; the message was not accepted');
+  }
+}
+
 /**
  * Buffers accepted telemetry and writes it in batches: flushed by size or after `flushMs`.
  * A failed write keeps its rows and is retried with backoff until Neo4j answers again, so an
  * accepted reading is never dropped; on shutdown whatever still cannot be written is spilled
- * to disk and written at the next start.
+ * to disk and written at the next start. Each batch has an id written with it, so a batch
+ * that is both spilled and committed (the shutdown timed out while it was in flight) is applied
+ * once when the spill is replayed.
  */
 export class TelemetryWriter {
   private buffer = emptyBatch();
@@ -38,12 +59,11 @@ export class TelemetryWriter {
   private running: Promise<void> | null = null;
   private waiters: (() => void)[] = [];
   private stopped = false;
+  /** Set when shutdown spilled what was left: nothing more is taken or retried. */
+  private abandoned = false;
+  private wake: (() => void) | null = null;
   private readonly counters: { written: number; failedAttempts: number; lastError: string | null } =
-    {
-      written: 0,
-      failedAttempts: 0,
-      lastError: null,
-    };
+    { written: 0, failedAttempts: 0, lastError: null };
 
   constructor(
     private readonly write: Write,
@@ -58,19 +78,23 @@ export class TelemetryWriter {
     };
   }
 
-  /** Queues rows; resolves once they are buffered (waits while the buffer is full). */
-  async add(rows: Partial<WriteBatch>): Promise<void> {
+  /**
+   * Queues rows; resolves once they are buffered (waits while the buffer is full). Throws
+   * WriterStoppedError once shutdown began, so the message is not acknowledged.
+   */
+  async add(rows: Partial<BatchRows>): Promise<void> {
     while (!this.stopped && this.stats().buffered >= this.options.maxBuffered) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
-    appendBatch(this.buffer, rows);
+    if (this.stopped) throw new WriterStoppedError();
+    appendRows(this.buffer, rows);
     if (batchSize(this.buffer) >= this.options.maxBatch) this.kick();
     else this.timer ??= setTimeout(() => this.kick(), this.options.flushMs);
   }
 
-  /** Writes everything buffered now; resolves when the buffer is empty. */
+  /** Writes everything buffered now; resolves when the buffer is empty (or shutdown spilled it). */
   async flush(): Promise<void> {
-    while (batchSize(this.buffer) > 0 || this.inFlight) {
+    while (!this.abandoned && (batchSize(this.buffer) > 0 || this.inFlight)) {
       this.kick();
       await this.running;
     }
@@ -97,31 +121,38 @@ export class TelemetryWriter {
       0,
       max - states.length - alerts.length - readings.length,
     );
-    return { states, alerts, readings, rejections };
+    return { id: randomUUID(), states, alerts, readings, rejections };
   }
 
+  /** Never rejects: a failed write is retried (with backoff) until it succeeds or shutdown spills it. */
   private async drain(): Promise<void> {
     let backoff = 100;
-    while (batchSize(this.buffer) > 0 || this.inFlight) {
-      this.inFlight ??= this.take();
+    while (!this.abandoned && (batchSize(this.buffer) > 0 || this.inFlight)) {
+      const batch = (this.inFlight ??= this.take());
       try {
-        const alerts = await this.write(this.inFlight);
-        this.counters.written += batchSize(this.inFlight);
-        this.inFlight = null;
+        const alerts = await this.write(batch);
+        this.counters.written += batchSize(batch);
+        if (this.inFlight === batch) this.inFlight = null;
         backoff = 100;
         this.release();
         if (alerts.length > 0) this.onAlerts(alerts);
       } catch (err) {
         this.counters.failedAttempts += 1;
-        const message = err instanceof Error ? err.message : String(err);
+        const message = errorText(err);
         if (this.counters.lastError !== message || this.counters.failedAttempts % 20 === 1) {
           this.options.log.warn(
             `telemetry write failed (${this.stats().buffered} rows kept, retrying): ${message}`,
           );
         }
         this.counters.lastError = message;
-        if (this.stopped) throw err;
-        await new Promise((r) => setTimeout(r, backoff));
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, backoff);
+          this.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        this.wake = null;
         backoff = Math.min(backoff * 2, 5000);
       }
     }
@@ -135,33 +166,55 @@ export class TelemetryWriter {
 
   /**
    * Stops accepting, writes what is buffered (retrying for up to `timeoutMs`), and spills the
-   * rest to `spillDir` if Neo4j stayed unreachable.
+   * rest to `spillDir` if Neo4j stayed unreachable. Never throws: every accepted row ends
+   * written or spilled, and what could be neither is counted in `lost` and logged.
    */
-  async stop(timeoutMs: number): Promise<{ written: boolean; spilled: number }> {
+  async stop(timeoutMs: number): Promise<StopResult> {
     this.stopped = true;
     this.release();
+    if (this.timer) clearTimeout(this.timer);
+    let timer: NodeJS.Timeout | undefined;
     const flushed = await Promise.race([
       this.flush().then(() => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref()),
+      new Promise<boolean>((r) => {
+        timer = setTimeout(() => r(false), timeoutMs);
+      }),
     ]);
-    if (flushed) return { written: true, spilled: 0 };
-    const rest = emptyBatch();
-    if (this.inFlight) appendBatch(rest, this.inFlight);
-    appendBatch(rest, this.buffer);
-    const spilled = batchSize(rest);
-    if (spilled > 0) {
+    clearTimeout(timer);
+    if (flushed && batchSize(this.buffer) === 0 && !this.inFlight) {
+      return { written: true, spilled: 0, lost: 0 };
+    }
+    this.abandoned = true;
+    this.wake?.();
+    // The batch in flight may still commit after this: it is spilled with its id, and the
+    // replay skips an id that was written.
+    const batches: WriteBatch[] = [];
+    if (this.inFlight) batches.push(this.inFlight);
+    if (batchSize(this.buffer) > 0) batches.push({ id: randomUUID(), ...this.buffer });
+    this.buffer = emptyBatch();
+    const rows = batches.reduce((n, b) => n + batchSize(b), 0);
+    try {
       await mkdir(this.options.spillDir, { recursive: true });
       const file = join(this.options.spillDir, `spill-${Date.now()}-${process.pid}.json`);
-      await appendFile(`${file}.tmp`, JSON.stringify(rest));
+      await writeFile(`${file}.tmp`, JSON.stringify({ version: 2, batches }));
       await rename(`${file}.tmp`, file);
       this.options.log.warn(
-        `Neo4j unreachable at shutdown: ${spilled} telemetry rows kept in ${file} for the next start`,
+        `Neo4j unreachable at shutdown: ${rows} telemetry rows kept in ${file} for the next start`,
       );
+      return { written: false, spilled: rows, lost: 0 };
+    } catch (err) {
+      this.options.log.error(
+        `could not spill ${rows} telemetry rows to ${this.options.spillDir}: ${errorText(err)}; they are lost`,
+      );
+      return { written: false, spilled: 0, lost: rows };
     }
-    return { written: false, spilled };
   }
 
-  /** Writes rows spilled by an earlier shutdown, then deletes their files. */
+  /**
+   * Writes the batches spilled by an earlier shutdown, each in its own transaction under its
+   * own id (a batch that was committed after all is skipped), then deletes their files. A file
+   * that is not a spill file is left in place and named in the log.
+   */
   async replaySpill(): Promise<number> {
     let files: string[];
     try {
@@ -172,14 +225,17 @@ export class TelemetryWriter {
     let rows = 0;
     for (const name of files.sort()) {
       const file = join(this.options.spillDir, name);
-      const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-      if (!isBatch(parsed)) {
-        this.options.log.warn(`${file} is not a telemetry spill file; left in place`);
+      const batches = parseSpill(await readFile(file, 'utf8'), name);
+      if (!batches) {
+        this.options.log.error(`${file} is not a telemetry spill file; left in place`);
         continue;
       }
-      rows += batchSize(parsed);
-      await this.add(parsed);
-      await this.flush();
+      for (const batch of batches) {
+        const alerts = await this.write(batch);
+        this.counters.written += batchSize(batch);
+        rows += batchSize(batch);
+        if (alerts.length > 0) this.onAlerts(alerts);
+      }
       await rm(file);
     }
     if (rows > 0)
@@ -188,19 +244,46 @@ export class TelemetryWriter {
   }
 }
 
-function appendBatch(into: WriteBatch, from: Partial<WriteBatch>): void {
+function appendRows(into: BatchRows, from: Partial<BatchRows>): void {
   if (from.readings) into.readings.push(...from.readings);
   if (from.states) into.states.push(...from.states);
   if (from.rejections) into.rejections.push(...from.rejections);
   if (from.alerts) into.alerts.push(...from.alerts);
 }
 
-function isBatch(v: unknown): v is WriteBatch {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    ['readings', 'states', 'rejections', 'alerts'].every((k) =>
-      Array.isArray(Object.getOwnPropertyDescriptor(v, k)?.value),
-    )
-  );
+/* The spill file's rows are our own records; the shape is checked, the rows are passed on as is. */
+const rowList = z.array(z.record(z.unknown()));
+const spilledRows = z.object({
+  readings: rowList,
+  states: rowList,
+  rejections: rowList,
+  alerts: rowList,
+});
+const spillV2 = z.object({
+  version: z.literal(2),
+  batches: z.array(spilledRows.extend({ id: z.string().min(1) })),
+});
+
+function isBatchList(v: unknown): v is WriteBatch[] {
+  return spillV2.shape.batches.safeParse(v).success;
+}
+
+function isRows(v: unknown): v is BatchRows {
+  return spilledRows.safeParse(v).success;
+}
+
+/** Batches of a spill file; a file from before batch ids (one object of rows) gets an id from its name. */
+export function parseSpill(text: string, name: string): WriteBatch[] | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const v2 = spillV2.safeParse(parsed);
+  if (v2.success) {
+    const batches: unknown = v2.data.batches;
+    return isBatchList(batches) ? batches : null;
+  }
+  return isRows(parsed) ? [{ id: `spill:${name}`, ...parsed }] : null;
 }

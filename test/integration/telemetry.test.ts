@@ -209,7 +209,7 @@ describe('telemetry from a real Mosquitto into Neo4j and out to graphql-ws subsc
   it('when a value is outside the valid range, then it is stored flagged and one alert is raised, which counts repeats while open', async () => {
     const alerts = await subscribe(
       app.wsUrl,
-      'subscription { alertRaised(factoryId: "F1", minSeverity: "WARNING") { id severity kind assetId metricId message } }',
+      'subscription { alertRaised(factoryId: "F1", minSeverity: WARNING) { id severity kind assetId metricId message } }',
     );
     try {
       const ts = Date.now() - 100;

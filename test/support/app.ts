@@ -31,6 +31,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...env,
   });
   const runtime = await startRuntime(config);
+  // the server listens before the broker answers; tests publish only once it is subscribed
+  await runtime.telemetry.ready();
   return {
     url: runtime.app.url,
     wsUrl: runtime.app.url.replace(/^http/, 'ws') + '/graphql',

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { ALERT_SEVERITIES } from '../domain/enums';
+
+/**
+ * The `_events` bus between API instances: what one instance tells all others (and itself)
+ * through the broker, so that no state lives only in one process. One topic per kind,
+ * `<prefix>/_events/<kind>`, with a JSON body checked against its schema on arrival; a message
+ * that does not match is logged and ignored, never half-applied.
+ */
+const TWIN_KINDS = [
+  'Factory',
+  'Line',
+  'Asset',
+  'Metric',
+  'Product',
+  'Supplier',
+  'Shipment',
+  'Order',
+] as const;
+
+const schemas = {
+  /** Twins were created, changed or deleted through the API. */
+  twins: z.object({
+    kind: z.enum(TWIN_KINDS),
+    ids: z.array(z.string()),
+    op: z.enum(['create', 'update', 'delete']),
+  }),
+  /** An asset's status changed through the API. */
+  asset: z.object({
+    assetId: z.string(),
+    previousStatus: z.string().nullable(),
+    status: z.string().nullable(),
+    reason: z.string().nullable(),
+  }),
+  /** A batch import (server or `npm run import`): caches reload. */
+  import: z.object({ at: z.string() }),
+  /** An alert was raised by the instance that wrote the reading. */
+  alert: z.object({
+    id: z.string(),
+    kind: z.string(),
+    severity: z.enum(ALERT_SEVERITIES),
+    message: z.string(),
+    raisedAt: z.string(),
+    assetId: z.string(),
+    metricId: z.string(),
+  }),
+};
+
+export type BusKind = keyof typeof schemas;
+export type BusMessage = {
+  [K in BusKind]: { kind: K; body: z.infer<(typeof schemas)[K]> };
+}[BusKind];
+
+const isBusKind = (k: string): k is BusKind => Object.hasOwn(schemas, k);
+
+export function busTopic(prefix: string, kind: BusKind): string {
+  return `${prefix}/_events/${kind}`;
+}
+
+export function isBusTopic(prefix: string, topic: string): boolean {
+  return topic.startsWith(`${prefix}/_events/`);
+}
+
+export function encodeBus(message: BusMessage): string {
+  return JSON.stringify(message.body);
+}
+
+/** The message, or an error text saying what is wrong with it. */
+export function decodeBus(
+  prefix: string,
+  topic: string,
+  payload: Buffer,
+): { ok: true; message: BusMessage } | { ok: false; error: string } {
+  const kind = topic.slice(`${prefix}/_events/`.length);
+  if (!isBusKind(kind)) return { ok: false, error: `unknown event kind "${kind}"` };
+  let json: unknown;
+  try {
+    json = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return { ok: false, error: 'not JSON' };
+  }
+  const message = parseBody(kind, json);
+  return message ?? { ok: false, error: `not a valid "${kind}" event` };
+}
+
+function parseBody(kind: BusKind, json: unknown): { ok: true; message: BusMessage } | null {
+  switch (kind) {
+    case 'twins': {
+      const r = schemas.twins.safeParse(json);
+      return r.success ? { ok: true, message: { kind, body: r.data } } : null;
+    }
+    case 'asset': {
+      const r = schemas.asset.safeParse(json);
+      return r.success ? { ok: true, message: { kind, body: r.data } } : null;
+    }
+    case 'import': {
+      const r = schemas.import.safeParse(json);
+      return r.success ? { ok: true, message: { kind, body: r.data } } : null;
+    }
+    case 'alert': {
+      const r = schemas.alert.safeParse(json);
+      return r.success ? { ok: true, message: { kind, body: r.data } } : null;
+    }
+  }
+}

@@ -1,0 +1,414 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Graph } from '../../src/graph/executor';
+import { writeBatch } from '../../src/telemetry/store';
+import type { WriteBatch } from '../../src/telemetry/records';
+import { silentLog } from '../../src/log';
+import { openClient, type OpenClient } from '../../src/telemetry/mqtt';
+import { Persister } from '../../src/telemetry/persist';
+import { AssetRegistry } from '../../src/telemetry/registry';
+import { TelemetryWriter } from '../../src/telemetry/writer';
+import { gql, startTestApp, type TestApp } from '../support/app';
+import { resetTwins, testGraph } from '../support/db';
+import { subscribe, waitFor } from '../support/live';
+import { freePort } from '../support/mosquitto';
+
+/*
+ * The defects found by the review of main (issue 7), each against the real parts: Neo4j,
+ * Mosquitto, the server (in process, or the compiled one as a child process where signals and
+ * restarts are the point).
+ */
+const PLANT = {
+  factories: [
+    { id: 'F1', name: 'Leipzig' },
+    { id: 'F2', name: 'Dresden' },
+  ],
+  lines: [{ id: 'L1', factoryId: 'F1', name: 'Body' }],
+  assets: [
+    {
+      id: 'A1',
+      lineId: 'L1',
+      name: 'Press',
+      kind: 'PRESS',
+      ratePerHour: 60,
+      metrics: [{ name: 'temperature', unit: 'Cel', min: 0, max: 100 }],
+    },
+  ],
+};
+
+let graph: Graph;
+let stamp = Date.now() - 600_000;
+const nextTs = () => new Date((stamp += 10)).toISOString();
+const mqttUrl = () => process.env['MQTT_URL'] ?? '';
+
+async function readings(prefix: string): Promise<number> {
+  const rows = await graph.read(
+    'MATCH (r:Reading) WHERE r.topic STARTS WITH $p RETURN count(r) AS n',
+    { p: `${prefix}/` },
+  );
+  return Number(rows[0]?.['n'] ?? 0);
+}
+
+async function publishMany(client: MqttClient, prefix: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    await client.publishAsync(
+      `${prefix}/F1/L1/A1/telemetry`,
+      JSON.stringify({ ts: nextTs(), metrics: { temperature: 20 + (i % 50) } }),
+      { qos: 1 },
+    );
+  }
+}
+
+async function importPlant(app: TestApp): Promise<void> {
+  const res = await gql(app, 'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }', {
+    d: PLANT,
+  });
+  expect(res.errors).toBeUndefined();
+  await waitFor('the registry to know A1', () => app.runtime.telemetry.registry.cached('A1'));
+}
+
+beforeAll(async () => {
+  graph = testGraph();
+  await resetTwins(graph);
+});
+afterAll(async () => {
+  await graph.close();
+});
+
+describe('subscriptions see the graph as it is at each event (defect 1)', () => {
+  it('when a line is renamed and a value stored after the subscription started, then the next event shows both', async () => {
+    const app = await startTestApp({ MQTT_TOPIC_PREFIX: 'd1' });
+    const publisher = await mqtt.connectAsync(mqttUrl(), { clientId: `pub-d1-${Date.now()}` });
+    try {
+      await importPlant(app);
+      const live = await subscribe(
+        app.wsUrl,
+        'subscription { telemetry(assetId: "A1") { asset { line { name } metrics { value } } readings { value } } }',
+      );
+      const send = (value: number) =>
+        publisher.publishAsync(
+          'd1/F1/L1/A1/telemetry',
+          JSON.stringify({ ts: nextTs(), metrics: { temperature: value } }),
+          { qos: 1 },
+        );
+      await send(11);
+      const [first] = await live.until(1);
+      expect(JSON.stringify(first)).toContain('"name":"Body"');
+      await app.runtime.telemetry.flush(); // 11 is now the stored value
+      const renamed = await gql(
+        app,
+        'mutation { updateLine(id: "L1", patch: {name: "Paint"}) { name } }',
+      );
+      expect(renamed.errors).toBeUndefined();
+      await send(12);
+      const events = await live.until(2);
+      const second = JSON.stringify(events[1]);
+      expect(second).toContain('"name":"Paint"');
+      expect(second).toContain('"metrics":[{"value":11}]');
+      expect(live.errors).toEqual([]);
+      await live.close();
+    } finally {
+      await publisher.endAsync();
+      await app.stop();
+    }
+  });
+});
+
+describe('alertRaised takes the severity enum (defect 5)', () => {
+  it('when minSeverity is not a severity, then the subscription is refused with a message naming the values', async () => {
+    const app = await startTestApp({ MQTT_TOPIC_PREFIX: 'd5' });
+    try {
+      const live = await subscribe(
+        app.wsUrl,
+        'subscription { alertRaised(minSeverity: SEVERE) { id } }',
+      );
+      await waitFor('the refusal', () => (live.errors.length > 0 ? true : undefined));
+      expect(JSON.stringify(live.errors)).toMatch(/AlertSeverity/);
+      await live.close();
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('the asset cache follows structure changes (defect 6)', () => {
+  it('when a line moves to another factory, then readings on its old topic are refused and live events go to the new factory', async () => {
+    const app = await startTestApp({ MQTT_TOPIC_PREFIX: 'd6' });
+    const publisher = await mqtt.connectAsync(mqttUrl(), { clientId: `pub-d6-${Date.now()}` });
+    try {
+      await importPlant(app);
+      const moved = await gql(
+        app,
+        'mutation { updateLine(id: "L1", patch: {factoryId: "F2"}) { factory { id } } }',
+      );
+      expect(moved.errors).toBeUndefined();
+      await waitFor('the cache to see L1 in F2', () =>
+        app.runtime.telemetry.registry.cached('A1')?.factoryId === 'F2' ? true : undefined,
+      );
+      const inF2 = await subscribe(app.wsUrl, 'subscription { telemetry(factoryId: "F2") { ts } }');
+      await publisher.publishAsync(
+        'd6/F1/L1/A1/telemetry',
+        JSON.stringify({ ts: nextTs(), metrics: { temperature: 30 } }),
+        { qos: 1 },
+      );
+      await publisher.publishAsync(
+        'd6/F2/L1/A1/telemetry',
+        JSON.stringify({ ts: nextTs(), metrics: { temperature: 31 } }),
+        { qos: 1 },
+      );
+      await waitFor('both messages processed', () =>
+        app.runtime.telemetry.stats().received >= 2 ? true : undefined,
+      );
+      await app.runtime.telemetry.flush();
+      expect(await readings('d6/F1')).toBe(0);
+      expect(await readings('d6/F2')).toBe(1);
+      const rejected = await graph.read(
+        "MATCH (e:TelemetryRejection {reason: 'WRONG_LINE'}) WHERE e.topic STARTS WITH 'd6/F1' RETURN count(e) AS n",
+      );
+      expect(Number(rejected[0]?.['n'])).toBe(1);
+      await inF2.until(1);
+      expect(inF2.events).toHaveLength(1);
+      await inF2.close();
+    } finally {
+      await publisher.endAsync();
+      await app.stop();
+    }
+  });
+});
+
+describe('a replayed batch changes nothing that was written (defect 2)', () => {
+  it('when the same batch is written twice, then rejection counts and alert repeats count it once', async () => {
+    await graph.write("MATCH (s:TelemetryRejectionStat {reason: 'NOT_JSON'}) DETACH DELETE s");
+    const app = await startTestApp({ MQTT_TOPIC_PREFIX: 'd2' });
+    try {
+      await importPlant(app);
+    } finally {
+      await app.stop();
+    }
+    const at = nextTs();
+    const batch: WriteBatch = {
+      id: `test-batch-${Date.now()}`,
+      readings: [],
+      states: [],
+      rejections: [
+        {
+          reason: 'NOT_JSON',
+          detail: 'x',
+          topic: 'd2/x',
+          payload: 'x',
+          receivedAt: at,
+          metric: null,
+        },
+      ],
+      alerts: [
+        {
+          kind: 'OUT_OF_RANGE',
+          severity: 'CRITICAL',
+          assetId: 'A1',
+          metricId: 'A1/temperature',
+          message: 'hot',
+          raisedAt: at,
+          value: 500,
+        },
+      ],
+    };
+    const counts = async () => {
+      const rows = await graph.read(
+        `OPTIONAL MATCH (s:TelemetryRejectionStat {reason: 'NOT_JSON'})
+         OPTIONAL MATCH (x:Alert {metricId: 'A1/temperature'}) WHERE x.acknowledgedAt IS NULL
+         RETURN s.count AS rejections, x.count AS repeats`,
+      );
+      return rows[0];
+    };
+    const raised = await writeBatch(graph, batch);
+    expect(raised).toHaveLength(1);
+    const once = await counts();
+    expect(await writeBatch(graph, batch)).toEqual([]);
+    expect(await counts()).toEqual(once);
+    expect(once).toEqual({ rejections: 1, repeats: 1 });
+  });
+});
+
+/** The compiled server as a child process, on the suite's Neo4j and Mosquitto. */
+function startServer(env: Record<string, string>): { child: ChildProcess; stderr: () => string } {
+  const main = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
+  expect(existsSync(main)).toBe(true); // npm test builds first
+  const child = spawn(process.execPath, [main], {
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      NEO4J_URI: process.env['NEO4J_URI'] ?? '',
+      NEO4J_USER: process.env['NEO4J_USER'] ?? 'neo4j',
+      NEO4J_PASSWORD: process.env['NEO4J_PASSWORD'] ?? '',
+      MQTT_URL: mqttUrl(),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      PLAYGROUND: 'false',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return { child, stderr: () => stderr };
+}
+
+async function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+describe('the compiled server under signals and restarts (defects 9, 10)', () => {
+  it('when SIGTERM arrives mid-ingest, then the ordered shutdown writes every acknowledged reading and exits 0', async () => {
+    const port = await freePort();
+    const app = { url: `http://127.0.0.1:${port}` };
+    const env = {
+      PORT: String(port),
+      MQTT_TOPIC_PREFIX: 'd9',
+      INSTANCE_ID: `d9-${Date.now()}`,
+      MQTT_SHARED_GROUP: `d9-${Date.now()}`,
+      // a long flush interval keeps readings in the buffer when the signal arrives
+      TELEMETRY_FLUSH_MS: '60000',
+      TELEMETRY_BATCH_SIZE: '100000',
+    };
+    const server = startServer(env);
+    const publisher = await mqtt.connectAsync(mqttUrl(), { clientId: `pub-d9-${Date.now()}` });
+    try {
+      await waitFor(`the server ready (${server.stderr()})`, async () =>
+        (await fetch(`${app.url}/readyz`)).ok ? true : undefined,
+      );
+      const res = await gql(
+        app,
+        'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }',
+        {
+          d: PLANT,
+        },
+      );
+      expect(res.errors).toBeUndefined();
+      await new Promise((r) => setTimeout(r, 500)); // the import event reaches the cache
+      // every publish is acknowledged by the broker; the server acknowledges once buffered
+      await publishMany(publisher, 'd9', 500);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await readings('d9')).toBe(0); // all still buffered
+      server.child.kill('SIGTERM');
+      expect(await exited(server.child)).toBe(0);
+      expect(await readings('d9')).toBe(500);
+      expect(server.stderr()).not.toMatch(/spilled/);
+    } finally {
+      await publisher.endAsync();
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    }
+  });
+
+  it('when the server restarts with messages queued for its session, then every one of them is stored', async () => {
+    const port = await freePort();
+    const app = { url: `http://127.0.0.1:${port}` };
+    const env = {
+      PORT: String(port),
+      MQTT_TOPIC_PREFIX: 'd10',
+      INSTANCE_ID: `d10-${Date.now()}`,
+      MQTT_SHARED_GROUP: `d10-${Date.now()}`,
+    };
+    const first = startServer(env);
+    const publisher = await mqtt.connectAsync(mqttUrl(), { clientId: `pub-d10-${Date.now()}` });
+    try {
+      await waitFor(`the server ready (${first.stderr()})`, async () =>
+        (await fetch(`${app.url}/readyz`)).ok ? true : undefined,
+      );
+      const res = await gql(
+        app,
+        'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }',
+        {
+          d: PLANT,
+        },
+      );
+      expect(res.errors).toBeUndefined();
+      first.child.kill('SIGTERM');
+      expect(await exited(first.child)).toBe(0);
+      // the server is away: the broker queues these for its persistent shared session
+      await publishMany(publisher, 'd10', 300);
+      const second = startServer(env);
+      try {
+        await waitFor(
+          `300 stored after the restart (${second.stderr().slice(-2000)})`,
+          async () => ((await readings('d10')) >= 300 ? true : undefined),
+          30000,
+        );
+        second.child.kill('SIGTERM');
+        expect(await exited(second.child)).toBe(0);
+        expect(await readings('d10')).toBe(300);
+      } finally {
+        if (second.child.exitCode === null) second.child.kill('SIGKILL');
+      }
+    } finally {
+      await publisher.endAsync();
+      if (first.child.exitCode === null) first.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('a message that could not be buffered is not acknowledged (defect 3)', () => {
+  it('when buffering fails once, then the broker redelivers the message and it is stored once', async () => {
+    const app = await startTestApp({ MQTT_TOPIC_PREFIX: 'd3' });
+    try {
+      await importPlant(app);
+    } finally {
+      await app.stop();
+    }
+    const registry = new AssetRegistry(graph);
+    await registry.loadAll();
+    const log = silentLog();
+    let failures = 1;
+    let calls = 0;
+    class FlakyWriter extends TelemetryWriter {
+      override async add(rows: Parameters<TelemetryWriter['add']>[0]): Promise<void> {
+        calls += 1;
+        if (failures-- > 0) throw new Error('injected: buffer unavailable');
+        return super.add(rows);
+      }
+    }
+    const writer = new FlakyWriter((b) => writeBatch(graph, b), {
+      flushMs: 50,
+      maxBatch: 100,
+      maxBuffered: 1000,
+      spillDir: '/tmp/twin-graph-d3-spill',
+      log,
+    });
+    let open: OpenClient | undefined;
+    const persister = new Persister(
+      registry,
+      writer,
+      'd3',
+      { maxFutureMs: 300_000, maxAgeMs: 3_600_000 * 24, maxBytes: 65536 },
+      log,
+      () => undefined,
+      () => open?.redeliver(),
+    );
+    open = openClient({
+      url: mqttUrl(),
+      clientId: `d3-persist-${Date.now()}`,
+      clean: false,
+      v5: true,
+      filter: 'd3/#',
+      handleMessage: persister.handleMessage,
+      log,
+    });
+    const publisher = await mqtt.connectAsync(mqttUrl(), { clientId: `pub-d3-${Date.now()}` });
+    try {
+      await open.ready;
+      await publishMany(publisher, 'd3', 1);
+      await waitFor('the redelivered message stored', async () =>
+        (await readings('d3')) === 1 ? true : undefined,
+      );
+      expect(calls).toBe(2);
+      expect(persister.counts).toMatchObject({ received: 1, accepted: 1, notAcknowledged: 1 });
+      await writer.stop(1000);
+      expect(await readings('d3')).toBe(1);
+    } finally {
+      await publisher.endAsync();
+      await open.client.endAsync(true);
+    }
+  });
+});
