@@ -16,27 +16,24 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { Graph, Params, Row, Tx } from '../src/graph/executor';
 import { generateDocument } from '../src/seeds/generate';
-import type { TwinGraphDocument } from '../src/seeds/document';
+import { twinsPerKind, type SeedDocument } from '../src/seeds/document';
 import { importDocument, twinCount } from '../src/twins/import/service';
 import { validateDocument } from '../src/twins/import/validate';
 import { BATCH_SIZE } from '../src/twins/import/writer';
 import {
   BenchError,
   connectDriver,
-  connectGraph,
   describeStats,
-  ensureEmpty,
   fmt,
   graphStats,
   intFlag,
   median,
-  migrate,
   note,
   now,
+  openBenchGraph,
   out,
   runBench,
   sameStats,
-  startBenchNeo4j,
   table,
   timed,
   wipeTwins,
@@ -151,7 +148,7 @@ async function timedImport(graph: Graph, doc: unknown): Promise<{ timing: Timing
 /** The writer's sections as bare CREATE statements: same rows, same properties, no checks. */
 interface BaselineStep {
   name: string;
-  rows: (doc: TwinGraphDocument) => readonly object[];
+  rows: (doc: SeedDocument) => readonly object[];
   cypher: string;
 }
 
@@ -253,7 +250,7 @@ const BASELINE: BaselineStep[] = [
 async function baselineImport(
   driver: Driver,
   database: string,
-  doc: TwinGraphDocument,
+  doc: SeedDocument,
 ): Promise<Timing> {
   const timing = emptyTiming();
   const t0 = now();
@@ -285,17 +282,8 @@ async function baselineImport(
   return timing;
 }
 
-function documentSummary(doc: TwinGraphDocument): { twins: number; relRows: number; text: string } {
-  const metrics = doc.assets.reduce((n, a) => n + a.metrics.length, 0);
-  const twins =
-    doc.factories.length +
-    doc.lines.length +
-    doc.assets.length +
-    metrics +
-    doc.products.length +
-    doc.suppliers.length +
-    doc.shipments.length +
-    doc.orders.length;
+function documentSummary(doc: SeedDocument): { twins: number; relRows: number; text: string } {
+  const { metrics, total: twins } = twinsPerKind(doc);
   const relRows =
     doc.flows.length +
     doc.bom.length +
@@ -378,7 +366,7 @@ async function round(
   graph: Graph,
   driver: Driver,
   database: string,
-  doc: TwinGraphDocument,
+  doc: SeedDocument,
   baselineFirst: boolean,
 ): Promise<Round> {
   const runBaseline = async () => {
@@ -445,15 +433,9 @@ runBench('bench/import', async (defer) => {
   const doc = generated.value;
   const docInfo = documentSummary(doc);
 
-  const db = await startBenchNeo4j({ heap: '2g', pagecache: '512m' });
-  defer(() => db.stop());
-  const graph = connectGraph(db);
-  defer(() => graph.close());
+  const { db, graph } = await openBenchGraph(defer, values.wipe);
   const driver = connectDriver(db);
   defer(() => driver.close());
-  await ensureEmpty(graph, db, values.wipe);
-  await migrate(graph);
-  if (db.source === 'env') defer(() => wipeTwins(graph)); // leave the scratch database empty
 
   out(`== import benchmark: ${factories} factories, seed ${seed} ==`);
   out(

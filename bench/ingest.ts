@@ -2,7 +2,8 @@
  * Ingest benchmark: the sustained rate at which the real server persists telemetry, from MQTT
  * publish (QoS 1, through a real Mosquitto) to readings committed in Neo4j, against a baseline
  * measured in the same run: a bare neo4j-driver loop writing the same rows with the same
- * `UNWIND … MERGE` statement as src/telemetry/store.ts, in batches of the same size.
+ * statement as the server (WRITE_READINGS of src/telemetry/telemetry.cypher.ts), in batches of the
+ * same size.
  *
  *   npm run build && node dist/bench/ingest.js [--messages 20000] [--warmup 10000] [--rounds 3] [--publishers 4]
  *     [--inflight 100] [--metrics-per-message 1] [--assets 100] [--lines 5] [--timeout 300] [--wipe]
@@ -15,9 +16,10 @@ import 'reflect-metadata';
 import { connect, type MqttClient } from 'mqtt';
 import type { Driver } from 'neo4j-driver';
 import { parseArgs } from 'node:util';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { z } from 'zod';
 import type { ReadingRecord } from '../src/telemetry/records';
+import { WRITE_READINGS } from '../src/telemetry/telemetry.cypher';
 import {
   BenchError,
   connectDriver,
@@ -27,8 +29,8 @@ import {
   note,
   now,
   out,
-  runBench,
   table,
+  type Defer,
 } from './lib';
 import {
   countReadings,
@@ -37,6 +39,7 @@ import {
   metricValue,
   numField,
   observeWrites,
+  runBenchWithWorker,
   startTelemetryStack,
   telemetryPayload,
   workerInbox,
@@ -55,19 +58,6 @@ const USAGE = `Usage: node dist/bench/ingest.js [options]
   --lines N                 lines they are spread over (default 5)
   --timeout N               seconds to wait for all readings to be persisted (default 300)
   --wipe                    with NEO4J_URI: delete the twins already stored there first`;
-
-/**
- * Copied from WRITE_READINGS in src/telemetry/store.ts (not exported): the baseline must send
- * the very statement the server sends. Keep the two in step.
- */
-const WRITE_READINGS = `
-  UNWIND $rows AS r
-  MERGE (x:Reading {id: r.id})
-  ON CREATE SET x += r
-  WITH r
-  MATCH (m:Metric {id: r.metricId})
-  WHERE m.ts IS NULL OR m.ts <= r.ts
-  SET m.value = r.value, m.ts = r.ts, m.flagged = r.flagged`;
 
 // ---------------------------------------------------------------------------------------------
 // Worker thread: the publishers.
@@ -220,7 +210,7 @@ interface Round {
 
 const rate = (rows: number, ms: number) => rows / (ms / 1000);
 
-async function main(defer: (cleanup: () => Promise<void>) => void): Promise<void> {
+async function main(defer: Defer): Promise<void> {
   const { values } = parseArgs({
     options: {
       messages: { type: 'string' },
@@ -346,7 +336,7 @@ async function main(defer: (cleanup: () => Promise<void>) => void): Promise<void
     `server writer: TELEMETRY_BATCH_SIZE ${batchSize}, TELEMETRY_FLUSH_MS ${config.TELEMETRY_FLUSH_MS}, TELEMETRY_MAX_BUFFERED ${fmt.int(config.TELEMETRY_MAX_BUFFERED)}`,
   );
   out(
-    `baseline: the same rows and statement (UNWIND … MERGE of store.ts) through neo4j-driver, batches of ${batchSize}, one transaction each, sequential`,
+    `baseline: the same rows and statement (WRITE_READINGS of telemetry.cypher.ts) through neo4j-driver, batches of ${batchSize}, one transaction each, sequential`,
   );
 
   let expectedStored = 0;
@@ -456,16 +446,4 @@ async function main(defer: (cleanup: () => Promise<void>) => void): Promise<void
 }
 
 // The compiled file is both the benchmark and, in a worker thread, its publishers.
-if (isMainThread) runBench('bench/ingest', main);
-else {
-  workerMain().then(
-    () => process.exit(0), // in a worker: ends this thread only
-    (err: unknown) => {
-      parentPort?.postMessage({
-        kind: 'failed',
-        message: err instanceof Error ? (err.stack ?? err.message) : String(err),
-      });
-      process.exit(1);
-    },
-  );
-}
+runBenchWithWorker('bench/ingest', main, workerMain);

@@ -105,6 +105,16 @@ export async function startBenchNeo4j(options: {
   };
 }
 
+/** The server's NEO4J_* settings for the benchmark's database, to spread into loadConfig. */
+export function neo4jSettings(db: BenchNeo4j) {
+  return {
+    NEO4J_URI: db.uri,
+    NEO4J_USER: db.user,
+    NEO4J_PASSWORD: db.password,
+    NEO4J_DATABASE: db.database,
+  };
+}
+
 export function connectGraph(db: BenchNeo4j): Graph {
   return Graph.connect({
     uri: db.uri,
@@ -199,6 +209,25 @@ export async function ensureEmpty(graph: Graph, db: BenchNeo4j, wipe: boolean): 
   await wipeTwins(graph);
 }
 
+/**
+ * The database of a benchmark, ready to use: NEO4J_URI or a throwaway local Neo4j (heap 2g, page
+ * cache 512m), an executor on it, no twins in it (ensureEmpty), the product's migrations applied.
+ * Registers the clean-ups with `defer`; a NEO4J_URI database is left without twins at the end.
+ */
+export async function openBenchGraph(
+  defer: Defer,
+  wipe: boolean,
+): Promise<{ db: BenchNeo4j; graph: Graph }> {
+  const db = await startBenchNeo4j({ heap: '2g', pagecache: '512m' });
+  defer(() => db.stop());
+  const graph = connectGraph(db);
+  defer(() => graph.close());
+  await ensureEmpty(graph, db, wipe);
+  await migrate(graph);
+  if (db.source === 'env') defer(() => wipeTwins(graph)); // leave the scratch database empty
+  return { db, graph };
+}
+
 export async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const t0 = performance.now();
   const value = await work();
@@ -261,15 +290,14 @@ export function intFlag(name: string, value: string | undefined, def: number, mi
 }
 
 type Cleanup = () => Promise<void>;
+/** Registers a clean-up; they run last-in first-out when the benchmark ends (runBench). */
+export type Defer = (cleanup: Cleanup) => void;
 
 /**
  * Runs a benchmark: `body` registers cleanups (LIFO) with `defer`; they run on success, failure
  * and SIGINT/SIGTERM. Exit 0 on success, 1 with "<name> FAILED: reason" otherwise.
  */
-export function runBench(
-  name: string,
-  body: (defer: (cleanup: Cleanup) => void) => Promise<void>,
-): void {
+export function runBench(name: string, body: (defer: Defer) => Promise<void>): void {
   const cleanups: Cleanup[] = [];
   let cleaning: Promise<boolean> | undefined;
   const cleanUp = () =>

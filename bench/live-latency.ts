@@ -19,10 +19,10 @@ import { createClient, type Client } from 'graphql-ws';
 import { connect, type MqttClient } from 'mqtt';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
 import { z } from 'zod';
-import { BenchError, fmt, intFlag, note, now, out, runBench, table } from './lib';
+import { BenchError, fmt, intFlag, note, now, out, table, type Defer } from './lib';
 import {
   FACTORY_ID,
   Histogram,
@@ -30,6 +30,7 @@ import {
   METRICS,
   metricValue,
   observeWrites,
+  runBenchWithWorker,
   startTelemetryStack,
   waitUntil,
   workerInbox,
@@ -471,7 +472,7 @@ function describeFilter(filter: Filter, lines: number, assets: number): string {
   return `subscriber i: telemetry(assetId: asset i mod ${assets})`;
 }
 
-async function main(defer: (cleanup: () => Promise<void>) => void): Promise<void> {
+async function main(defer: Defer): Promise<void> {
   const { values } = parseArgs({
     options: {
       filters: { type: 'string' },
@@ -643,16 +644,4 @@ async function main(defer: (cleanup: () => Promise<void>) => void): Promise<void
 }
 
 // The compiled file is both the benchmark and, in a worker thread, its load generator.
-if (isMainThread) runBench('bench/live-latency', main);
-else {
-  workerMain().then(
-    () => process.exit(0), // in a worker: ends this thread only
-    (err: unknown) => {
-      parentPort?.postMessage({
-        kind: 'failed',
-        message: err instanceof Error ? (err.stack ?? err.message) : String(err),
-      });
-      process.exit(1);
-    },
-  );
-}
+runBenchWithWorker('bench/live-latency', main, workerMain);

@@ -19,21 +19,18 @@ import { importDocument } from '../src/twins/import/service';
 import {
   BenchError,
   connectDriver,
-  connectGraph,
-  ensureEmpty,
   fmt,
   intFlag,
   loadLoop,
   median,
-  migrate,
+  neo4jSettings,
   note,
+  openBenchGraph,
   out,
   percentile,
   runBench,
-  startBenchNeo4j,
   table,
   timed,
-  wipeTwins,
   type LoopResult,
 } from './lib';
 
@@ -262,15 +259,9 @@ runBench('bench/nested-query', async (defer) => {
   const rounds = intFlag('rounds', values.rounds, 1);
   const seed = intFlag('seed', values.seed, 1, 0);
 
-  const db = await startBenchNeo4j({ heap: '2g', pagecache: '512m' });
-  defer(() => db.stop());
-  const graph = connectGraph(db);
-  defer(() => graph.close());
+  const { db, graph } = await openBenchGraph(defer, values.wipe);
   const driver = connectDriver(db);
   defer(() => driver.close());
-  await ensureEmpty(graph, db, values.wipe);
-  await migrate(graph);
-  if (db.source === 'env') defer(() => wipeTwins(graph)); // leave the scratch database empty
 
   const doc = generateDocument({ factories, seed });
   note(`importing the generated graph (${factories} factories)`);
@@ -279,10 +270,7 @@ runBench('bench/nested-query', async (defer) => {
   const runtime = await startRuntime(
     loadConfig({
       ...process.env,
-      NEO4J_URI: db.uri,
-      NEO4J_USER: db.user,
-      NEO4J_PASSWORD: db.password,
-      NEO4J_DATABASE: db.database,
+      ...neo4jSettings(db),
       PORT: '0',
       HOST: '127.0.0.1',
       MIGRATE_ON_START: 'true',

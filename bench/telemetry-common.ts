@@ -7,23 +7,23 @@ import 'reflect-metadata';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Worker, type MessagePort } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Graph } from '../src/graph/executor';
 import { loadConfig, type Config } from '../src/config';
 import { startRuntime, type Runtime } from '../src/runtime';
 import { telemetryTopic } from '../src/telemetry/topics';
+import type { TwinDocumentInput } from '../src/twins/import/document';
 import { importDocument } from '../src/twins/import/service';
 import { startMosquitto, type MosquittoHandle } from '../test/support/mosquitto';
 import {
   BenchError,
-  connectGraph,
-  ensureEmpty,
-  migrate,
+  neo4jSettings,
   note,
-  startBenchNeo4j,
   now,
-  wipeTwins,
+  openBenchGraph,
+  runBench,
   type BenchNeo4j,
+  type Defer,
 } from './lib';
 
 export const PREFIX = 'twin';
@@ -49,7 +49,7 @@ export interface Plant {
   lines: string[];
   assets: PlantAsset[];
   /** The import document (twin-graph format), ready for importDocument. */
-  doc: Record<string, unknown>;
+  doc: TwinDocumentInput;
 }
 
 /** 1 factory, `lines` lines, `assets` assets spread evenly over them, 3 metrics each. */
@@ -66,7 +66,7 @@ export function makePlant(lines: number, assets: number): Plant {
       topic: telemetryTopic(PREFIX, FACTORY_ID, lineId, assetId),
     };
   });
-  const doc = {
+  const doc: TwinDocumentInput = {
     factories: [{ id: FACTORY_ID, name: 'Bench plant', country: 'DE', timezone: 'Europe/Berlin' }],
     lines: lineIds.map((id) => ({ id, factoryId: FACTORY_ID, name: `Line ${id}` })),
     assets: list.map((a) => ({
@@ -123,16 +123,10 @@ export interface TelemetryStack {
  * part registers its clean-up with `defer` (LIFO: server, broker, temp dir, driver, Neo4j).
  */
 export async function startTelemetryStack(
-  defer: (cleanup: () => Promise<void>) => void,
+  defer: Defer,
   options: { lines: number; assets: number; wipe: boolean; env?: Record<string, string> },
 ): Promise<TelemetryStack> {
-  const db = await startBenchNeo4j({ heap: '2g', pagecache: '512m' });
-  defer(() => db.stop());
-  const graph = connectGraph(db);
-  defer(() => graph.close());
-  await ensureEmpty(graph, db, options.wipe);
-  await migrate(graph);
-  if (db.source === 'env') defer(() => wipeTwins(graph)); // leave the scratch database empty
+  const { db, graph } = await openBenchGraph(defer, options.wipe);
 
   const plant = makePlant(options.lines, options.assets);
   const imported = await importDocument(graph, plant.doc);
@@ -153,10 +147,7 @@ export async function startTelemetryStack(
     PLAYGROUND: 'false',
     ...process.env,
     ...options.env,
-    NEO4J_URI: db.uri,
-    NEO4J_USER: db.user,
-    NEO4J_PASSWORD: db.password,
-    NEO4J_DATABASE: db.database,
+    ...neo4jSettings(db),
     PORT: '0',
     HOST: '127.0.0.1',
     MQTT_URL: broker.url,
@@ -236,6 +227,32 @@ export type WorkerMessage = { kind: string } & Record<string, unknown>;
 function isWorkerMessage(value: unknown): value is WorkerMessage {
   return (
     typeof value === 'object' && value !== null && 'kind' in value && typeof value.kind === 'string'
+  );
+}
+
+/**
+ * The entry point of a benchmark with a LoadWorker: the compiled file is both the benchmark (the
+ * main thread runs `main` under runBench) and, in the worker thread, its load generator
+ * (`workerMain`, whose failure is posted to the main thread as `{kind: 'failed'}`).
+ */
+export function runBenchWithWorker(
+  name: string,
+  main: (defer: Defer) => Promise<void>,
+  workerMain: () => Promise<void>,
+): void {
+  if (isMainThread) {
+    runBench(name, main);
+    return;
+  }
+  workerMain().then(
+    () => process.exit(0), // in a worker: ends this thread only
+    (err: unknown) => {
+      parentPort?.postMessage({
+        kind: 'failed',
+        message: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      });
+      process.exit(1);
+    },
   );
 }
 

@@ -1,7 +1,9 @@
 import { capacityFactor, dailyConsumption } from './capacity';
-import { emptyDocument, type AssetRow, type AssetStatus } from './document';
+import type { AssetStatus } from '../domain/enums';
+import type { AssetInput } from '../twins/import/document';
+import { emptyDocument, type Complete } from './document';
 
-function asset(id: string, rate: number, status: AssetStatus = 'RUNNING'): AssetRow {
+function asset(id: string, rate: number, status: AssetStatus = 'RUNNING'): Complete<AssetInput> {
   return {
     id,
     lineId: 'L',

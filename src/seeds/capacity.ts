@@ -1,4 +1,5 @@
-import type { AssetRow, FlowRow, TwinGraphDocument } from './document';
+import type { AssetRow, FlowRow } from '../twins/import/document';
+import type { SeedDocument } from './document';
 
 /*
  * The shared quantities of domain.md section 3, computed the way the analyses define them. The
@@ -11,7 +12,10 @@ export function hoursPerDay(line: { shiftsPerDay: number; hoursPerShift: number 
   return line.shiftsPerDay * line.hoursPerShift;
 }
 
-function usableRate(a: AssetRow, nominal: boolean): number {
+/** What the capacity factor reads of an asset: a seed's row or a validated one alike. */
+type Station = Pick<AssetRow, 'id' | 'lineId' | 'status' | 'ratePerHour'>;
+
+function usableRate(a: Station, nominal: boolean): number {
   if (nominal) return a.ratePerHour;
   return a.status === 'RUNNING' || a.status === 'IDLE' ? a.ratePerHour : 0;
 }
@@ -22,9 +26,9 @@ function usableRate(a: AssetRow, nominal: boolean): number {
  * without an outgoing one (Edmonds-Karp on the node-split graph).
  */
 export function maxStationFlow(
-  assets: readonly AssetRow[],
+  assets: readonly Station[],
   flows: readonly FlowRow[],
-  rate: (a: AssetRow) => number,
+  rate: (a: Station) => number,
 ): number {
   const index = new Map(assets.map((a, i) => [a.id, i]));
   const n = assets.length;
@@ -87,7 +91,7 @@ export function maxStationFlow(
 }
 
 /** `c(L)`: usable max flow over nominal max flow; 1 for an empty line or a zero nominal flow. */
-export function capacityFactor(assets: readonly AssetRow[], flows: readonly FlowRow[]): number {
+export function capacityFactor(assets: readonly Station[], flows: readonly FlowRow[]): number {
   if (assets.length === 0) return 1;
   const nominal = maxStationFlow(assets, flows, (a) => usableRate(a, true));
   if (nominal === 0) return 1;
@@ -95,8 +99,8 @@ export function capacityFactor(assets: readonly AssetRow[], flows: readonly Flow
 }
 
 /** `c(L)` for every line of the document. */
-export function capacityFactors(doc: TwinGraphDocument): Map<string, number> {
-  const assetsByLine = new Map<string, AssetRow[]>();
+export function capacityFactors(doc: SeedDocument): Map<string, number> {
+  const assetsByLine = new Map<string, Station[]>();
   for (const a of doc.assets) {
     const list = assetsByLine.get(a.lineId) ?? [];
     list.push(a);
@@ -120,7 +124,7 @@ export function capacityFactors(doc: TwinGraphDocument): Map<string, number> {
 }
 
 /** `cons(F,C)` for every factory and component with a positive value, keyed factory → product. */
-export function dailyConsumption(doc: TwinGraphDocument): Map<string, Map<string, number>> {
+export function dailyConsumption(doc: SeedDocument): Map<string, Map<string, number>> {
   const factors = capacityFactors(doc);
   const lines = new Map(doc.lines.map((l) => [l.id, l]));
   const requires = new Map<string, { componentId: string; quantity: number }[]>();

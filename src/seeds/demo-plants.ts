@@ -1,4 +1,6 @@
-import type { AssetKind, AssetStatus, FactoryRow } from './document';
+import type { AssetStatus } from '../domain/enums';
+import type { FactoryInput } from '../twins/import/document';
+import type { AssetKind, Complete } from './document';
 
 /*
  * The demo's three plants and ten lines. Each line is a sequence of stages; the stations of one
@@ -25,7 +27,7 @@ export interface LineSpec {
   produces: { productId: string; ratePerHour: number }[];
 }
 
-export const DEMO_FACTORIES: FactoryRow[] = [
+export const DEMO_FACTORIES: Complete<FactoryInput>[] = [
   {
     id: 'F-LEI',
     name: 'Leipzig',

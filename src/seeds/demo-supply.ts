@@ -1,4 +1,5 @@
-import type { BomRow, ProductRow, SupplierRow, SupplyRow } from './document';
+import type { BomInput, ProductInput, SupplierInput, SupplyInput } from '../twins/import/document';
+import type { Complete } from './document';
 
 /*
  * The demo's products, three-level bill of materials and supply base. Finished goods are door
@@ -10,7 +11,7 @@ function product(id: string, sku: string, name: string, unitCost: number, markup
   return { id, sku, name, unitCost, unitPrice: Math.round(unitCost * markup * 100) / 100 };
 }
 
-export const DEMO_PRODUCTS: ProductRow[] = [
+export const DEMO_PRODUCTS: Complete<ProductInput>[] = [
   // finished goods
   product('P-DOOR-L', 'DM-FL-100', 'Front door module, left', 182, 1.7),
   product('P-DOOR-R', 'DM-FR-100', 'Front door module, right', 182, 1.7),
@@ -43,7 +44,7 @@ export const DEMO_PRODUCTS: ProductRow[] = [
   product('P-COOLPLATE', 'CP-CPL-77', 'Battery cooling plate', 88),
 ];
 
-function requires(parentId: string, components: Record<string, number>): BomRow[] {
+function requires(parentId: string, components: Record<string, number>): Complete<BomInput>[] {
   return Object.entries(components).map(([componentId, quantity]) => ({
     parentId,
     componentId,
@@ -61,7 +62,7 @@ const DOOR_PARTS = {
 };
 const SHELL_PARTS = { 'P-STEEL-COIL': 18, 'P-HINGE': 2, 'P-SEALANT': 0.15, 'P-ECOAT': 0.9 };
 
-export const DEMO_BOM: BomRow[] = [
+export const DEMO_BOM: Complete<BomInput>[] = [
   ...requires('P-DOOR-L', { 'P-SHELL-L': 1, ...DOOR_PARTS }),
   ...requires('P-DOOR-R', { 'P-SHELL-R': 1, ...DOOR_PARTS }),
   ...requires('P-SEAT-F', {
@@ -83,7 +84,7 @@ export const DEMO_BOM: BomRow[] = [
   ...requires('P-SEAT-BACK', { 'P-STEEL-TUBE': 3.4, 'P-WELD-WIRE': 0.06, 'P-POWDER': 0.2 }),
 ];
 
-export const DEMO_SUPPLIERS: SupplierRow[] = [
+export const DEMO_SUPPLIERS: Complete<SupplierInput>[] = [
   { id: 'S-ELBE', name: 'Elbe Stahlwerke', country: 'DE' },
   { id: 'S-ACERO', name: 'Aceros del Golfo', country: 'MX' },
   { id: 'S-KAVERI', name: 'Kaveri Steel & Tube', country: 'IN' },
@@ -108,11 +109,11 @@ function supply(
   productId: string,
   leadTimeDays: number,
   unitCost: number,
-): SupplyRow {
+): Complete<SupplyInput> {
   return { supplierId, productId, leadTimeDays, unitCost };
 }
 
-export const DEMO_SUPPLIES: SupplyRow[] = [
+export const DEMO_SUPPLIES: Complete<SupplyInput>[] = [
   // dual- or triple-sourced
   supply('S-ELBE', 'P-STEEL-COIL', 5, 0.97),
   supply('S-ACERO', 'P-STEEL-COIL', 6, 0.91),

@@ -4,7 +4,7 @@ import { projectRoot } from '../paths';
 import { validateDocument } from '../twins/import/validate';
 import { capacityFactor, capacityFactors, dailyConsumption } from './capacity';
 import { buildDemoDocument } from './demo';
-import { countTwins, type TwinGraphDocument } from './document';
+import { twinsPerKind, type SeedDocument } from './document';
 import { bomDepth, parallelStations, structuralProblems, suppliersByProduct } from './structure';
 import { demoJson } from './write-demo';
 
@@ -14,7 +14,7 @@ const doc = buildDemoDocument({ now: NOW });
 const daysFromNow = (iso: string) => (Date.parse(iso) - NOW.getTime()) / DAY;
 
 /** Days of cover of a component at a factory: on hand over daily consumption. */
-function cover(d: TwinGraphDocument, factoryId: string, productId: string): number {
+function cover(d: SeedDocument, factoryId: string, productId: string): number {
   const onHand = d.inventory.find((i) => i.factoryId === factoryId && i.productId === productId);
   const cons = dailyConsumption(d).get(factoryId)?.get(productId) ?? 0;
   return (onHand?.quantity ?? 0) / cons;
@@ -22,7 +22,7 @@ function cover(d: TwinGraphDocument, factoryId: string, productId: string): numb
 
 describe('the demo network', () => {
   it('when built, then it has 3 factories in 3 time zones, ~10 lines, ~80 assets, ~15 suppliers', () => {
-    const counts = countTwins(doc);
+    const counts = twinsPerKind(doc);
     expect(counts.factories).toBeGreaterThanOrEqual(3);
     expect(new Set(doc.factories.map((f) => f.timezone)).size).toBeGreaterThanOrEqual(3);
     expect(counts.lines).toBeGreaterThanOrEqual(9);

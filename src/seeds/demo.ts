@@ -1,15 +1,9 @@
 import { capacityFactors, dailyConsumption, hoursPerDay } from './capacity';
 import { DEMO_FACTORIES, DEMO_LINES, type LineSpec } from './demo-plants';
 import { DEMO_BOM, DEMO_PRODUCTS, DEMO_SUPPLIERS, DEMO_SUPPLIES } from './demo-supply';
-import {
-  anchorHour,
-  isoAfter,
-  type AssetRow,
-  type FlowRow,
-  type OrderStatus,
-  type ShipmentStatus,
-  type TwinGraphDocument,
-} from './document';
+import type { OrderStatus, ShipmentStatus } from '../domain/enums';
+import type { AssetInput } from '../twins/import/document';
+import { anchorHour, isoAfter, type Complete, type SeedDocument } from './document';
 import { metricsFor, RELIABILITY_BY_KIND } from './metrics';
 
 /*
@@ -151,9 +145,9 @@ function units(x: number): number {
   return x < 100 ? Math.max(1, Math.round(x)) : Math.round(x / 10) * 10;
 }
 
-function lineStations(spec: LineSpec): { assets: AssetRow[]; flows: FlowRow[] } {
+function lineStations(spec: LineSpec): Pick<SeedDocument, 'assets' | 'flows'> {
   const prefix = `A-${spec.id.replace(/^L-/, '')}`;
-  const assets = spec.stations.map((s, i): AssetRow => {
+  const assets = spec.stations.map((s, i): Complete<AssetInput> => {
     const r = RELIABILITY_BY_KIND[s.kind];
     const spread = 0.85 + ((i * 7 + spec.id.length) % 7) * 0.05; // stable, varies per station
     return {
@@ -179,11 +173,11 @@ function lineStations(spec: LineSpec): { assets: AssetRow[]; flows: FlowRow[] } 
 }
 
 /** The demo plant network as a twin-graph document (domain.md section 2). */
-export function buildDemoDocument(options: DemoOptions = {}): TwinGraphDocument {
+export function buildDemoDocument(options: DemoOptions = {}): SeedDocument {
   const anchor = anchorHour(options.now ?? new Date());
   const midnight = Math.floor(anchor / 86_400_000) * 86_400_000;
   const stations = DEMO_LINES.map(lineStations);
-  const doc: TwinGraphDocument = {
+  const doc: SeedDocument = {
     factories: DEMO_FACTORIES.map((f) => ({ ...f })),
     lines: DEMO_LINES.map(({ id, factoryId, name, shiftsPerDay, hoursPerShift }) => ({
       id,
@@ -245,7 +239,7 @@ export function buildDemoDocument(options: DemoOptions = {}): TwinGraphDocument 
 }
 
 /** Half a day of each finished good's output in the warehouse of the factory that makes it. */
-function finishedGoodsStock(doc: TwinGraphDocument): TwinGraphDocument['inventory'] {
+function finishedGoodsStock(doc: SeedDocument): SeedDocument['inventory'] {
   const usedAsComponent = new Set(doc.bom.map((b) => b.componentId));
   const factors = capacityFactors(doc);
   const lines = new Map(doc.lines.map((l) => [l.id, l]));

@@ -1,12 +1,24 @@
 /*
- * The twin-graph document (domain.md section 2) as plain TypeScript types, for the seeds. The
- * import validator owns what is accepted; these types only make the builders say exactly the keys
- * of the contract, no more.
+ * What the seeds write: the import's input form of the twin-graph document (src/twins/import/
+ * document.ts owns the types; the validator owns what is accepted), with every optional property
+ * given, so that a seed never rests on a default and its builders say exactly the contract's keys.
  */
+import {
+  SECTIONS,
+  type Section,
+  type TwinCounts,
+  type TwinDocumentInput,
+} from '../twins/import/document';
 
-export type AssetStatus = 'RUNNING' | 'IDLE' | 'DOWN' | 'MAINTENANCE';
-export type ShipmentStatus = 'PLANNED' | 'IN_TRANSIT' | 'DELAYED' | 'DELIVERED' | 'CANCELLED';
-export type OrderStatus = 'OPEN' | 'FULFILLED' | 'CANCELLED';
+/** `T` with every optional or nullable property given, in nested rows (an asset's metrics) too. */
+export type Complete<T> = T extends readonly (infer E)[]
+  ? Complete<E>[]
+  : T extends object
+    ? { -readonly [K in keyof T]-?: Complete<NonNullable<T[K]>> }
+    : T;
+
+/** A seed document: every section present, every row complete. */
+export type SeedDocument = Complete<TwinDocumentInput>;
 
 /** Asset.kind is open-ended in the model; the seeds keep to these. */
 export const ASSET_KINDS = [
@@ -20,142 +32,20 @@ export const ASSET_KINDS = [
 ] as const;
 export type AssetKind = (typeof ASSET_KINDS)[number];
 
-export interface FactoryRow {
-  id: string;
-  name: string;
-  country: string;
-  timezone: string;
-  lat: number;
-  lon: number;
-}
-export interface LineRow {
-  id: string;
-  factoryId: string;
-  name: string;
-  shiftsPerDay: number;
-  hoursPerShift: number;
-}
-export interface MetricRow {
-  name: string;
-  unit: string;
-  min: number;
-  max: number;
-}
-export interface AssetRow {
-  id: string;
-  lineId: string;
-  name: string;
-  kind: AssetKind;
-  status: AssetStatus;
-  ratePerHour: number;
-  mtbfHours: number;
-  mttrHours: number;
-  metrics: MetricRow[];
-}
-export interface FlowRow {
-  from: string;
-  to: string;
-}
-export interface ProductRow {
-  id: string;
-  sku: string;
-  name: string;
-  unitCost: number;
-  unitPrice: number;
-}
-export interface BomRow {
-  parentId: string;
-  componentId: string;
-  quantity: number;
-}
-export interface ProductionRow {
-  lineId: string;
-  productId: string;
-  ratePerHour: number;
-}
-export interface SupplierRow {
-  id: string;
-  name: string;
-  country: string;
-}
-export interface SupplyRow {
-  supplierId: string;
-  productId: string;
-  leadTimeDays: number;
-  unitCost: number;
-}
-export interface InventoryRow {
-  factoryId: string;
-  productId: string;
-  quantity: number;
-  safetyStock: number;
-}
-export interface ShipmentRow {
-  id: string;
-  supplierId: string;
-  factoryId: string;
-  productId: string;
-  quantity: number;
-  status: ShipmentStatus;
-  departedAt: string;
-  eta: string;
-}
-export interface OrderRow {
-  id: string;
-  factoryId: string;
-  productId: string;
-  quantity: number;
-  customer: string;
-  dueDate: string;
-  status: OrderStatus;
+/** Every section, empty, in document order (SECTIONS: the key order of the written JSON). */
+export function emptyDocument(): SeedDocument {
+  const doc: Partial<Record<Section, never[]>> = {};
+  for (const section of SECTIONS) doc[section] = [];
+  return doc as SeedDocument;
 }
 
-export interface TwinGraphDocument {
-  factories: FactoryRow[];
-  lines: LineRow[];
-  assets: AssetRow[];
-  flows: FlowRow[];
-  products: ProductRow[];
-  bom: BomRow[];
-  production: ProductionRow[];
-  suppliers: SupplierRow[];
-  supplies: SupplyRow[];
-  inventory: InventoryRow[];
-  shipments: ShipmentRow[];
-  orders: OrderRow[];
-}
+/** The twins (nodes) of each kind, and all of them: relationship rows such as flows are not twins. */
+export type TwinsPerKind = Pick<
+  TwinCounts,
+  'factories' | 'lines' | 'assets' | 'metrics' | 'products' | 'suppliers' | 'shipments' | 'orders'
+> & { total: number };
 
-export function emptyDocument(): TwinGraphDocument {
-  return {
-    factories: [],
-    lines: [],
-    assets: [],
-    flows: [],
-    products: [],
-    bom: [],
-    production: [],
-    suppliers: [],
-    supplies: [],
-    inventory: [],
-    shipments: [],
-    orders: [],
-  };
-}
-
-export interface TwinCounts {
-  factories: number;
-  lines: number;
-  assets: number;
-  metrics: number;
-  products: number;
-  suppliers: number;
-  shipments: number;
-  orders: number;
-  total: number;
-}
-
-/** Nodes the document creates (relationship rows such as flows or inventory are not twins). */
-export function countTwins(doc: TwinGraphDocument): TwinCounts {
+export function twinsPerKind(doc: SeedDocument): TwinsPerKind {
   const counts = {
     factories: doc.factories.length,
     lines: doc.lines.length,

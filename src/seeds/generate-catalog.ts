@@ -1,4 +1,5 @@
-import type { BomRow, ProductRow, SupplierRow, SupplyRow } from './document';
+import type { BomInput, ProductInput, SupplierInput, SupplyInput } from '../twins/import/document';
+import type { Complete } from './document';
 import type { Rng } from '../domain/prng';
 
 /*
@@ -8,10 +9,10 @@ import type { Rng } from '../domain/prng';
  */
 
 export interface Catalog {
-  products: ProductRow[];
-  bom: BomRow[];
-  suppliers: SupplierRow[];
-  supplies: SupplyRow[];
+  products: Complete<ProductInput>[];
+  bom: Complete<BomInput>[];
+  suppliers: Complete<SupplierInput>[];
+  supplies: Complete<SupplyInput>[];
   finishedGoods: string[];
   /** Direct components of each product that has any. */
   requires: Map<string, { componentId: string; quantity: number }[]>;
@@ -111,8 +112,8 @@ const pad = (n: number, width: number) => String(n).padStart(width, '0');
 export function generateCatalog(rng: Rng, factories: number): Catalog {
   const nFinished = 6 + factories;
   const width = Math.max(4, String(4 * nFinished + 20).length);
-  const products: ProductRow[] = [];
-  const bom: BomRow[] = [];
+  const products: Complete<ProductInput>[] = [];
+  const bom: Complete<BomInput>[] = [];
   const requires = new Map<string, { componentId: string; quantity: number }[]>();
   const cost = new Map<string, number>();
 
@@ -171,12 +172,12 @@ export function generateCatalog(rng: Rng, factories: number): Catalog {
   });
 
   const nSuppliers = 15 + factories;
-  const suppliers: SupplierRow[] = Array.from({ length: nSuppliers }, (_, i) => ({
+  const suppliers: Complete<SupplierInput>[] = Array.from({ length: nSuppliers }, (_, i) => ({
     id: `S-${pad(i + 1, width)}`,
     name: `${rng.pick(SUPPLIER_WORDS)} ${rng.pick(SUPPLIER_TRADES)} ${i + 1}`,
     country: rng.pick(COUNTRIES),
   }));
-  const supplies: SupplyRow[] = components.flatMap((productId) => {
+  const supplies: Complete<SupplyInput>[] = components.flatMap((productId) => {
     const sources = rng.weighted({ one: 40, two: 45, three: 15 });
     const k = sources === 'one' ? 1 : sources === 'two' ? 2 : 3;
     const base = cost.get(productId) ?? 1;

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { countTwins } from './document';
+import { twinsPerKind } from './document';
 import { DEFAULT_GENERATOR_NOW, generateDocument } from './generate';
 
 const USAGE = `usage: node dist/src/seeds/generate-cli.js --factories N [--seed S] [--now ISO|now]
@@ -63,7 +63,7 @@ function run(): void {
   const doc = generateDocument({ factories, seed, now });
   const generatedMs = performance.now() - started;
   const json = JSON.stringify(doc, null, values.pretty ? 2 : undefined);
-  const counts = countTwins(doc);
+  const counts = twinsPerKind(doc);
   const out = values.out ?? '-';
   if (out === '-') process.stdout.write(`${json}\n`);
   else writeFileSync(out, `${json}\n`);

@@ -1,4 +1,4 @@
-import { isoAfter, type AssetKind, type TwinGraphDocument } from './document';
+import { isoAfter, type AssetKind, type SeedDocument } from './document';
 import type { Catalog } from './generate-catalog';
 import { metricsFor, RELIABILITY_BY_KIND } from './metrics';
 import type { Rng } from '../domain/prng';
@@ -55,7 +55,7 @@ export interface PlantInput {
 }
 
 /** Appends factory `index` of the network to `doc`. */
-export function addPlant(doc: TwinGraphDocument, input: PlantInput): void {
+export function addPlant(doc: SeedDocument, input: PlantInput): void {
   const { rng, catalog, city } = input;
   const code = String(input.index + 1).padStart(input.width, '0');
   const factoryId = `F-${code}`;
@@ -124,7 +124,7 @@ export function addPlant(doc: TwinGraphDocument, input: PlantInput): void {
 }
 
 /** Stations in stages of 1-3 parallel machines, every one feeding the whole next stage. */
-function addStations(doc: TwinGraphDocument, rng: Rng, lineId: string, count: number): number {
+function addStations(doc: SeedDocument, rng: Rng, lineId: string, count: number): number {
   const rate = Math.round(rng.between(20, 120));
   const prefix = lineId.replace(/^L-/, 'A-');
   let previous: string[] = [];
@@ -161,7 +161,7 @@ function addStations(doc: TwinGraphDocument, rng: Rng, lineId: string, count: nu
 const units = (x: number) => Math.max(1, x < 100 ? Math.round(x) : Math.round(x / 10) * 10);
 
 function addStock(
-  doc: TwinGraphDocument,
+  doc: SeedDocument,
   rng: Rng,
   factoryId: string,
   consumption: Map<string, number>,
@@ -195,7 +195,7 @@ function addStock(
 }
 
 function addShipments(
-  doc: TwinGraphDocument,
+  doc: SeedDocument,
   input: PlantInput,
   factoryId: string,
   code: string,
@@ -238,7 +238,7 @@ function addShipments(
 }
 
 function addOrders(
-  doc: TwinGraphDocument,
+  doc: SeedDocument,
   input: PlantInput,
   factoryId: string,
   code: string,

@@ -1,5 +1,5 @@
 import { validateDocument } from '../twins/import/validate';
-import { countTwins } from './document';
+import { twinsPerKind } from './document';
 import { generateDocument } from './generate';
 import { bomDepth, parallelStations, structuralProblems, suppliersByProduct } from './structure';
 
@@ -39,7 +39,7 @@ describe('the network generator', () => {
     const started = performance.now();
     const big = generateDocument({ factories: 50, seed: 1 });
     const ms = performance.now() - started;
-    const counts = countTwins(big);
+    const counts = twinsPerKind(big);
     expect(counts.total).toBeGreaterThanOrEqual(95_000);
     expect(counts.total).toBeLessThanOrEqual(110_000);
     expect(ms).toBeLessThan(5_000);
@@ -50,7 +50,7 @@ describe('the network generator', () => {
 
   it('when the number of factories doubles, then the twins roughly double', () => {
     const perFactory = (n: number) =>
-      countTwins(generateDocument({ factories: n, seed: 3 })).total / n;
+      twinsPerKind(generateDocument({ factories: n, seed: 3 })).total / n;
     const at10 = perFactory(10);
     const at20 = perFactory(20);
     expect(at20 / at10).toBeGreaterThan(0.9);

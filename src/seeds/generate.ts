@@ -1,4 +1,4 @@
-import { anchorHour, emptyDocument, type TwinGraphDocument } from './document';
+import { anchorHour, emptyDocument, type SeedDocument } from './document';
 import { generateCatalog } from './generate-catalog';
 import { addPlant, type City } from './generate-plant';
 import { createRng, deriveSeed } from '../domain/prng';
@@ -70,7 +70,7 @@ const CITIES: readonly City[] = [
 ];
 
 /** A valid twin-graph document with `factories` plants, deterministic for a seed. */
-export function generateDocument(options: GenerateOptions): TwinGraphDocument {
+export function generateDocument(options: GenerateOptions): SeedDocument {
   const { factories } = options;
   if (!Number.isInteger(factories) || factories < 1) {
     throw new RangeError(`factories must be an integer >= 1, got ${factories}`);

@@ -1,10 +1,11 @@
-import type { AssetKind, MetricRow } from './document';
+import type { MetricInput } from '../twins/import/document';
+import type { AssetKind, Complete } from './document';
 
 /*
  * What each kind of station reports, in canonical UCUM units, with the valid range an alert rule
  * would check (values typical of automotive body, paint and assembly shops).
  */
-export const METRICS_BY_KIND: Readonly<Record<AssetKind, readonly MetricRow[]>> = {
+export const METRICS_BY_KIND: Readonly<Record<AssetKind, readonly Complete<MetricInput>[]>> = {
   PRESS: [
     { name: 'hydraulicPressure', unit: 'bar', min: 0, max: 320 },
     { name: 'oilTemperature', unit: 'Cel', min: 10, max: 65 },
@@ -55,7 +56,7 @@ export const RELIABILITY_BY_KIND: Readonly<Record<AssetKind, { mtbf: number; mtt
 };
 
 /** A fresh copy of the metrics of a kind, limited to `count` (at least 2). */
-export function metricsFor(kind: AssetKind, count?: number): MetricRow[] {
+export function metricsFor(kind: AssetKind, count?: number): Complete<MetricInput>[] {
   const all = METRICS_BY_KIND[kind];
   const n = Math.max(2, Math.min(all.length, count ?? all.length));
   return all.slice(0, n).map((m) => ({ ...m }));

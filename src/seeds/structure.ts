@@ -1,4 +1,5 @@
-import type { TwinGraphDocument } from './document';
+import { ASSET_STATUSES, ORDER_STATUSES, SHIPMENT_STATUSES } from '../domain/enums';
+import type { SeedDocument } from './document';
 
 /*
  * Structural facts about a twin-graph document that the seeds promise: every reference resolves,
@@ -6,9 +7,9 @@ import type { TwinGraphDocument } from './document';
  * is the authority on what is accepted; these checks describe what the seeds are made of.
  */
 
-const ASSET_STATUSES = new Set(['RUNNING', 'IDLE', 'DOWN', 'MAINTENANCE']);
-const SHIPMENT_STATUSES = new Set(['PLANNED', 'IN_TRANSIT', 'DELAYED', 'DELIVERED', 'CANCELLED']);
-const ORDER_STATUSES = new Set(['OPEN', 'FULFILLED', 'CANCELLED']);
+const ASSET_STATUS = new Set<string>(ASSET_STATUSES);
+const SHIPMENT_STATUS = new Set<string>(SHIPMENT_STATUSES);
+const ORDER_STATUS = new Set<string>(ORDER_STATUSES);
 
 /** Adjacency lists of a set of directed edges. */
 export function adjacency(edges: Iterable<readonly [string, string]>): Map<string, string[]> {
@@ -51,7 +52,7 @@ export function findCycle(next: Map<string, string[]>): string | null {
 }
 
 /** Levels of the longest chain of REQUIRES from a finished good down to a bought part. */
-export function bomDepth(doc: TwinGraphDocument): number {
+export function bomDepth(doc: SeedDocument): number {
   const next = adjacency(doc.bom.map((b) => [b.parentId, b.componentId] as const));
   const memo = new Map<string, number>();
   const depth = (id: string): number => {
@@ -65,7 +66,7 @@ export function bomDepth(doc: TwinGraphDocument): number {
 }
 
 /** Assets with two or more successors, and assets with two or more predecessors. */
-export function parallelStations(doc: TwinGraphDocument): { forks: string[]; joins: string[] } {
+export function parallelStations(doc: SeedDocument): { forks: string[]; joins: string[] } {
   const outs = new Map<string, number>();
   const ins = new Map<string, number>();
   for (const f of doc.flows) {
@@ -77,12 +78,12 @@ export function parallelStations(doc: TwinGraphDocument): { forks: string[]; joi
 }
 
 /** Suppliers per bought product. */
-export function suppliersByProduct(doc: TwinGraphDocument): Map<string, string[]> {
+export function suppliersByProduct(doc: SeedDocument): Map<string, string[]> {
   return adjacency(doc.supplies.map((s) => [s.productId, s.supplierId] as const));
 }
 
 /** Everything that is structurally wrong with the document, as `path: message` lines. */
-export function structuralProblems(doc: TwinGraphDocument): string[] {
+export function structuralProblems(doc: SeedDocument): string[] {
   const problems: string[] = [];
   const ids = <T extends { id: string }>(key: string, rows: T[]): Set<string> => {
     const seen = new Set<string>();
@@ -114,7 +115,7 @@ export function structuralProblems(doc: TwinGraphDocument): string[] {
   const lineOf = new Map(doc.assets.map((a) => [a.id, a.lineId]));
   doc.assets.forEach((a, i) => {
     ref(`assets[${i}].lineId`, lines, a.lineId, 'line');
-    if (!ASSET_STATUSES.has(a.status)) problems.push(`assets[${i}].status: "${a.status}"`);
+    if (!ASSET_STATUS.has(a.status)) problems.push(`assets[${i}].status: "${a.status}"`);
     nonNegative(`assets[${i}].ratePerHour`, a.ratePerHour);
     if (a.metrics.length === 0) problems.push(`assets[${i}].metrics: none`);
     a.metrics.forEach((m, j) => {
@@ -161,7 +162,7 @@ export function structuralProblems(doc: TwinGraphDocument): string[] {
     ref(`shipments[${i}].factoryId`, factories, s.factoryId, 'factory');
     ref(`shipments[${i}].productId`, products, s.productId, 'product');
     nonNegative(`shipments[${i}].quantity`, s.quantity);
-    if (!SHIPMENT_STATUSES.has(s.status)) problems.push(`shipments[${i}].status: "${s.status}"`);
+    if (!SHIPMENT_STATUS.has(s.status)) problems.push(`shipments[${i}].status: "${s.status}"`);
     date(`shipments[${i}].departedAt`, s.departedAt);
     date(`shipments[${i}].eta`, s.eta);
     if (Date.parse(s.eta) < Date.parse(s.departedAt)) {
@@ -172,7 +173,7 @@ export function structuralProblems(doc: TwinGraphDocument): string[] {
     ref(`orders[${i}].factoryId`, factories, o.factoryId, 'factory');
     ref(`orders[${i}].productId`, products, o.productId, 'product');
     nonNegative(`orders[${i}].quantity`, o.quantity);
-    if (!ORDER_STATUSES.has(o.status)) problems.push(`orders[${i}].status: "${o.status}"`);
+    if (!ORDER_STATUS.has(o.status)) problems.push(`orders[${i}].status: "${o.status}"`);
     date(`orders[${i}].dueDate`, o.dueDate);
   });
   return problems;

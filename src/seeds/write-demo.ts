@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from '../paths';
 import { buildDemoDocument } from './demo';
-import { countTwins } from './document';
+import { twinsPerKind } from './document';
 
 /**
  * Writes seeds/demo.json, the demo network as of DEMO_JSON_NOW (a fixed date, so the checked-in
@@ -33,7 +33,7 @@ function run(): void {
     return;
   }
   writeFileSync(file, json);
-  const counts = countTwins(JSON.parse(json) as ReturnType<typeof buildDemoDocument>);
+  const counts = twinsPerKind(JSON.parse(json) as ReturnType<typeof buildDemoDocument>);
   process.stderr.write(`wrote ${file}: ${counts.total} twins\n`);
 }
 

@@ -163,6 +163,64 @@ export interface TwinDocument {
 
 export type Section = keyof TwinDocument;
 
+/** Keys of `Row` whose value may be `null`: the optional properties of the table above. */
+type NullableKeys<Row> = { [K in keyof Row]-?: null extends Row[K] ? K : never }[keyof Row];
+
+/**
+ * A row as a file may give it, before validation: derived from its validated `Row`, so the two
+ * cannot drift apart. A nullable property, and each `Defaulted` one, may be absent or `null`
+ * (or `undefined`, which the validation takes as absent too).
+ */
+export type InputRow<Row, Defaulted extends keyof Row = never> = Flat<
+  { [K in Exclude<keyof Row, NullableKeys<Row> | Defaulted>]: Row[K] } & {
+    [K in NullableKeys<Row> | Defaulted]?: Row[K] | null | undefined;
+  }
+>;
+
+/** One object type instead of an intersection, so that editors show the row's properties. */
+type Flat<T> = { [K in keyof T]: T[K] };
+
+export type FactoryInput = InputRow<FactoryRow>;
+export type LineInput = InputRow<LineRow, 'shiftsPerDay' | 'hoursPerShift'>;
+/** A metric in a file has no id or assetId yet: both come from the asset it is listed under. */
+export type MetricInput = InputRow<Omit<MetricRow, 'id' | 'assetId'>>;
+export type AssetInput = InputRow<
+  Omit<AssetRow, 'metrics'> & { metrics: MetricInput[] },
+  'status' | 'metrics'
+>;
+export type FlowInput = InputRow<FlowRow>;
+export type ProductInput = InputRow<ProductRow>;
+export type BomInput = InputRow<BomRow>;
+export type ProductionInput = InputRow<ProductionRow>;
+export type SupplierInput = InputRow<SupplierRow>;
+export type SupplyInput = InputRow<SupplyRow>;
+export type InventoryInput = InputRow<InventoryRow, 'safetyStock'>;
+export type ShipmentInput = InputRow<ShipmentRow, 'status'>;
+export type OrderInput = InputRow<OrderRow, 'status'>;
+
+/** The input row of each section. */
+export interface SectionInputs {
+  factories: FactoryInput;
+  lines: LineInput;
+  assets: AssetInput;
+  flows: FlowInput;
+  products: ProductInput;
+  bom: BomInput;
+  production: ProductionInput;
+  suppliers: SupplierInput;
+  supplies: SupplyInput;
+  inventory: InventoryInput;
+  shipments: ShipmentInput;
+  orders: OrderInput;
+}
+
+/**
+ * The document as a file may give it, before validation fills in defaults: any section may be
+ * absent or `null` (empty), and each row is its section's input row. What `validateDocument`
+ * accepts (besides the checks no type can say: ranges, references, cycles).
+ */
+export type TwinDocumentInput = { [S in Section]?: SectionInputs[S][] | null | undefined };
+
 /** The sections in document order (the order of domain.md §2 and of a sensible write). */
 export const SECTIONS = [
   'factories',
