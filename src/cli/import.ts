@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '../config';
+import { ConfigError, loadConfig } from '../config';
+import { announceOnBus } from '../telemetry/bus';
 import { TwinError } from '../errors';
 import { importDocument } from '../twins/import/service';
 import { cliGraph } from './graph-cli';
@@ -43,6 +44,7 @@ async function run(): Promise<number> {
     console.error(
       `imported ${summary.twins} twins from ${file} in ${summary.durationMs} ms: ${JSON.stringify(summary.counts)}`,
     );
+    await tellRunningServers();
     return 0;
   } catch (err) {
     if (err instanceof TwinError && Array.isArray(err.extensions['problems'])) {
@@ -54,6 +56,21 @@ async function run(): Promise<number> {
   } finally {
     await graph.close();
   }
+}
+
+/** Running servers reload their asset cache at once (else at their next periodic reload). */
+async function tellRunningServers(): Promise<void> {
+  const config = loadConfig();
+  const url = config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_EMBEDDED_PORT}`;
+  const told = await announceOnBus(url, config.MQTT_TOPIC_PREFIX, {
+    kind: 'import',
+    body: { at: new Date().toISOString() },
+  });
+  console.error(
+    told
+      ? `told running servers through ${url}`
+      : `no MQTT broker answered at ${url}; running servers reload their asset cache within TELEMETRY_CACHE_RELOAD_S (${config.TELEMETRY_CACHE_RELOAD_S} s)`,
+  );
 }
 
 run().then(

@@ -103,3 +103,40 @@ function parseBody(kind: BusKind, json: unknown): { ok: true; message: BusMessag
     }
   }
 }
+
+/**
+ * Tells running servers through the broker that twins changed outside them (`npm run import`).
+ * Resolves false when no broker answered within `timeoutMs`: the servers then notice at their
+ * next periodic cache reload (TELEMETRY_CACHE_RELOAD_S).
+ */
+export async function announceOnBus(
+  url: string,
+  prefix: string,
+  message: BusMessage,
+  timeoutMs = 3000,
+): Promise<boolean> {
+  const { connectAsync } = await import('mqtt');
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    const client = await Promise.race([
+      connectAsync(url, { reconnectPeriod: 0, connectTimeout: timeoutMs }),
+      timeout,
+    ]);
+    try {
+      await Promise.race([
+        client.publishAsync(busTopic(prefix, message.kind), encodeBus(message), { qos: 1 }),
+        timeout,
+      ]);
+      return true;
+    } finally {
+      await client.endAsync(true);
+    }
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,5 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Graph } from '../../src/graph/executor';
@@ -376,7 +378,7 @@ describe('a message that could not be buffered is not acknowledged (defect 3)', 
       spillDir: '/tmp/twin-graph-d3-spill',
       log,
     });
-    let open: OpenClient | undefined;
+    let open: OpenClient | undefined = undefined;
     const persister = new Persister(
       registry,
       writer,
@@ -409,6 +411,68 @@ describe('a message that could not be buffered is not acknowledged (defect 3)', 
     } finally {
       await publisher.endAsync();
       await open.client.endAsync(true);
+    }
+  });
+});
+
+describe('npm run import tells running servers (defect 6)', () => {
+  it('when a document is imported from the command line, then a running server accepts readings of its new assets', async () => {
+    const app = await startTestApp({ MQTT_TOPIC_PREFIX: 'd6i', TELEMETRY_CACHE_RELOAD_S: '0' });
+    const dir = await mkdtemp(join(tmpdir(), 'd6i-'));
+    const file = join(dir, 'plant.json');
+    const doc = {
+      ...PLANT,
+      assets: [{ ...PLANT.assets[0], id: 'A-CLI', metrics: PLANT.assets[0]?.metrics }],
+    };
+    await writeFile(file, JSON.stringify(doc));
+    try {
+      expect(app.runtime.telemetry.registry.cached('A-CLI')).toBeUndefined();
+      const cli = join(__dirname, '..', '..', 'dist', 'src', 'cli', 'import.js');
+      const run = spawnSync(process.execPath, [cli, file], {
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          NEO4J_URI: process.env['NEO4J_URI'] ?? '',
+          MQTT_URL: mqttUrl(),
+          MQTT_TOPIC_PREFIX: 'd6i',
+        },
+        encoding: 'utf8',
+        timeout: 60000,
+      });
+      expect(run.stderr).toMatch(/told running servers/);
+      expect(run.status).toBe(0);
+      await waitFor('the server to know A-CLI', () =>
+        app.runtime.telemetry.registry.cached('A-CLI'),
+      );
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('start-up does not wait for the broker (defect 8)', () => {
+  it('when the external broker is unreachable, then the server listens, /readyz names the broker, and SIGTERM shuts down in order', async () => {
+    const port = await freePort();
+    const nobody = await freePort();
+    const server = startServer({
+      PORT: String(port),
+      MQTT_URL: `mqtt://127.0.0.1:${nobody}`,
+      MQTT_TOPIC_PREFIX: 'd8',
+      INSTANCE_ID: `d8-${Date.now()}`,
+    });
+    try {
+      const health = await waitFor(`/healthz (${server.stderr()})`, async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+        return res.ok ? res.status : undefined;
+      });
+      expect(health).toBe(200);
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(JSON.stringify(await ready.json())).toContain(`127.0.0.1:${nobody}`);
+      server.child.kill('SIGTERM');
+      expect(await exited(server.child)).toBe(0);
+      expect(server.stderr()).toMatch(/SIGTERM: shutting down/);
+    } finally {
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
     }
   });
 });
