@@ -96,7 +96,7 @@ export function messageMetrics(seq: number, count: number): (typeof METRICS)[num
   return Array.from({ length: count }, (_, j) => METRICS[(seq + j) % METRICS.length] ?? METRICS[0]);
 }
 
-/** `{"ts": <epoch ms>, "metrics": {...}}` of domain.md §6 with `count` metrics. */
+/** `{"ts": <epoch ms>, "metrics": {...}}` of docs/mqtt.md with `count` metrics. */
 export function telemetryPayload(ts: number, seq: number, count: number): string {
   const values: Record<string, number> = {};
   for (const m of messageMetrics(seq, count)) values[m.name] = metricValue(m, seq);

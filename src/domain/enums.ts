@@ -1,5 +1,5 @@
 /**
- * The closed value sets of the twin graph (domain.md §1), as const arrays so that the import
+ * The closed value sets of the twin graph (docs/graph-model.md, "Enums"), as const arrays so that the import
  * validation, the GraphQL enums and the analyses all read one list.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Unit conversion into a metric's canonical UCUM unit (domain.md §1, §6), by the NLM's UCUM
+ * Unit conversion into a metric's canonical UCUM unit (docs/mqtt.md, "Units"), by the NLM's UCUM
  * library @lhncbc/ucum-lhc. Readings arrive by the thousand per second with a handful of distinct
  * (from, to) pairs, so the library is asked once per pair: it validates both units and, when the
  * conversion is affine (all of them but logarithmic ones such as B[V] or Np), yields `y = a·x + b`
@@ -19,7 +19,7 @@ function reject<R extends UnitProblemReason>(reason: R, detail: string): UnitPro
   return { ok: false, reason, detail };
 }
 
-/** The common spellings accepted besides UCUM codes (domain.md §6). */
+/** The common spellings accepted besides UCUM codes (docs/mqtt.md, "Units"). */
 export const UNIT_ALIASES: ReadonlyMap<string, string> = new Map([
   ['degC', 'Cel'],
   ['degF', '[degF]'],

@@ -18,7 +18,7 @@ function asset(id: string, rate: number, status: AssetStatus = 'RUNNING'): Compl
 }
 const flows = (...pairs: [string, string][]) => pairs.map(([from, to]) => ({ from, to }));
 
-describe('capacity factor (domain.md section 3)', () => {
+describe('capacity factor (docs/analysis.md, shared quantities)', () => {
   // press 120 → welders 45 ‖ 45 → conveyor 150: nominal flow 90
   const line = flows(['P', 'W1'], ['P', 'W2'], ['W1', 'C'], ['W2', 'C']);
 

@@ -2,7 +2,7 @@ import type { AssetRow, FlowRow } from '../twins/import/document';
 import type { SeedDocument } from './document';
 
 /*
- * The shared quantities of domain.md section 3, computed the way the analyses define them. The
+ * The shared quantities of docs/analysis.md, computed the way the analyses define them. The
  * seeds use them to size inventory in days of cover; the real implementation lives with the
  * analyses, this one only has to agree with the formulas on seed data.
  */

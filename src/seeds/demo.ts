@@ -172,7 +172,7 @@ function lineStations(spec: LineSpec): Pick<SeedDocument, 'assets' | 'flows'> {
   return { assets, flows };
 }
 
-/** The demo plant network as a twin-graph document (domain.md section 2). */
+/** The demo plant network as a twin-graph document (docs/import-format.md). */
 export function buildDemoDocument(options: DemoOptions = {}): SeedDocument {
   const anchor = anchorHour(options.now ?? new Date());
   const midnight = Math.floor(anchor / 86_400_000) * 86_400_000;

@@ -5,7 +5,7 @@ import { stateTopic, telemetryTopic } from './topics';
 
 /*
  * Demo data source: plausible readings for the assets of the graph, published over MQTT in the
- * shape of domain.md §6, so a newcomer sees live telemetry (and the odd alert and breakdown) in
+ * shape of docs/mqtt.md, so a newcomer sees live telemetry (and the odd alert and breakdown) in
  * the playground within seconds. The pure part (DemoFeedPlan) decides what to send; the
  * MQTT part (startDemoFeed) only spreads it over time and publishes it.
  */

@@ -1,5 +1,5 @@
 /**
- * Validation of the two MQTT payloads of domain.md §6, pure and total: any buffer gives a result,
+ * Validation of the two MQTT payloads of docs/mqtt.md ("Payloads"), pure and total: any buffer gives a result,
  * never an exception. A problem with the whole message (size, JSON, shape, timestamp) rejects it;
  * a problem with one metric rejects only that metric, listed in `rejectedMetrics`.
  *

@@ -1,5 +1,5 @@
 /**
- * Why a telemetry or state message (or one metric of it) was rejected (domain.md §6: a reading is
+ * Why a telemetry or state message (or one metric of it) was rejected (docs/mqtt.md, "Rejection reasons": a reading is
  * rejected, counted and reported, never silently dropped). The list is closed: it becomes a
  * GraphQL enum and the last level of the dead-letter topic `<prefix>/_rejected/<reason>`, so a
  * name is UPPER_SNAKE_CASE and never changes once shipped; add new ones at the end.

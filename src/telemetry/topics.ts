@@ -1,5 +1,5 @@
 /**
- * The MQTT topics of the unified namespace (domain.md §6):
+ * The MQTT topics of the unified namespace (docs/mqtt.md, "Topics"):
  * `<prefix>/{factoryId}/{lineId}/{assetId}/telemetry|state`, with system topics under reserved
  * first levels (`<prefix>/_rejected/<reason>`, `<prefix>/_events/...`). The prefix may itself
  * hold several levels (`acme/twin`).
