@@ -49,6 +49,12 @@ const topicId = id.refine(
   'must not contain "/", "+" or "#": it is a level of the MQTT telemetry topic',
 );
 
+/** A factory id is the first topic level after the prefix, where `_events` and `_rejected` live. */
+const factoryTopicId = topicId.refine(
+  (s) => !s.startsWith('_'),
+  'must not start with "_": topics <prefix>/_... are reserved for the server\'s own events',
+);
+
 const ref = z.string().min(1);
 const name = z.string().refine((s) => s.trim() !== '', 'must not be blank');
 const text = z.string().min(1);
@@ -85,7 +91,7 @@ const assetKind = z.string().regex(ASSET_KIND_PATTERN, {
 });
 
 export const factorySchema = row({
-  id: topicId,
+  id: factoryTopicId,
   name,
   country: optional(text, null),
   timezone: optional(timezone, null),

@@ -129,6 +129,18 @@ describe('validateDocument: shapes and types', () => {
     ]);
   });
 
+  it('when a factory id starts with an underscore, then it is rejected as a reserved topic level', () => {
+    const doc = exampleDocument();
+    doc.factories.push({ id: '_events', name: 'Shadow' });
+    expect(problemsOf(doc)).toEqual([
+      {
+        path: 'factories[1].id',
+        message:
+          'must not start with "_": topics <prefix>/_... are reserved for the server\'s own events',
+      },
+    ]);
+  });
+
   it('when an optional string is empty, then it is rejected', () => {
     expect(problemsOf(exampleWith('suppliers', 0, { country: '' }))).toEqual([
       { path: 'suppliers[0].country', message: 'must not be empty' },
