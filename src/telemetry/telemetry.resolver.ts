@@ -20,6 +20,7 @@ import { num, optNum, optStr, type Props } from '../graph/props';
 import { LIVE, routeFor } from '../domain/live';
 import { type LiveStatusEvent, type LiveTelemetryEvent } from './events';
 import { readHistory } from './store';
+import { READ_REJECTIONS } from './telemetry.cypher';
 import { REJECTION_REASON_DESCRIPTIONS, isRejectionReason } from './reasons';
 import {
   AssetStatusEvent,
@@ -109,15 +110,7 @@ export class TelemetryResolver {
     @Ctx() ctx: Context,
   ): Promise<TelemetryRejections> {
     if (latest < 0 || latest > 200) throw badInput(`"latest" must be from 0 to 200, got ${latest}`);
-    const rows = await ctx.graph.read(
-      `CALL () { MATCH (s:TelemetryRejectionStat) RETURN collect(s {.*}) AS stats }
-       CALL () {
-         MATCH (e:TelemetryRejection) WITH e ORDER BY e.receivedAt DESC LIMIT toInteger($latest)
-         RETURN collect(e {.*}) AS examples
-       }
-       RETURN stats, examples`,
-      { latest },
-    );
+    const rows = await ctx.graph.read(READ_REJECTIONS, { latest });
     const row = rows[0] ?? {};
     const list = (v: unknown): Props[] =>
       Array.isArray(v) ? v.map((x: unknown) => asProps(x)) : [];
