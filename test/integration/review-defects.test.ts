@@ -476,3 +476,54 @@ describe('start-up does not wait for the broker (defect 8)', () => {
     }
   });
 });
+
+describe('structured logs (defect 4)', () => {
+  const lines = (stderr: string): Record<string, unknown>[] =>
+    stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l): unknown => JSON.parse(l))
+      .filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null);
+
+  async function serveOnce(level: string, requestId: string): Promise<Record<string, unknown>[]> {
+    const port = await freePort();
+    const server = startServer({
+      PORT: String(port),
+      LOG_LEVEL: level,
+      MQTT_TOPIC_PREFIX: 'd4',
+      INSTANCE_ID: `d4-${level}-${Date.now()}`,
+    });
+    try {
+      await waitFor(`the server ready (${server.stderr()})`, async () =>
+        (await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined,
+      );
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+        body: JSON.stringify({ query: 'query Plants { factories(first: 1) { totalCount } }' }),
+      });
+      expect(res.headers.get('x-request-id')).toBe(requestId);
+      server.child.kill('SIGTERM');
+      expect(await exited(server.child)).toBe(0);
+      return lines(server.stderr());
+    } finally {
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    }
+  }
+
+  it('when LOG_LEVEL is debug, then every line of an operation carries its request id, its Cypher included', async () => {
+    const logged = await serveOnce('debug', 'req-d4-debug');
+    const ofRequest = logged.filter((l) => l['requestId'] === 'req-d4-debug');
+    expect(
+      ofRequest.some((l) => l['msg'] === 'graphql operation' && l['operationName'] === 'Plants'),
+    ).toBe(true);
+    expect(ofRequest.some((l) => l['level'] === 20 && String(l['msg']).startsWith('cypher'))).toBe(
+      true,
+    );
+  });
+
+  it('when LOG_LEVEL is warn, then no info or debug line is written', async () => {
+    const logged = await serveOnce('warn', 'req-d4-warn');
+    expect(logged.filter((l) => Number(l['level']) < 40)).toEqual([]);
+  });
+});
