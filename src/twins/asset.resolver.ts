@@ -1,25 +1,14 @@
-import {
-  Arg,
-  Args,
-  ArgsType,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../domain/context';
 import { Asset, AssetConnection, Metric } from './asset.type';
-import { pageWindow } from './connection';
 import type { AssetStatus } from '../domain/enums';
 import { AssetStatusEnum } from '../domain/enums.graphql';
 import { Line } from './line.type';
-import { listPage } from './list';
 import { loadMany, loadOne } from '../graph/loaders';
 import { Filters, SearchPageArgs } from './page.args';
 import { REL } from './specs';
+import { ASSET } from './twin.kinds';
+import { createTwinResolver } from './twin.resolver';
 
 @ArgsType()
 export class AssetListArgs extends SearchPageArgs {
@@ -47,13 +36,7 @@ function assetMatch(args: AssetListArgs): string | undefined {
 }
 
 @Resolver(() => Asset)
-export class AssetResolver {
-  @Query(() => Asset, { nullable: true, description: 'One asset by id, or null.' })
-  async asset(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Asset | null> {
-    const props = await ctx.loaders.node('Asset').load(id);
-    return props ? Asset.fromProps(props) : null;
-  }
-
+export class AssetResolver extends createTwinResolver(ASSET) {
   @Query(() => AssetConnection, { description: 'Assets ordered by id, a page at a time.' })
   async assets(@Args() args: AssetListArgs, @Ctx() ctx: Context): Promise<AssetConnection> {
     const f = new Filters()
@@ -61,17 +44,11 @@ export class AssetResolver {
       .eq('kind', args.kind)
       .search(args.search, ['name', 'id']);
     const match = assetMatch(args);
-    return listPage(
-      ctx.graph,
-      {
-        label: 'Asset',
-        where: f.where,
-        params: { ...f.params, factoryId: args.factoryId ?? null, lineId: args.lineId ?? null },
-        ...(match ? { match } : {}),
-      },
-      pageWindow(args, ctx.config.MAX_PAGE_SIZE),
-      Asset.fromProps,
-    );
+    return this.page(ctx, args, {
+      where: f.where,
+      params: { ...f.params, factoryId: args.factoryId ?? null, lineId: args.lineId ?? null },
+      ...(match ? { match } : {}),
+    });
   }
 
   @FieldResolver(() => Line, { nullable: true })

@@ -1,26 +1,15 @@
-import {
-  Arg,
-  Args,
-  ArgsType,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Args, ArgsType, Ctx, Field, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../domain/context';
-import { pageWindow } from './connection';
 import { Factory, FactoryConnection } from './factory.type';
 import { Line } from './line.type';
-import { listPage } from './list';
 import { loadMany } from '../graph/loaders';
 import { Filters, SearchPageArgs } from './page.args';
 import { Product } from './product.type';
 import { num, optNum } from '../graph/props';
 import { InventoryEntry } from './relations.type';
 import { REL } from './specs';
+import { FACTORY } from './twin.kinds';
+import { createTwinResolver } from './twin.resolver';
 
 @ArgsType()
 export class FactoryListArgs extends SearchPageArgs {
@@ -32,22 +21,11 @@ export class FactoryListArgs extends SearchPageArgs {
 }
 
 @Resolver(() => Factory)
-export class FactoryResolver {
-  @Query(() => Factory, { nullable: true, description: 'One factory by id, or null.' })
-  async factory(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Factory | null> {
-    const props = await ctx.loaders.node('Factory').load(id);
-    return props ? Factory.fromProps(props) : null;
-  }
-
+export class FactoryResolver extends createTwinResolver(FACTORY) {
   @Query(() => FactoryConnection, { description: 'Factories ordered by id, a page at a time.' })
   async factories(@Args() args: FactoryListArgs, @Ctx() ctx: Context): Promise<FactoryConnection> {
     const f = new Filters().eq('country', args.country).search(args.search, ['name', 'id']);
-    return listPage(
-      ctx.graph,
-      { label: 'Factory', where: f.where, params: f.params },
-      pageWindow(args, ctx.config.MAX_PAGE_SIZE),
-      Factory.fromProps,
-    );
+    return this.page(ctx, args, { where: f.where, params: f.params });
   }
 
   @FieldResolver(() => [Line], { description: 'The lines of the factory, ordered by id.' })

@@ -1,27 +1,16 @@
-import {
-  Arg,
-  Args,
-  ArgsType,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../domain/context';
 import { Asset } from './asset.type';
-import { pageWindow } from './connection';
 import { Factory } from './factory.type';
 import { Line, LineConnection } from './line.type';
-import { listPage } from './list';
 import { loadMany, loadOne } from '../graph/loaders';
 import { Filters, SearchPageArgs } from './page.args';
 import { Product } from './product.type';
 import { optNum } from '../graph/props';
 import { LineProduct } from './relations.type';
 import { REL } from './specs';
+import { LINE } from './twin.kinds';
+import { createTwinResolver } from './twin.resolver';
 
 @ArgsType()
 export class LineListArgs extends SearchPageArgs {
@@ -30,29 +19,17 @@ export class LineListArgs extends SearchPageArgs {
 }
 
 @Resolver(() => Line)
-export class LineResolver {
-  @Query(() => Line, { nullable: true, description: 'One line by id, or null.' })
-  async line(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Line | null> {
-    const props = await ctx.loaders.node('Line').load(id);
-    return props ? Line.fromProps(props) : null;
-  }
-
+export class LineResolver extends createTwinResolver(LINE) {
   @Query(() => LineConnection, { description: 'Lines ordered by id, a page at a time.' })
   async lines(@Args() args: LineListArgs, @Ctx() ctx: Context): Promise<LineConnection> {
     const f = new Filters().search(args.search, ['name', 'id']);
-    return listPage(
-      ctx.graph,
-      {
-        label: 'Line',
-        where: f.where,
-        params: { ...f.params, factoryId: args.factoryId ?? null },
-        ...(args.factoryId
-          ? { match: 'MATCH (:Factory {id: $factoryId})-[:HAS_LINE]->(n:Line)' }
-          : {}),
-      },
-      pageWindow(args, ctx.config.MAX_PAGE_SIZE),
-      Line.fromProps,
-    );
+    return this.page(ctx, args, {
+      where: f.where,
+      params: { ...f.params, factoryId: args.factoryId ?? null },
+      ...(args.factoryId
+        ? { match: 'MATCH (:Factory {id: $factoryId})-[:HAS_LINE]->(n:Line)' }
+        : {}),
+    });
   }
 
   @FieldResolver(() => Factory, { nullable: true })

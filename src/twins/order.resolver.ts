@@ -1,26 +1,15 @@
-import {
-  Arg,
-  Args,
-  ArgsType,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../domain/context';
-import { pageWindow } from './connection';
 import type { OrderStatus } from '../domain/enums';
 import { OrderStatusEnum } from '../domain/enums.graphql';
 import { Factory } from './factory.type';
-import { listPage } from './list';
 import { loadOne } from '../graph/loaders';
 import { Filters, PageArgs } from './page.args';
 import { Order, OrderConnection } from './order.type';
 import { Product } from './product.type';
 import { REL } from './specs';
+import { ORDER } from './twin.kinds';
+import { createTwinResolver } from './twin.resolver';
 
 @ArgsType()
 export class OrderListArgs extends PageArgs {
@@ -41,32 +30,20 @@ export class OrderListArgs extends PageArgs {
 }
 
 @Resolver(() => Order)
-export class OrderResolver {
-  @Query(() => Order, { nullable: true, description: 'One order by id, or null.' })
-  async order(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Order | null> {
-    const props = await ctx.loaders.node('Order').load(id);
-    return props ? Order.fromProps(props) : null;
-  }
-
+export class OrderResolver extends createTwinResolver(ORDER) {
   @Query(() => OrderConnection, { description: 'Orders ordered by id, a page at a time.' })
   async orders(@Args() args: OrderListArgs, @Ctx() ctx: Context): Promise<OrderConnection> {
     const f = new Filters().eq('status', args.status).search(args.customer, ['customer']);
     if (args.factoryId) f.where.push('EXISTS { (n)-[:AT]->(:Factory {id: $factoryId}) }');
     if (args.productId) f.where.push('EXISTS { (n)-[:FOR]->(:Product {id: $productId}) }');
-    return listPage(
-      ctx.graph,
-      {
-        label: 'Order',
-        where: f.where,
-        params: {
-          ...f.params,
-          factoryId: args.factoryId ?? null,
-          productId: args.productId ?? null,
-        },
+    return this.page(ctx, args, {
+      where: f.where,
+      params: {
+        ...f.params,
+        factoryId: args.factoryId ?? null,
+        productId: args.productId ?? null,
       },
-      pageWindow(args, ctx.config.MAX_PAGE_SIZE),
-      Order.fromProps,
-    );
+    });
   }
 
   @FieldResolver(() => Product, { nullable: true })

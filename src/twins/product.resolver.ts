@@ -1,25 +1,14 @@
-import {
-  Arg,
-  Args,
-  ArgsType,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Args, ArgsType, Ctx, Field, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../domain/context';
-import { pageWindow } from './connection';
 import { Line } from './line.type';
-import { listPage } from './list';
 import { loadMany } from '../graph/loaders';
 import { Filters, SearchPageArgs } from './page.args';
 import { Product, ProductConnection } from './product.type';
 import { num, optNum } from '../graph/props';
 import { BomEntry, ProductionLine, ProductSupplier } from './relations.type';
 import { REL } from './specs';
+import { PRODUCT } from './twin.kinds';
+import { createTwinResolver } from './twin.resolver';
 import { Supplier } from './supplier.type';
 
 @ArgsType()
@@ -35,24 +24,13 @@ const bomEntry = (r: { node: Record<string, unknown>; rel: Record<string, unknow
   });
 
 @Resolver(() => Product)
-export class ProductResolver {
-  @Query(() => Product, { nullable: true, description: 'One product by id, or null.' })
-  async product(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Product | null> {
-    const props = await ctx.loaders.node('Product').load(id);
-    return props ? Product.fromProps(props) : null;
-  }
-
+export class ProductResolver extends createTwinResolver(PRODUCT) {
   @Query(() => ProductConnection, {
     description: 'Products ordered by id; search looks at name, SKU and id.',
   })
   async products(@Args() args: ProductListArgs, @Ctx() ctx: Context): Promise<ProductConnection> {
     const f = new Filters().eq('sku', args.sku).search(args.search, ['name', 'sku', 'id']);
-    return listPage(
-      ctx.graph,
-      { label: 'Product', where: f.where, params: f.params },
-      pageWindow(args, ctx.config.MAX_PAGE_SIZE),
-      Product.fromProps,
-    );
+    return this.page(ctx, args, { where: f.where, params: f.params });
   }
 
   @FieldResolver(() => [BomEntry], {

@@ -1,26 +1,15 @@
-import {
-  Arg,
-  Args,
-  ArgsType,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../domain/context';
-import { pageWindow } from './connection';
 import type { ShipmentStatus } from '../domain/enums';
 import { ShipmentStatusEnum } from '../domain/enums.graphql';
 import { Factory } from './factory.type';
-import { listPage } from './list';
 import { loadOne } from '../graph/loaders';
 import { Filters, PageArgs } from './page.args';
 import { Product } from './product.type';
 import { Shipment, ShipmentConnection } from './shipment.type';
 import { REL } from './specs';
+import { SHIPMENT } from './twin.kinds';
+import { createTwinResolver } from './twin.resolver';
 import { Supplier } from './supplier.type';
 
 @ArgsType()
@@ -39,13 +28,7 @@ export class ShipmentListArgs extends PageArgs {
 }
 
 @Resolver(() => Shipment)
-export class ShipmentResolver {
-  @Query(() => Shipment, { nullable: true, description: 'One shipment by id, or null.' })
-  async shipment(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Shipment | null> {
-    const props = await ctx.loaders.node('Shipment').load(id);
-    return props ? Shipment.fromProps(props) : null;
-  }
-
+export class ShipmentResolver extends createTwinResolver(SHIPMENT) {
   @Query(() => ShipmentConnection, { description: 'Shipments ordered by id, a page at a time.' })
   async shipments(
     @Args() args: ShipmentListArgs,
@@ -55,21 +38,15 @@ export class ShipmentResolver {
     if (args.supplierId) f.where.push('EXISTS { (n)-[:FROM]->(:Supplier {id: $supplierId}) }');
     if (args.factoryId) f.where.push('EXISTS { (n)-[:TO]->(:Factory {id: $factoryId}) }');
     if (args.productId) f.where.push('EXISTS { (n)-[:CARRIES]->(:Product {id: $productId}) }');
-    return listPage(
-      ctx.graph,
-      {
-        label: 'Shipment',
-        where: f.where,
-        params: {
-          ...f.params,
-          supplierId: args.supplierId ?? null,
-          factoryId: args.factoryId ?? null,
-          productId: args.productId ?? null,
-        },
+    return this.page(ctx, args, {
+      where: f.where,
+      params: {
+        ...f.params,
+        supplierId: args.supplierId ?? null,
+        factoryId: args.factoryId ?? null,
+        productId: args.productId ?? null,
       },
-      pageWindow(args, ctx.config.MAX_PAGE_SIZE),
-      Shipment.fromProps,
-    );
+    });
   }
 
   @FieldResolver(() => Supplier, { nullable: true })

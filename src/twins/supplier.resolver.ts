@@ -1,24 +1,13 @@
-import {
-  Arg,
-  Args,
-  ArgsType,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  Query,
-  Resolver,
-  Root,
-} from 'type-graphql';
+import { Args, ArgsType, Ctx, Field, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../domain/context';
-import { pageWindow } from './connection';
-import { listPage } from './list';
 import { loadMany } from '../graph/loaders';
 import { Filters, SearchPageArgs } from './page.args';
 import { Product } from './product.type';
 import { optNum } from '../graph/props';
 import { SuppliedProduct } from './relations.type';
 import { REL } from './specs';
+import { SUPPLIER } from './twin.kinds';
+import { createTwinResolver } from './twin.resolver';
 import { Supplier, SupplierConnection } from './supplier.type';
 
 @ArgsType()
@@ -28,25 +17,14 @@ export class SupplierListArgs extends SearchPageArgs {
 }
 
 @Resolver(() => Supplier)
-export class SupplierResolver {
-  @Query(() => Supplier, { nullable: true, description: 'One supplier by id, or null.' })
-  async supplier(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Supplier | null> {
-    const props = await ctx.loaders.node('Supplier').load(id);
-    return props ? Supplier.fromProps(props) : null;
-  }
-
+export class SupplierResolver extends createTwinResolver(SUPPLIER) {
   @Query(() => SupplierConnection, { description: 'Suppliers ordered by id, a page at a time.' })
   async suppliers(
     @Args() args: SupplierListArgs,
     @Ctx() ctx: Context,
   ): Promise<SupplierConnection> {
     const f = new Filters().eq('country', args.country).search(args.search, ['name', 'id']);
-    return listPage(
-      ctx.graph,
-      { label: 'Supplier', where: f.where, params: f.params },
-      pageWindow(args, ctx.config.MAX_PAGE_SIZE),
-      Supplier.fromProps,
-    );
+    return this.page(ctx, args, { where: f.where, params: f.params });
   }
 
   @FieldResolver(() => [SuppliedProduct], { description: 'Products it can deliver, with terms.' })

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { loadConfig } from '../../src/config';
+import type { TwinEvents } from '../../src/domain/events';
 import type { Graph } from '../../src/graph/executor';
 import { type Runtime, startRuntime } from '../../src/runtime';
 
@@ -14,8 +15,16 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** Hears every change event the API publishes (before the telemetry service does). */
+  events?: TwinEvents;
+}
+
 /** The real server on a free port, against the suite's Neo4j. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: TestAppOptions = {},
+): Promise<TestApp> {
   const unique = Math.random().toString(36).slice(2, 10);
   const config = loadConfig({
     ...process.env,
@@ -33,6 +42,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const runtime = await startRuntime(config);
   // the server listens before the broker answers; tests publish only once it is subscribed
   await runtime.telemetry.ready();
+  if (options.events) tapEvents(runtime.telemetry, options.events);
   return {
     url: runtime.app.url,
     wsUrl: runtime.app.url.replace(/^http/, 'ws') + '/graphql',
@@ -40,6 +50,23 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     graph: runtime.graph,
     runtime,
     stop: () => runtime.stop(),
+  };
+}
+
+/** The runtime hands its telemetry service to every request context as its TwinEvents. */
+function tapEvents(events: TwinEvents, listener: TwinEvents): void {
+  const { twinsChanged, assetStatusChanged, twinsImported } = events;
+  events.twinsChanged = (change) => {
+    listener.twinsChanged(change);
+    twinsChanged.call(events, change);
+  };
+  events.assetStatusChanged = (change) => {
+    listener.assetStatusChanged(change);
+    assetStatusChanged.call(events, change);
+  };
+  events.twinsImported = () => {
+    listener.twinsImported();
+    twinsImported.call(events);
   };
 }
 
