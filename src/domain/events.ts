@@ -6,8 +6,17 @@
  */
 
 /** Twin kinds whose changes matter to the caches of running servers. */
-export type TwinKind =
-  'Factory' | 'Line' | 'Asset' | 'Metric' | 'Product' | 'Supplier' | 'Shipment' | 'Order';
+export const TWIN_KINDS = [
+  'Factory',
+  'Line',
+  'Asset',
+  'Metric',
+  'Product',
+  'Supplier',
+  'Shipment',
+  'Order',
+] as const;
+export type TwinKind = (typeof TWIN_KINDS)[number];
 
 export interface TwinChange {
   kind: TwinKind;

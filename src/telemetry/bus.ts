@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ALERT_SEVERITIES } from '../domain/enums';
+import { TWIN_KINDS } from '../domain/events';
 
 /**
  * The `_events` bus between API instances: what one instance tells all others (and itself)
@@ -7,16 +8,6 @@ import { ALERT_SEVERITIES } from '../domain/enums';
  * `<prefix>/_events/<kind>`, with a JSON body checked against its schema on arrival; a message
  * that does not match is logged and ignored, never half-applied.
  */
-const TWIN_KINDS = [
-  'Factory',
-  'Line',
-  'Asset',
-  'Metric',
-  'Product',
-  'Supplier',
-  'Shipment',
-  'Order',
-] as const;
 
 const schemas = {
   /** Twins were created, changed or deleted through the API. */

@@ -52,6 +52,13 @@ export function rejection(
   };
 }
 
+/** processMessage bound to one instance's cache, prefix and limits, at the time of receipt. */
+export type Ingest = (topic: string, payload: Buffer) => Promise<Processed>;
+
+export function ingestWith(registry: AssetRegistry, prefix: string, limits: IngestLimits): Ingest {
+  return (topic, payload) => processMessage(registry, prefix, limits, topic, payload, Date.now());
+}
+
 /**
  * Validates and normalises one message. Pure but for the registry lookup (cached); never throws
  * for any topic or payload.

@@ -4,7 +4,7 @@ import { LIVE, routeIds } from '../domain/live';
 import { errorText, type Log } from '../log';
 import { type BusMessage, decodeBus, isBusTopic } from './bus';
 import type { LiveStatusEvent, LiveTelemetryEvent } from './events';
-import { type IngestLimits, type Processed, processMessage } from './ingest';
+import type { Ingest, Processed } from './ingest';
 import type { AssetRegistry } from './registry';
 
 /**
@@ -15,9 +15,9 @@ import type { AssetRegistry } from './registry';
 export class LiveFeed {
   constructor(
     private readonly registry: AssetRegistry,
+    private readonly ingest: Ingest,
     private readonly pubSub: PubSub,
     private readonly prefix: string,
-    private readonly limits: IngestLimits,
     private readonly log: Log,
   ) {}
 
@@ -34,15 +34,7 @@ export class LiveFeed {
         return;
       }
       if (topic.startsWith(`${this.prefix}/_`)) return; // our own reserved levels
-      const result = await processMessage(
-        this.registry,
-        this.prefix,
-        this.limits,
-        topic,
-        payload,
-        Date.now(),
-      );
-      this.publish(result);
+      this.publish(await this.ingest(topic, payload));
     } catch (err) {
       this.log.error(`live event of ${topic} failed: ${errorText(err)}`);
     }

@@ -1,7 +1,6 @@
 import { errorText, type Log } from '../log';
-import { type IngestLimits, type Processed, processMessage, rejection } from './ingest';
+import { type Ingest, type Processed, rejection } from './ingest';
 import type { MessageHandler } from './mqtt';
-import type { AssetRegistry } from './registry';
 import { rejectedTopic } from './topics';
 import type { TelemetryWriter } from './writer';
 
@@ -25,10 +24,9 @@ export class Persister {
   readonly counts: PersistCounts = { received: 0, accepted: 0, rejected: 0, notAcknowledged: 0 };
 
   constructor(
-    private readonly registry: AssetRegistry,
+    private readonly ingest: Ingest,
     private readonly writer: TelemetryWriter,
     private readonly prefix: string,
-    private readonly limits: IngestLimits,
     private readonly log: Log,
     /** Publishes a dead letter (QoS 0); refused messages are reported, never silently dropped. */
     private readonly deadLetter: (topic: string, body: string) => void,
@@ -57,14 +55,7 @@ export class Persister {
     if (topic.startsWith(`${this.prefix}/_`)) return; // our own events and dead letters
     let result: Processed;
     try {
-      result = await processMessage(
-        this.registry,
-        this.prefix,
-        this.limits,
-        topic,
-        payload,
-        Date.now(),
-      );
+      result = await this.ingest(topic, payload);
     } catch (err) {
       const receivedAt = new Date().toISOString();
       result = {

@@ -6,7 +6,7 @@ import type { Graph } from '../graph/executor';
 import { errorText, type Log } from '../log';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
 import { busTopic, encodeBus, type BusMessage } from './bus';
-import type { IngestLimits } from './ingest';
+import { ingestWith, type IngestLimits } from './ingest';
 import { LiveFeed } from './live';
 import { closeClient, openClient, type OpenClient } from './mqtt';
 import { Persister } from './persist';
@@ -129,7 +129,8 @@ export class TelemetryService implements TwinEvents {
     const everything = `${s.prefix}/#`;
     const v5 = this.broker === null;
 
-    const feed = new LiveFeed(this.registry, this.pubSub, s.prefix, s.limits, this.log);
+    const ingest = ingestWith(this.registry, s.prefix, s.limits);
+    const feed = new LiveFeed(this.registry, ingest, this.pubSub, s.prefix, this.log);
     this.live = openClient({
       url: this.url,
       clientId: `twin-graph-live-${s.instanceId}-${process.pid}`,
@@ -156,10 +157,9 @@ export class TelemetryService implements TwinEvents {
       await writer.replaySpill();
       let open: OpenClient | null = null;
       const persister = new Persister(
-        this.registry,
+        ingest,
         writer,
         s.prefix,
-        s.limits,
         this.log,
         (topic, body) => open?.client.publish(topic, body, { qos: 0 }),
         () => open?.redeliver(),

@@ -3,18 +3,20 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt from 'mqtt';
 import type { Graph } from '../../src/graph/executor';
 import { writeBatch } from '../../src/telemetry/store';
 import type { WriteBatch } from '../../src/telemetry/records';
 import { silentLog } from '../../src/log';
 import { openClient, type OpenClient } from '../../src/telemetry/mqtt';
+import { ingestWith } from '../../src/telemetry/ingest';
 import { Persister } from '../../src/telemetry/persist';
 import { AssetRegistry } from '../../src/telemetry/registry';
 import { TelemetryWriter } from '../../src/telemetry/writer';
-import { gql, startTestApp, type TestApp } from '../support/app';
+import { gql, startTestApp } from '../support/app';
 import { resetTwins, testGraph } from '../support/db';
 import { subscribe, waitFor } from '../support/live';
+import { importPlant, nextTs, PLANT, publishMany, readings } from '../support/plant';
 import { freePort } from '../support/mosquitto';
 
 /*
@@ -22,54 +24,9 @@ import { freePort } from '../support/mosquitto';
  * Mosquitto, the server (in process, or the compiled one as a child process where signals and
  * restarts are the point).
  */
-const PLANT = {
-  factories: [
-    { id: 'F1', name: 'Leipzig' },
-    { id: 'F2', name: 'Dresden' },
-  ],
-  lines: [{ id: 'L1', factoryId: 'F1', name: 'Body' }],
-  assets: [
-    {
-      id: 'A1',
-      lineId: 'L1',
-      name: 'Press',
-      kind: 'PRESS',
-      ratePerHour: 60,
-      metrics: [{ name: 'temperature', unit: 'Cel', min: 0, max: 100 }],
-    },
-  ],
-};
 
 let graph: Graph;
-let stamp = Date.now() - 600_000;
-const nextTs = () => new Date((stamp += 10)).toISOString();
 const mqttUrl = () => process.env['MQTT_URL'] ?? '';
-
-async function readings(prefix: string): Promise<number> {
-  const rows = await graph.read(
-    'MATCH (r:Reading) WHERE r.topic STARTS WITH $p RETURN count(r) AS n',
-    { p: `${prefix}/` },
-  );
-  return Number(rows[0]?.['n'] ?? 0);
-}
-
-async function publishMany(client: MqttClient, prefix: string, n: number): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    await client.publishAsync(
-      `${prefix}/F1/L1/A1/telemetry`,
-      JSON.stringify({ ts: nextTs(), metrics: { temperature: 20 + (i % 50) } }),
-      { qos: 1 },
-    );
-  }
-}
-
-async function importPlant(app: TestApp): Promise<void> {
-  const res = await gql(app, 'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }', {
-    d: PLANT,
-  });
-  expect(res.errors).toBeUndefined();
-  await waitFor('the registry to know A1', () => app.runtime.telemetry.registry.cached('A1'));
-}
 
 beforeAll(async () => {
   graph = testGraph();
@@ -164,8 +121,8 @@ describe('the asset cache follows structure changes (defect 6)', () => {
         app.runtime.telemetry.stats().received >= 2 ? true : undefined,
       );
       await app.runtime.telemetry.flush();
-      expect(await readings('d6/F1')).toBe(0);
-      expect(await readings('d6/F2')).toBe(1);
+      expect(await readings(graph, 'd6/F1')).toBe(0);
+      expect(await readings(graph, 'd6/F2')).toBe(1);
       const rejected = await graph.read(
         "MATCH (e:TelemetryRejection {reason: 'WRONG_LINE'}) WHERE e.topic STARTS WITH 'd6/F1' RETURN count(e) AS n",
       );
@@ -293,10 +250,10 @@ describe('the compiled server under signals and restarts (defects 9, 10)', () =>
       // every publish is acknowledged by the broker; the server acknowledges once buffered
       await publishMany(publisher, 'd9', 500);
       await new Promise((r) => setTimeout(r, 500));
-      expect(await readings('d9')).toBe(0); // all still buffered
+      expect(await readings(graph, 'd9')).toBe(0); // all still buffered
       server.child.kill('SIGTERM');
       expect(await exited(server.child)).toBe(0);
-      expect(await readings('d9')).toBe(500);
+      expect(await readings(graph, 'd9')).toBe(500);
       expect(server.stderr()).not.toMatch(/spilled/);
     } finally {
       await publisher.endAsync();
@@ -335,12 +292,12 @@ describe('the compiled server under signals and restarts (defects 9, 10)', () =>
       try {
         await waitFor(
           `300 stored after the restart (${second.stderr().slice(-2000)})`,
-          async () => ((await readings('d10')) >= 300 ? true : undefined),
+          async () => ((await readings(graph, 'd10')) >= 300 ? true : undefined),
           30000,
         );
         second.child.kill('SIGTERM');
         expect(await exited(second.child)).toBe(0);
-        expect(await readings('d10')).toBe(300);
+        expect(await readings(graph, 'd10')).toBe(300);
       } finally {
         if (second.child.exitCode === null) second.child.kill('SIGKILL');
       }
@@ -380,10 +337,13 @@ describe('a message that could not be buffered is not acknowledged (defect 3)', 
     });
     let open: OpenClient | undefined = undefined;
     const persister = new Persister(
-      registry,
+      ingestWith(registry, 'd3', {
+        maxFutureMs: 300_000,
+        maxAgeMs: 3_600_000 * 24,
+        maxBytes: 65536,
+      }),
       writer,
       'd3',
-      { maxFutureMs: 300_000, maxAgeMs: 3_600_000 * 24, maxBytes: 65536 },
       log,
       () => undefined,
       () => open?.redeliver(),
@@ -402,12 +362,12 @@ describe('a message that could not be buffered is not acknowledged (defect 3)', 
       await open.ready;
       await publishMany(publisher, 'd3', 1);
       await waitFor('the redelivered message stored', async () =>
-        (await readings('d3')) === 1 ? true : undefined,
+        (await readings(graph, 'd3')) === 1 ? true : undefined,
       );
       expect(calls).toBe(2);
       expect(persister.counts).toMatchObject({ received: 1, accepted: 1, notAcknowledged: 1 });
       await writer.stop(1000);
-      expect(await readings('d3')).toBe(1);
+      expect(await readings(graph, 'd3')).toBe(1);
     } finally {
       await publisher.endAsync();
       await open.client.endAsync(true);

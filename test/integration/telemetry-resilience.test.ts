@@ -3,11 +3,12 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt from 'mqtt';
 import type { Graph } from '../../src/graph/executor';
-import { gql, startTestApp, type TestApp } from '../support/app';
+import { gql, startTestApp } from '../support/app';
 import { resetTwins, testGraph } from '../support/db';
 import { subscribe, waitFor } from '../support/live';
+import { importPlant, nextTs, PLANT, publishMany, readings } from '../support/plant';
 import { freePort, startMosquitto } from '../support/mosquitto';
 import { startTcpProxy } from '../support/tcp-proxy';
 
@@ -16,57 +17,8 @@ import { startTcpProxy } from '../support/tcp-proxy';
  * while, shutdown with readings in the buffer, two instances sharing the work, and the embedded
  * broker of a zero-configuration start.
  */
-const PLANT = {
-  factories: [{ id: 'F1', name: 'Leipzig' }],
-  lines: [{ id: 'L1', factoryId: 'F1', name: 'Body' }],
-  assets: [
-    {
-      id: 'A1',
-      lineId: 'L1',
-      name: 'Press',
-      kind: 'PRESS',
-      ratePerHour: 60,
-      metrics: [{ name: 'temperature', unit: 'Cel', min: 0, max: 1000 }],
-    },
-  ],
-};
 
 let graph: Graph;
-let stamp = Date.now() - 600_000;
-/** Distinct, increasing timestamps: each publish is a new reading. */
-const nextTs = () => (stamp += 10);
-
-async function readings(prefix: string): Promise<number> {
-  const rows = await graph.read(
-    'MATCH (r:Reading) WHERE r.topic STARTS WITH $p RETURN count(r) AS n',
-    { p: `${prefix}/` },
-  );
-  return Number(rows[0]?.['n'] ?? 0);
-}
-
-async function publishMany(
-  client: MqttClient,
-  prefix: string,
-  n: number,
-  pauseEvery = 0,
-): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    await client.publishAsync(
-      `${prefix}/F1/L1/A1/telemetry`,
-      JSON.stringify({ ts: nextTs(), metrics: { temperature: 20 + (i % 50) } }),
-      { qos: 1 },
-    );
-    if (pauseEvery && i % pauseEvery === 0) await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function importPlant(app: TestApp): Promise<void> {
-  const res = await gql(app, 'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }', {
-    d: PLANT,
-  });
-  expect(res.errors).toBeUndefined();
-  await waitFor('the registry to know A1', () => app.runtime.telemetry.registry.cached('A1'));
-}
 
 beforeAll(async () => {
   graph = testGraph();
@@ -99,7 +51,7 @@ describe('telemetry resilience', () => {
       await publishMany(publisher, 'rb', 60, 10);
       const stored = await waitFor(
         `120 readings after the restart (${JSON.stringify(app.runtime.telemetry.stats())})`,
-        async () => ((await readings('rb')) >= 120 ? readings('rb') : undefined),
+        async () => ((await readings(graph, 'rb')) >= 120 ? readings(graph, 'rb') : undefined),
         40000,
       );
       expect(stored).toBe(120);
@@ -127,7 +79,7 @@ describe('telemetry resilience', () => {
       await importPlant(app);
       await publishMany(publisher, 'nu', 40);
       await waitFor('the first 40 stored', async () =>
-        (await readings('nu')) === 40 ? true : undefined,
+        (await readings(graph, 'nu')) === 40 ? true : undefined,
       );
 
       proxy.cut();
@@ -138,12 +90,12 @@ describe('telemetry resilience', () => {
         app.runtime.telemetry.stats().received >= 80 ? true : undefined,
       );
       await new Promise((r) => setTimeout(r, 1500));
-      expect(await readings('nu')).toBe(40);
+      expect(await readings(graph, 'nu')).toBe(40);
 
       proxy.restore();
       const stored = await waitFor(
         '80 stored after Neo4j is back',
-        async () => ((await readings('nu')) === 80 ? 80 : undefined),
+        async () => ((await readings(graph, 'nu')) === 80 ? 80 : undefined),
         60000,
       );
       expect(stored).toBe(80);
@@ -167,12 +119,12 @@ describe('telemetry resilience', () => {
       await waitFor('50 accepted', () =>
         app.runtime.telemetry.stats().received === 50 ? true : undefined,
       );
-      expect(await readings('sf')).toBe(0);
+      expect(await readings(graph, 'sf')).toBe(0);
     } finally {
       await publisher.endAsync();
       await app.stop();
     }
-    expect(await readings('sf')).toBe(50);
+    expect(await readings(graph, 'sf')).toBe(50);
   });
 
   it('when Neo4j is still unreachable at shutdown, then the buffer is spilled to disk and written at the next start', async () => {
@@ -199,14 +151,14 @@ describe('telemetry resilience', () => {
       );
       await first.stop();
       expect((await readdir(spill)).filter((f) => f.startsWith('spill-'))).toHaveLength(1);
-      expect(await readings('sp')).toBe(0);
+      expect(await readings(graph, 'sp')).toBe(0);
     } finally {
       await publisher.endAsync();
       await proxy.stop();
     }
     const second = await startTestApp({ MQTT_TOPIC_PREFIX: 'sp', TELEMETRY_SPILL_DIR: spill });
     try {
-      expect(await readings('sp')).toBe(30);
+      expect(await readings(graph, 'sp')).toBe(30);
       expect(await readdir(spill)).toHaveLength(0);
     } finally {
       await second.stop();
@@ -232,12 +184,12 @@ describe('telemetry resilience', () => {
       await publishMany(publisher, 'ti', 200);
       await waitFor(
         '200 stored',
-        async () => ((await readings('ti')) >= 200 ? true : undefined),
+        async () => ((await readings(graph, 'ti')) >= 200 ? true : undefined),
         30000,
       );
       await a.runtime.telemetry.flush();
       await b.runtime.telemetry.flush();
-      expect(await readings('ti')).toBe(200);
+      expect(await readings(graph, 'ti')).toBe(200);
       const ra = a.runtime.telemetry.stats().received;
       const rb = b.runtime.telemetry.stats().received;
       expect(ra + rb).toBe(200);
