@@ -4,7 +4,7 @@ import type { Context } from '../domain/context';
 import { NO_EVENTS, type TwinEvents } from '../domain/events';
 import type { Graph } from '../graph/executor';
 import { createLoaders } from '../graph/loaders';
-import { logger } from '../log';
+import { logger, type Log } from '../log';
 
 export type { Context };
 
@@ -23,12 +23,17 @@ export function createContext(
     requestId,
     ...(names.operationName ? { operationName: names.operationName } : {}),
   });
+  // made on first use: a subscription event that logs nothing costs no child logger
+  let log: Log | undefined;
   return {
     graph,
     loaders: createLoaders(graph),
     config,
     events,
     requestId,
-    log: requestLog.child({ requestId }),
+    get log(): Log {
+      log ??= requestLog.child({ requestId });
+      return log;
+    },
   };
 }
