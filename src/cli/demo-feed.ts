@@ -4,6 +4,7 @@ import { Graph } from '../graph/executor';
 import { logger } from '../log';
 import { mulberry32 } from '../domain/prng';
 import { startDemoFeed, type FeedAsset, type FeedMetric } from '../telemetry/demo-feed';
+import { READ_DEMO_FEED_ASSETS } from '../telemetry/telemetry.cypher';
 
 const USAGE = `Publishes plausible telemetry for every asset in the graph, so the playground shows live data.
 
@@ -15,15 +16,6 @@ const USAGE = `Publishes plausible telemetry for every asset in the graph, so th
 
 Reads NEO4J_URI (and NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE), MQTT_URL (default
 mqtt://127.0.0.1:$MQTT_EMBEDDED_PORT) and MQTT_TOPIC_PREFIX. Stop with Ctrl-C.`;
-
-/** Every asset with its line, factory and metrics, in one round trip. */
-const ASSETS = `
-MATCH (f:Factory)-[:HAS_LINE]->(l:Line)-[:HAS_ASSET]->(a:Asset)
-OPTIONAL MATCH (a)-[:HAS_METRIC]->(m:Metric)
-WITH f, l, a, m ORDER BY m.name
-RETURN f.id AS factoryId, l.id AS lineId, a.id AS assetId, a.status AS status,
-       collect(m {.name, .unit, .min, .max}) AS metrics
-ORDER BY factoryId, lineId, assetId`;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -79,7 +71,7 @@ async function run(): Promise<void> {
   const graph = Graph.connect(graphSettings(config));
   let assets: FeedAsset[];
   try {
-    assets = toSimAssets(await graph.read(ASSETS));
+    assets = toSimAssets(await graph.read(READ_DEMO_FEED_ASSETS));
   } finally {
     await graph.close();
   }

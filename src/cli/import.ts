@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError, loadConfig } from '../config';
 import { announceOnBus } from '../telemetry/bus';
 import { TwinError } from '../errors';
+import { COUNT_FACTORIES } from '../twins/cypher';
 import { importDocument } from '../twins/import/service';
 import { cliGraph } from './graph-cli';
 
@@ -28,7 +29,7 @@ async function run(): Promise<number> {
   const graph = cliGraph();
   try {
     if (args.includes('--if-empty')) {
-      const rows = await graph.read('MATCH (f:Factory) RETURN count(f) AS n');
+      const rows = await graph.read(COUNT_FACTORIES);
       if (Number(rows[0]?.['n'] ?? 0) > 0) {
         console.error('the graph already holds factories; nothing imported (--if-empty)');
         return 0;

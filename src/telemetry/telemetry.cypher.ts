@@ -86,3 +86,15 @@ export const PRUNE_REJECTION_EXAMPLES = `
   UNWIND examples[toInteger($keep)..] AS old
   DELETE old
   RETURN count(*) AS n`;
+
+/**
+ * What the demo feed (`npm run demo-feed`, src/cli/demo-feed.ts) publishes for: every asset with
+ * its line, factory, status and metrics, in one round trip.
+ */
+export const READ_DEMO_FEED_ASSETS = `
+  MATCH (f:Factory)-[:HAS_LINE]->(l:Line)-[:HAS_ASSET]->(a:Asset)
+  OPTIONAL MATCH (a)-[:HAS_METRIC]->(m:Metric)
+  WITH f, l, a, m ORDER BY m.name
+  RETURN f.id AS factoryId, l.id AS lineId, a.id AS assetId, a.status AS status,
+         collect(m {.name, .unit, .min, .max}) AS metrics
+  ORDER BY factoryId, lineId, assetId`;

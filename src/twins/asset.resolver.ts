@@ -3,6 +3,11 @@ import type { Context } from '../domain/context';
 import { Asset, AssetConnection, Metric } from './asset.type';
 import type { AssetStatus } from '../domain/enums';
 import { AssetStatusEnum } from '../domain/enums.graphql';
+import {
+  MATCH_ASSETS_OF_FACTORY,
+  MATCH_ASSETS_OF_FACTORY_LINE,
+  MATCH_ASSETS_OF_LINE,
+} from './cypher';
 import { Line } from './line.type';
 import { loadMany, loadOne } from '../graph/loaders';
 import { Filters, SearchPageArgs } from './page.args';
@@ -27,11 +32,10 @@ export class AssetListArgs extends SearchPageArgs {
 
 function assetMatch(args: AssetListArgs): string | undefined {
   if (args.lineId && args.factoryId) {
-    return 'MATCH (:Factory {id: $factoryId})-[:HAS_LINE]->(:Line {id: $lineId})-[:HAS_ASSET]->(n:Asset)';
+    return MATCH_ASSETS_OF_FACTORY_LINE;
   }
-  if (args.lineId) return 'MATCH (:Line {id: $lineId})-[:HAS_ASSET]->(n:Asset)';
-  if (args.factoryId)
-    return 'MATCH (:Factory {id: $factoryId})-[:HAS_LINE]->(:Line)-[:HAS_ASSET]->(n:Asset)';
+  if (args.lineId) return MATCH_ASSETS_OF_LINE;
+  if (args.factoryId) return MATCH_ASSETS_OF_FACTORY;
   return undefined;
 }
 

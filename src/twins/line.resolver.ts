@@ -1,6 +1,7 @@
 import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../domain/context';
 import { Asset } from './asset.type';
+import { MATCH_LINES_OF_FACTORY } from './cypher';
 import { Factory } from './factory.type';
 import { Line, LineConnection } from './line.type';
 import { loadMany, loadOne } from '../graph/loaders';
@@ -26,9 +27,7 @@ export class LineResolver extends createTwinResolver(LINE) {
     return this.page(ctx, args, {
       where: f.where,
       params: { ...f.params, factoryId: args.factoryId ?? null },
-      ...(args.factoryId
-        ? { match: 'MATCH (:Factory {id: $factoryId})-[:HAS_LINE]->(n:Line)' }
-        : {}),
+      ...(args.factoryId ? { match: MATCH_LINES_OF_FACTORY } : {}),
     });
   }
 

@@ -1,5 +1,7 @@
 import { badInput } from '../../errors';
 import type { Graph, Tx } from '../../graph/executor';
+import type { TwinLabel } from '../../graph/loaders';
+import { existingIdsCypher, READ_ASSET_LINES, READ_BOM, READ_FLOWS_OF_LINES } from '../cypher';
 import { countTwins, type KnownIds, type TwinCounts, type TwinDocument } from './document';
 import { type ExternalReferences, externalReferences, validateDocument } from './validate';
 import { type WriteProgress, writeDocument } from './writer';
@@ -22,23 +24,12 @@ export async function referencedIds(tx: Tx, input: unknown): Promise<KnownIds> {
 }
 
 async function lookUp(tx: Tx, refs: ExternalReferences): Promise<KnownIds> {
-  const existing = async (label: string, wanted: string[]): Promise<Set<string>> =>
+  const existing = async (label: TwinLabel, wanted: string[]): Promise<Set<string>> =>
     wanted.length === 0
       ? new Set()
-      : new Set(
-          ids(
-            await tx.run(`MATCH (n:${label}) WHERE n.id IN $ids RETURN n.id AS id`, {
-              ids: wanted,
-            }),
-          ),
-        );
+      : new Set(ids(await tx.run(existingIdsCypher(label), { ids: wanted })));
   const assets =
-    refs.assets.length === 0
-      ? []
-      : await tx.run(
-          `MATCH (l:Line)-[:HAS_ASSET]->(a:Asset) WHERE a.id IN $ids RETURN a.id AS id, l.id AS lineId`,
-          { ids: refs.assets },
-        );
+    refs.assets.length === 0 ? [] : await tx.run(READ_ASSET_LINES, { ids: refs.assets });
   return {
     factories: await existing('Factory', refs.factories),
     lines: await existing('Line', refs.lines),
@@ -52,7 +43,7 @@ async function lookUp(tx: Tx, refs: ExternalReferences): Promise<KnownIds> {
  * What a batch import's validation must know about the stored graph, inside its transaction: the
  * twins it names, and the stored FEEDS and REQUIRES edges that can close a cycle with its own. A
  * batch reads the whole bill of materials once; a single mutation instead searches from its one
- * new edge (mutations/cycles.cypher.ts).
+ * new edge (mutations/cycles.ts).
  */
 export async function knownIds(tx: Tx, input: unknown): Promise<KnownIds> {
   const refs = externalReferences(input);
@@ -61,14 +52,8 @@ export async function knownIds(tx: Tx, input: unknown): Promise<KnownIds> {
   const lineIds = [
     ...new Set([...refs.lines, ...[...(known.assets?.values() ?? [])].map((a) => a.lineId)]),
   ];
-  const flows = await tx.run(
-    `MATCH (l:Line)-[:HAS_ASSET]->(a:Asset)-[:FEEDS]->(b:Asset) WHERE l.id IN $lineIds
-     RETURN a.id AS from, b.id AS to`,
-    { lineIds },
-  );
-  const bom = await tx.run(
-    'MATCH (p:Product)-[:REQUIRES]->(c:Product) RETURN p.id AS parentId, c.id AS componentId',
-  );
+  const flows = await tx.run(READ_FLOWS_OF_LINES, { lineIds });
+  const bom = await tx.run(READ_BOM);
   return {
     ...known,
     existingFlows: flows.map((r) => ({ from: String(r['from']), to: String(r['to']) })),

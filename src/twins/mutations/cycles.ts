@@ -1,4 +1,5 @@
 import type { Tx } from '../../graph/executor';
+import { type AcyclicSection, storedCycleCypher } from '../cypher';
 import type { Problem, TwinDocument } from '../import/document';
 import { cycleMessage } from '../import/relations';
 
@@ -14,12 +15,6 @@ import { cycleMessage } from '../import/relations';
  */
 export const MAX_CYCLE_LENGTH = 1000;
 
-/** The relationships that must stay acyclic, as the document names their ends. */
-const ACYCLIC = {
-  flows: { label: 'Asset', rel: 'FEEDS' },
-  bom: { label: 'Product', rel: 'REQUIRES' },
-} as const;
-
 /**
  * The cycle the new edge `from → to` would close through stored edges, if any: a shortest path
  * back from `to` to `from` (breadth-first, so diamonds in the graph cost nothing extra), as the
@@ -28,19 +23,13 @@ const ACYCLIC = {
  */
 export async function storedCycle(
   tx: Tx,
-  section: keyof typeof ACYCLIC,
+  section: AcyclicSection,
   from: string,
   to: string,
   maxLength: number = MAX_CYCLE_LENGTH,
 ): Promise<string[] | null> {
   if (from === to) return null;
-  const { label, rel } = ACYCLIC[section];
-  const rows = await tx.run(
-    `MATCH (start:${label} {id: $to}), (end:${label} {id: $from})
-     MATCH path = shortestPath((start)-[:${rel}*1..${Math.max(1, Math.floor(maxLength))}]->(end))
-     RETURN [n IN nodes(path) | n.id] AS ids`,
-    { from, to },
-  );
+  const rows = await tx.run(storedCycleCypher(section, maxLength), { from, to });
   const ids: unknown = rows[0]?.['ids'];
   return Array.isArray(ids) ? [from, ...ids.map(String)] : null;
 }

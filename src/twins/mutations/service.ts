@@ -2,11 +2,18 @@ import { badInput, notFound, TwinError } from '../../errors';
 import type { Graph, Tx } from '../../graph/executor';
 import type { TwinLabel } from '../../graph/loaders';
 import type { Problem, TwinDocument } from '../import/document';
-import { compact, SECTION_ROWS } from '../import/export';
+import {
+  deleteTwinCypher,
+  removeRelationshipCypher,
+  SECTION_ROWS,
+  twinExistsCypher,
+  twinLinksCypher,
+} from '../cypher';
+import { compact } from '../import/export';
 import { referencedIds } from '../import/service';
 import { validateDocument } from '../import/validate';
 import { writeDocument } from '../import/writer';
-import { newEdgeCycles } from './cycles.cypher';
+import { newEdgeCycles } from './cycles';
 
 /*
  * Every write of a single twin or relationship goes through the import's validation and writer,
@@ -80,7 +87,7 @@ function invalid(section: keyof TwinDocument, inputName: string, found: Problem[
 }
 
 async function exists(tx: Tx, label: TwinLabel, id: string): Promise<boolean> {
-  return (await tx.run(`MATCH (n:${label} {id: $id}) RETURN n.id AS id`, { id })).length > 0;
+  return (await tx.run(twinExistsCypher(label), { id })).length > 0;
 }
 
 export async function createTwin(
@@ -151,10 +158,10 @@ export async function removeRelationship(
 ): Promise<void> {
   const { rel, from, to } = shape;
   const rows = await graph.transaction('WRITE', (tx) =>
-    tx.run(
-      `MATCH (:${from.kind} {id: $from})-[r:${rel}]->(:${to.kind} {id: $to}) DELETE r RETURN count(*) AS n`,
-      { from: keys[from.key], to: keys[to.key] },
-    ),
+    tx.run(removeRelationshipCypher(from.kind, rel, to.kind), {
+      from: keys[from.key],
+      to: keys[to.key],
+    }),
   );
   if (Number(rows[0]?.['n'] ?? 0) === 0) {
     throw new TwinError('NOT_FOUND', `Nothing to remove: ${shape.missing(keys)}`, { ...keys });
@@ -164,37 +171,20 @@ export async function removeRelationship(
 /*
  * Deleting a twin. Without `cascade` a twin that is linked to anything is kept, and the error
  * lists its links. With `cascade` the twin goes together with what cannot exist without it,
- * and every other link is detached.
+ * and every other link is detached. CASCADE says in words what goes with a twin (for the
+ * mutations' descriptions); the statements are CASCADE_DEPENDENTS and deleteTwinCypher
+ * (src/twins/cypher/mutations.ts).
  */
-export const CASCADE: Record<TwinSection, { dependents: string; cypher: string }> = {
+export const CASCADE: Record<TwinSection, { dependents: string }> = {
   factories: {
     dependents: 'its lines, their assets and metrics, and the shipments and orders to it',
-    cypher: `OPTIONAL MATCH (n)-[:HAS_LINE]->(l:Line)
-      OPTIONAL MATCH (l)-[:HAS_ASSET]->(a:Asset)
-      OPTIONAL MATCH (a)-[:HAS_METRIC]->(m:Metric)
-      OPTIONAL MATCH (n)<-[:TO|AT]-(x:Shipment|Order)
-      RETURN collect(DISTINCT l) + collect(DISTINCT a) + collect(DISTINCT m) + collect(DISTINCT x) AS deps`,
   },
-  lines: {
-    dependents: 'its assets and their metrics',
-    cypher: `OPTIONAL MATCH (n)-[:HAS_ASSET]->(a:Asset)
-      OPTIONAL MATCH (a)-[:HAS_METRIC]->(m:Metric)
-      RETURN collect(DISTINCT a) + collect(DISTINCT m) AS deps`,
-  },
-  assets: {
-    dependents: 'its metrics',
-    cypher: `OPTIONAL MATCH (n)-[:HAS_METRIC]->(m:Metric) RETURN collect(DISTINCT m) AS deps`,
-  },
-  products: {
-    dependents: 'the shipments and orders of it',
-    cypher: `OPTIONAL MATCH (n)<-[:CARRIES|FOR]-(x:Shipment|Order) RETURN collect(DISTINCT x) AS deps`,
-  },
-  suppliers: {
-    dependents: 'its shipments',
-    cypher: `OPTIONAL MATCH (n)<-[:FROM]-(x:Shipment) RETURN collect(DISTINCT x) AS deps`,
-  },
-  shipments: { dependents: '', cypher: `RETURN [] AS deps` },
-  orders: { dependents: '', cypher: `RETURN [] AS deps` },
+  lines: { dependents: 'its assets and their metrics' },
+  assets: { dependents: 'its metrics' },
+  products: { dependents: 'the shipments and orders of it' },
+  suppliers: { dependents: 'its shipments' },
+  shipments: { dependents: '' },
+  orders: { dependents: '' },
 };
 
 export interface DeletedTwin {
@@ -217,15 +207,7 @@ export async function deleteTwin(
 ): Promise<DeleteOutcome> {
   const label = SECTION_LABEL[section];
   return graph.transaction('WRITE', async (tx) => {
-    const found = await tx.run(
-      `MATCH (n:${label} {id: $id})
-       OPTIONAL MATCH (n)-[r]-(m)
-       WITH n, r, m ORDER BY type(r), m.id
-       RETURN collect(CASE WHEN r IS NULL THEN null ELSE {type: type(r),
-         direction: CASE WHEN startNode(r) = n THEN 'out' ELSE 'in' END,
-         kind: labels(m)[0], id: m.id} END) AS links`,
-      { id },
-    );
+    const found = await tx.run(twinLinksCypher(label), { id });
     if (found.length === 0) throw notFound(label, id);
     const raw: unknown = found[0]?.['links'];
     const links = (Array.isArray(raw) ? raw : []).map((l: Record<string, unknown>) => ({
@@ -235,18 +217,7 @@ export async function deleteTwin(
       id: String(l['id']),
     }));
     if (links.length > 0 && !cascade) throw linked(label, id, links);
-    const deleted = await tx.run(
-      `MATCH (n:${label} {id: $id})
-       CALL (n) { ${CASCADE[section].cypher} }
-       WITH n, [d IN deps WHERE d IS NOT NULL] AS deps
-       WITH [n] + deps AS doomed
-       UNWIND doomed AS d
-       WITH d, labels(d)[0] AS kind, d.id AS id,
-            CASE WHEN d:Metric THEN head([(a:Asset)-[:HAS_METRIC]->(d) | a.id]) END AS assetId
-       DETACH DELETE d
-       RETURN kind, id, assetId`,
-      { id },
-    );
+    const deleted = await tx.run(deleteTwinCypher(label, section), { id });
     return {
       deleted: deleted.map((r) => ({
         kind: String(r['kind']),
