@@ -1,0 +1,151 @@
+/**
+ * Every Cypher statement of the impact analysis. Each one starts from the disrupted twin or from
+ * the ids an earlier statement found, and walks only what hangs off them, so the work grows with
+ * the affected subgraph, not with the plant network. Variable-length walks are bounded by
+ * MAX_BOM_DEPTH.
+ */
+
+/** The deepest bill of materials walked (levels); a deeper one is cut there. */
+export const MAX_BOM_DEPTH = 25;
+
+/** The supplier, the products it supplies with their other suppliers, and its PLANNED shipments. */
+export const SUPPLIER_OUTAGE_START = `
+  MATCH (s:Supplier {id: $id})
+  CALL (s) {
+    OPTIONAL MATCH (s)-[:SUPPLIES]->(c:Product)
+    OPTIONAL MATCH (c)<-[:SUPPLIES]-(alt:Supplier) WHERE alt <> s
+    WITH c, alt ORDER BY alt.id
+    WITH c, collect(alt {.*}) AS alternatives
+    WHERE c IS NOT NULL
+    RETURN collect({product: c {.*}, alternatives: alternatives}) AS components
+  }
+  CALL (s) {
+    OPTIONAL MATCH (sh:Shipment {status: 'PLANNED'})-[:FROM]->(s)
+    WITH sh ORDER BY sh.id
+    RETURN collect(sh {.*}) AS planned
+  }
+  RETURN s {.*} AS supplier, components, planned`;
+
+/** The shipment with what it carries, where to, and from whom. */
+export const SHIPMENT_DELAY_START = `
+  MATCH (sh:Shipment {id: $id})
+  OPTIONAL MATCH (sh)-[:CARRIES]->(c:Product)
+  OPTIONAL MATCH (sh)-[:TO]->(f:Factory)
+  OPTIONAL MATCH (sh)-[:FROM]->(s:Supplier)
+  CALL (c, s) {
+    OPTIONAL MATCH (c)<-[:SUPPLIES]-(alt:Supplier) WHERE alt <> s
+    WITH alt ORDER BY alt.id
+    RETURN collect(alt {.*}) AS alternatives
+  }
+  RETURN sh {.*} AS shipment, c {.*} AS component, f {.*} AS factory, s.id AS supplierId,
+         alternatives`;
+
+/** The asset, its line and factory, the line's stations and flows, and what the line produces. */
+export const ASSET_DOWNTIME_START = `
+  MATCH (a:Asset {id: $id})
+  OPTIONAL MATCH (f:Factory)-[:HAS_LINE]->(l:Line)-[:HAS_ASSET]->(a)
+  CALL (l) {
+    OPTIONAL MATCH (l)-[:HAS_ASSET]->(st:Asset)
+    WITH st ORDER BY st.id
+    RETURN collect(st {.id, .status, .ratePerHour}) AS stations
+  }
+  CALL (l) {
+    OPTIONAL MATCH (l)-[:HAS_ASSET]->(x:Asset)-[:FEEDS]->(y:Asset)<-[:HAS_ASSET]-(l)
+    RETURN collect({from: x.id, to: y.id}) AS flows
+  }
+  CALL (l) {
+    OPTIONAL MATCH (l)-[pr:PRODUCES]->(p:Product)
+    WITH p, pr ORDER BY p.id
+    WHERE p IS NOT NULL
+    RETURN collect({product: p {.*}, ratePerHour: pr.ratePerHour}) AS produces
+  }
+  RETURN a {.*} AS asset, l {.*} AS line, f.id AS factoryId, stations, flows, produces`;
+
+/**
+ * What consuming `$componentIds` means at each factory (restricted to `$factoryIds` unless null):
+ * the lines that make a product directly requiring one of them, with the line's shape, stations
+ * and flows (for its capacity factor), the production rate and the BOM quantity; the stock on hand;
+ * and the shipments of the components to the factory that are IN_TRANSIT or DELAYED.
+ */
+export const CONSUMPTION_INPUTS = `
+  CALL () {
+    MATCH (c:Product)<-[r:REQUIRES]-(p:Product)<-[pr:PRODUCES]-(l:Line)<-[:HAS_LINE]-(f:Factory)
+    WHERE c.id IN $componentIds AND ($factoryIds IS NULL OR f.id IN $factoryIds)
+    RETURN collect({factoryId: f.id, lineId: l.id, productId: p.id, componentId: c.id,
+                    ratePerHour: pr.ratePerHour, quantity: r.quantity}) AS uses,
+           collect(DISTINCT l) AS lines
+  }
+  CALL (lines) {
+    UNWIND lines AS l
+    CALL (l) {
+      OPTIONAL MATCH (l)-[:HAS_ASSET]->(st:Asset)
+      RETURN collect(st {.id, .status, .ratePerHour}) AS stations
+    }
+    CALL (l) {
+      OPTIONAL MATCH (l)-[:HAS_ASSET]->(x:Asset)-[:FEEDS]->(y:Asset)<-[:HAS_ASSET]-(l)
+      RETURN collect({from: x.id, to: y.id}) AS flows
+    }
+    RETURN collect({line: l {.*}, stations: stations, flows: flows}) AS shapes
+  }
+  CALL () {
+    MATCH (f:Factory)-[s:STOCKS]->(c:Product)
+    WHERE c.id IN $componentIds AND ($factoryIds IS NULL OR f.id IN $factoryIds)
+    RETURN collect({factoryId: f.id, componentId: c.id, quantity: s.quantity,
+                    safetyStock: s.safetyStock}) AS stock
+  }
+  CALL () {
+    MATCH (c:Product)<-[:CARRIES]-(sh:Shipment)-[:TO]->(f:Factory)
+    WHERE c.id IN $componentIds AND ($factoryIds IS NULL OR f.id IN $factoryIds)
+      AND sh.status IN ['IN_TRANSIT', 'DELAYED']
+    RETURN collect({id: sh.id, factoryId: f.id, componentId: c.id, quantity: sh.quantity,
+                    eta: sh.eta, status: sh.status}) AS inbound
+  }
+  RETURN uses, shapes, stock, inbound`;
+
+/**
+ * The upward closure of `$componentIds` in the bill of materials (the components included), each
+ * product with one shortest chain down to a component and the components it reaches; the lines that make them (only in
+ * `$factoryIds` unless null) with their factory, stations and flows; and the OPEN orders for them at those factories.
+ */
+export const CLOSURE = `
+  CALL () {
+    MATCH (c:Product)<-[:REQUIRES*0..${MAX_BOM_DEPTH}]-(p:Product)
+    WHERE c.id IN $componentIds
+    WITH DISTINCT p
+    CALL (p) {
+      MATCH (c:Product) WHERE c.id IN $componentIds
+      MATCH chain = shortestPath((p)-[:REQUIRES*0..${MAX_BOM_DEPTH}]->(c))
+      WITH [n IN nodes(chain) | n.id] AS ids
+      RETURN ids ORDER BY size(ids), ids LIMIT 1
+    }
+    WITH p, ids,
+         [c IN $componentIds WHERE EXISTS { (p)-[:REQUIRES*0..${MAX_BOM_DEPTH}]->(:Product {id: c}) }] AS reaches
+    ORDER BY p.id
+    RETURN collect({product: p {.*}, chain: ids, reaches: reaches}) AS products
+  }
+  CALL (products) {
+    UNWIND products AS row
+    MATCH (l:Line)-[:PRODUCES]->(p:Product {id: row.product.id})
+    MATCH (f:Factory)-[:HAS_LINE]->(l)
+    WHERE $factoryIds IS NULL OR f.id IN $factoryIds
+    WITH l, f, collect(p.id) AS madeHere ORDER BY l.id
+    CALL (l) {
+      OPTIONAL MATCH (l)-[:HAS_ASSET]->(st:Asset)
+      RETURN collect(st {.id, .status, .ratePerHour}) AS stations
+    }
+    CALL (l) {
+      OPTIONAL MATCH (l)-[:HAS_ASSET]->(x:Asset)-[:FEEDS]->(y:Asset)<-[:HAS_ASSET]-(l)
+      RETURN collect({from: x.id, to: y.id}) AS flows
+    }
+    RETURN collect({line: l {.*}, factory: f {.*}, products: madeHere, stations: stations,
+                    flows: flows}) AS lines
+  }
+  CALL (products, lines) {
+    UNWIND lines AS row
+    WITH collect(DISTINCT row.factory.id) AS factoryIds, [x IN products | x.product.id] AS productIds
+    MATCH (o:Order {status: 'OPEN'})-[:FOR]->(p:Product), (o)-[:AT]->(f:Factory)
+    WHERE p.id IN productIds AND f.id IN factoryIds
+    WITH o, p, f ORDER BY o.id
+    RETURN collect({order: o {.*}, productId: p.id, factoryId: f.id}) AS orders
+  }
+  RETURN products, lines, orders`;

@@ -1,0 +1,167 @@
+import type { Graph, Row } from '../graph/executor';
+import { asProps, num, optNum, optStr, str, type Props } from '../graph/props';
+import { CLOSURE, CONSUMPTION_INPUTS } from './impact.cypher';
+import type { Flow, LineShape, Station } from './quantities';
+
+/*
+ * Typed reads of the impact statements' rows. Each function is one round trip.
+ */
+
+export function list(v: unknown): Props[] {
+  return Array.isArray(v) ? v.map((x: unknown) => asProps(x)) : [];
+}
+
+export function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+export function station(p: Props): Station {
+  return {
+    id: str(p, 'id'),
+    status: optStr(p, 'status') ?? 'RUNNING',
+    ratePerHour: num(p, 'ratePerHour', 0),
+  };
+}
+
+export function flow(p: Props): Flow {
+  return { from: str(p, 'from'), to: str(p, 'to') };
+}
+
+export function lineShape(p: Props): LineShape {
+  return { shiftsPerDay: num(p, 'shiftsPerDay', 2), hoursPerShift: num(p, 'hoursPerShift', 8) };
+}
+
+export interface LineData {
+  line: Props;
+  factoryId: string;
+  stations: Station[];
+  flows: Flow[];
+}
+
+export interface ConsumptionUse {
+  factoryId: string;
+  lineId: string;
+  productId: string;
+  componentId: string;
+  ratePerHour: number;
+  quantity: number;
+}
+
+export interface InboundShipment {
+  id: string;
+  factoryId: string;
+  componentId: string;
+  quantity: number;
+  etaMs: number;
+}
+
+export interface ConsumptionInputs {
+  uses: ConsumptionUse[];
+  lines: Map<string, LineData>;
+  /** `${factoryId}|${componentId}` → quantity on hand. */
+  onHand: Map<string, number>;
+  inbound: InboundShipment[];
+}
+
+export const key = (factoryId: string, componentId: string): string =>
+  `${factoryId}|${componentId}`;
+
+export async function loadConsumption(
+  graph: Graph,
+  componentIds: string[],
+  factoryIds: string[] | null,
+): Promise<ConsumptionInputs> {
+  const empty: ConsumptionInputs = { uses: [], lines: new Map(), onHand: new Map(), inbound: [] };
+  if (componentIds.length === 0) return empty;
+  const row: Row = (await graph.read(CONSUMPTION_INPUTS, { componentIds, factoryIds }))[0] ?? {};
+  const uses = list(row['uses']).map((u) => ({
+    factoryId: str(u, 'factoryId'),
+    lineId: str(u, 'lineId'),
+    productId: str(u, 'productId'),
+    componentId: str(u, 'componentId'),
+    ratePerHour: num(u, 'ratePerHour', 0),
+    quantity: num(u, 'quantity', 0),
+  }));
+  const factoryOfLine = new Map(uses.map((u) => [u.lineId, u.factoryId]));
+  const lines = new Map<string, LineData>();
+  for (const shape of list(row['shapes'])) {
+    const line = asProps(shape['line']);
+    const id = str(line, 'id');
+    lines.set(id, {
+      line,
+      factoryId: factoryOfLine.get(id) ?? '',
+      stations: list(shape['stations']).map(station),
+      flows: list(shape['flows']).map(flow),
+    });
+  }
+  const onHand = new Map<string, number>();
+  for (const s of list(row['stock'])) {
+    onHand.set(key(str(s, 'factoryId'), str(s, 'componentId')), num(s, 'quantity', 0));
+  }
+  const inbound = list(row['inbound']).flatMap((s) => {
+    const etaMs = Date.parse(optStr(s, 'eta') ?? '');
+    if (Number.isNaN(etaMs)) return [];
+    return [
+      {
+        id: str(s, 'id'),
+        factoryId: str(s, 'factoryId'),
+        componentId: str(s, 'componentId'),
+        quantity: optNum(s, 'quantity') ?? 0,
+        etaMs,
+      },
+    ];
+  });
+  return { uses, lines, onHand, inbound };
+}
+
+export interface ClosureProduct {
+  product: Props;
+  /** Product ids from this product down to the component it reaches soonest. */
+  chain: string[];
+  /** The components of the closure's start that this product requires, at any depth. */
+  reaches: string[];
+}
+
+export interface ClosureLine extends LineData {
+  factory: Props;
+  /** The affected products this line makes. */
+  products: string[];
+}
+
+export interface Closure {
+  products: ClosureProduct[];
+  lines: ClosureLine[];
+  orders: { order: Props; productId: string; factoryId: string }[];
+}
+
+export async function loadClosure(
+  graph: Graph,
+  componentIds: string[],
+  factoryIds: string[] | null,
+): Promise<Closure> {
+  if (componentIds.length === 0) return { products: [], lines: [], orders: [] };
+  const row: Row = (await graph.read(CLOSURE, { componentIds, factoryIds }))[0] ?? {};
+  return {
+    products: list(row['products']).map((p) => ({
+      product: asProps(p['product']),
+      chain: strings(p['chain']),
+      reaches: strings(p['reaches']),
+    })),
+    lines: list(row['lines']).map((l) => {
+      const factory = asProps(l['factory']);
+      return {
+        line: asProps(l['line']),
+        factory,
+        factoryId: str(factory, 'id'),
+        products: strings(l['products']),
+        stations: list(l['stations']).map(station),
+        flows: list(l['flows']).map(flow),
+      };
+    }),
+    orders: list(row['orders']).map((o) => ({
+      order: asProps(o['order']),
+      productId: str(o, 'productId'),
+      factoryId: str(o, 'factoryId'),
+    })),
+  };
+}

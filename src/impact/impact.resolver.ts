@@ -1,0 +1,177 @@
+import { DateTimeResolver } from 'graphql-scalars';
+import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import type { Context } from '../domain/context';
+import { badInput } from '../errors';
+import type { Props } from '../graph/props';
+import { Factory } from '../twins/factory.type';
+import { Line } from '../twins/line.type';
+import { Order } from '../twins/order.type';
+import { Product } from '../twins/product.type';
+import { Shipment } from '../twins/shipment.type';
+import { Supplier } from '../twins/supplier.type';
+import type { Disruption, ImpactResult } from './impact.model';
+import { analyseImpact } from './impact.service';
+import {
+  DisruptionInput,
+  Exposure,
+  ImpactComponent,
+  ImpactLine,
+  ImpactPath,
+  ImpactRank,
+  ImpactReport,
+  ImpactStep,
+  LostUnits,
+} from './impact.type';
+
+/** The one disruption of the input, checked: exactly one kind, a positive finite duration. */
+export function toDisruption(input: DisruptionInput): Disruption {
+  const given = (
+    [
+      ['supplierOutage', input.supplierOutage],
+      ['shipmentDelay', input.shipmentDelay],
+      ['assetDowntime', input.assetDowntime],
+    ] as const
+  ).filter(([, v]) => v !== null && v !== undefined);
+  if (given.length === 0) {
+    throw badInput(
+      'name one disruption: disruption: { supplierOutage: {supplierId, days} } or shipmentDelay {shipmentId, days} or assetDowntime {assetId, hours}',
+    );
+  }
+  if (given.length > 1) {
+    throw badInput(
+      `name only one disruption per query; got ${given.map(([k]) => k).join(' and ')} (run one query each)`,
+    );
+  }
+  const positive = (name: string, v: number) => {
+    if (!Number.isFinite(v) || v <= 0) {
+      throw badInput(`"${name}" must be a positive number, got ${v}`);
+    }
+    return v;
+  };
+  const { supplierOutage, shipmentDelay, assetDowntime } = input;
+  if (supplierOutage) {
+    return {
+      kind: 'SUPPLIER_OUTAGE',
+      supplierId: supplierOutage.supplierId,
+      days: positive('supplierOutage.days', supplierOutage.days),
+    };
+  }
+  if (shipmentDelay) {
+    return {
+      kind: 'SHIPMENT_DELAY',
+      shipmentId: shipmentDelay.shipmentId,
+      days: positive('shipmentDelay.days', shipmentDelay.days),
+    };
+  }
+  if (assetDowntime) {
+    return {
+      kind: 'ASSET_DOWNTIME',
+      assetId: assetDowntime.assetId,
+      hours: positive('assetDowntime.hours', assetDowntime.hours),
+    };
+  }
+  throw badInput('name one disruption'); // unreachable: given has one entry
+}
+
+@Resolver()
+export class ImpactResolver {
+  @Query(() => ImpactReport, {
+    description:
+      'What one disruption puts at risk from asOf (default now): components, products (upward through the bill of materials), lines with capacity before and after, factories, open orders, shipments, exposures (days of cover, shortfall), lost units, a severity ranking and, for every affected twin, the path that explains it. See docs/analysis.md.',
+  })
+  async impact(
+    @Arg('disruption', () => DisruptionInput) disruption: DisruptionInput,
+    @Arg('asOf', () => DateTimeResolver, {
+      nullable: true,
+      description: 'Start of the window, ISO-8601 with a zone (default: now).',
+    })
+    asOf: Date | null,
+    @Arg('includeMitigated', () => Boolean, {
+      nullable: true,
+      description: 'Supplier outage: let dual-sourced components propagate too (default false).',
+    })
+    includeMitigated: boolean | null,
+    @Ctx() ctx: Context,
+  ): Promise<ImpactReport> {
+    const d = toDisruption(disruption);
+    const asOfMs = asOf ? asOf.getTime() : Date.now();
+    if (!Number.isFinite(asOfMs)) throw badInput('"asOf" is not a valid time');
+    const result = await analyseImpact(ctx.graph, d, asOfMs, includeMitigated ?? false);
+    return toReport(result, ctx);
+  }
+}
+
+async function toReport(r: ImpactResult, ctx: Context): Promise<ImpactReport> {
+  // exposures name their factory and component by id: one batched read each, whatever the count
+  const factoryIds = [...new Set(r.exposures.map((e) => e.factoryId))];
+  const productIds = [
+    ...new Set([...r.exposures.map((e) => e.componentId), ...r.lostUnits.map((l) => l.productId)]),
+  ];
+  const [factories, products] = await Promise.all([
+    loadAll(ctx, 'Factory', factoryIds),
+    loadAll(ctx, 'Product', productIds),
+  ]);
+  const product = (id: string) => Product.fromProps(products.get(id) ?? { id });
+  const factory = (id: string) => Factory.fromProps(factories.get(id) ?? { id, name: id });
+  return Object.assign(new ImpactReport(), {
+    kind: r.disruption.kind,
+    asOf: r.asOf,
+    windowEnd: r.windowEnd,
+    components: r.components.map((c) =>
+      Object.assign(new ImpactComponent(), {
+        product: Product.fromProps(c.product),
+        soleSourced: c.soleSourced,
+        alternativeSuppliers: c.alternativeSuppliers.map(Supplier.fromProps),
+        atRisk: c.atRisk,
+      }),
+    ),
+    products: r.products.map(Product.fromProps),
+    lines: r.lines.map((l) =>
+      Object.assign(new ImpactLine(), {
+        line: Line.fromProps(l.line),
+        capacityFactorBefore: l.capacityFactorBefore,
+        capacityFactorAfter: l.capacityFactorAfter,
+      }),
+    ),
+    factories: r.factories.map(Factory.fromProps),
+    orders: r.orders.map(Order.fromProps),
+    shipments: r.shipments.map(Shipment.fromProps),
+    exposures: r.exposures.map((e) =>
+      Object.assign(new Exposure(), {
+        ...e,
+        factory: factory(e.factoryId),
+        component: product(e.componentId),
+      }),
+    ),
+    lostUnits: r.lostUnits.map((l) =>
+      Object.assign(new LostUnits(), {
+        product: product(l.productId),
+        units: l.units,
+        valueAtRisk: l.valueAtRisk,
+      }),
+    ),
+    ranking: r.ranking.map((s) => Object.assign(new ImpactRank(), s)),
+    paths: r.paths.map((p) =>
+      Object.assign(new ImpactPath(), {
+        kind: p.kind,
+        id: p.id,
+        steps: p.steps.map((s) => Object.assign(new ImpactStep(), s)),
+      }),
+    ),
+  });
+}
+
+async function loadAll(
+  ctx: Context,
+  label: 'Factory' | 'Product',
+  ids: string[],
+): Promise<Map<string, Props>> {
+  if (ids.length === 0) return new Map();
+  const rows = await ctx.loaders.node(label).loadMany(ids);
+  const found = new Map<string, Props>();
+  rows.forEach((row, i) => {
+    const id = ids[i];
+    if (id !== undefined && row !== null && !(row instanceof Error)) found.set(id, row);
+  });
+  return found;
+}
