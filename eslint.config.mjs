@@ -7,7 +7,7 @@ const ROOMS = {
   graph: [],
   domain: ['graph'],
   twins: ['graph', 'domain'],
-  seeds: ['graph', 'domain', 'twins'],
+  seeds: ['graph', 'domain', 'twins', 'impact'],
   impact: ['graph', 'domain', 'twins'],
   simulation: ['graph', 'domain', 'twins', 'impact'],
   alerts: ['graph', 'domain', 'twins', 'impact'],
