@@ -50,7 +50,7 @@ export const ASSET_DOWNTIME_START = `
     RETURN collect(st {.id, .status, .ratePerHour}) AS stations
   }
   CALL (l) {
-    OPTIONAL MATCH (l)-[:HAS_ASSET]->(x:Asset)-[:FEEDS]->(y:Asset)<-[:HAS_ASSET]-(l)
+    MATCH (l)-[:HAS_ASSET]->(x:Asset)-[:FEEDS]->(y:Asset)<-[:HAS_ASSET]-(l)
     RETURN collect({from: x.id, to: y.id}) AS flows
   }
   CALL (l) {
@@ -82,7 +82,7 @@ export const CONSUMPTION_INPUTS = `
       RETURN collect(st {.id, .status, .ratePerHour}) AS stations
     }
     CALL (l) {
-      OPTIONAL MATCH (l)-[:HAS_ASSET]->(x:Asset)-[:FEEDS]->(y:Asset)<-[:HAS_ASSET]-(l)
+      MATCH (l)-[:HAS_ASSET]->(x:Asset)-[:FEEDS]->(y:Asset)<-[:HAS_ASSET]-(l)
       RETURN collect({from: x.id, to: y.id}) AS flows
     }
     RETURN collect({line: l {.*}, stations: stations, flows: flows}) AS shapes
@@ -109,8 +109,11 @@ export const CONSUMPTION_INPUTS = `
  */
 export const CLOSURE = `
   CALL () {
-    MATCH (c:Product)<-[:REQUIRES*0..${MAX_BOM_DEPTH}]-(p:Product)
-    WHERE c.id IN $componentIds
+    // UNWIND, not "WHERE c.id IN $componentIds": Neo4j 5.26 plans that IN as a unique index seek
+    // and then drops the DISTINCT (and even a collect(DISTINCT)) after the pruning expand, so a
+    // product reached from two of the components came out twice
+    UNWIND $componentIds AS componentId
+    MATCH (c:Product {id: componentId})<-[:REQUIRES*0..${MAX_BOM_DEPTH}]-(p:Product)
     WITH DISTINCT p
     CALL (p) {
       MATCH (c:Product) WHERE c.id IN $componentIds
@@ -134,7 +137,7 @@ export const CLOSURE = `
       RETURN collect(st {.id, .status, .ratePerHour}) AS stations
     }
     CALL (l) {
-      OPTIONAL MATCH (l)-[:HAS_ASSET]->(x:Asset)-[:FEEDS]->(y:Asset)<-[:HAS_ASSET]-(l)
+      MATCH (l)-[:HAS_ASSET]->(x:Asset)-[:FEEDS]->(y:Asset)<-[:HAS_ASSET]-(l)
       RETURN collect({from: x.id, to: y.id}) AS flows
     }
     RETURN collect({line: l {.*}, factory: f {.*}, products: madeHere, stations: stations,
