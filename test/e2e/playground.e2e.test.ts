@@ -1,6 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildSchema, parse, validate } from 'graphql';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { DEFAULT_TABS } from '../../src/server/playground/client';
 import { startTestApp, type TestApp } from '../support/app';
 import { resetTwins } from '../support/db';
 
@@ -14,6 +16,7 @@ const QUERY_EDITOR = '.graphiql-query-editor .CodeMirror';
 /** The visible one of the variables/headers editors below the query editor. */
 const TOOL_EDITOR = '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror';
 const RESPONSE = '.graphiql-response';
+const TAB = '.graphiql-tabs .graphiql-tab';
 
 interface Frame {
   socket: string;
@@ -129,6 +132,7 @@ describe('the offline GraphiQL playground in headless Chromium', () => {
 
   it('when the page loads, then GraphiQL shows the default query and the headers hint, under a same-origin CSP', async () => {
     expect(await page.title()).toBe('twin-graph playground');
+    expect(await page.locator(`${TAB}.graphiql-tab-active`).innerText()).toBe('Factories');
     expect(await page.locator(QUERY_EDITOR).innerText()).toContain('factories(first: 5)');
     expect(await page.locator(TOOL_EDITOR).innerText()).toContain(
       '"Authorization": "Bearer <key>"',
@@ -193,6 +197,32 @@ describe('the offline GraphiQL playground in headless Chromium', () => {
     // Pasted and run at once: GraphiQL still names the previous operation, the fetcher drops that.
     await page.locator(RESPONSE, { hasText: '"totalCount": 1' }).waitFor({ timeout: 15000 });
     await page.screenshot({ path: join(REPORTS, 'playground-headers.png') });
+  });
+
+  it('when the impact tabs are opened, then they hold the worked queries on the demo seed, which the schema accepts', async () => {
+    // Tab titles are the operation names. The first tab (query Factories) is the one the tests
+    // above typed an anonymous query into, so its title is GraphiQL's "<untitled>" by now.
+    const titles = await page.locator(TAB).allInnerTexts();
+    expect(titles).toHaveLength(3);
+    expect(titles.slice(1)).toEqual(['ImpactSupplierOutage', 'ImpactAssetDowntime']);
+    const schema = buildSchema(
+      readFileSync(join(__dirname, '..', '..', 'graph-schema', 'schema.graphql'), 'utf8'),
+    );
+    for (const tab of DEFAULT_TABS) {
+      expect(validate(schema, parse(tab.query)).map((e) => e.message)).toEqual([]);
+    }
+
+    await page.locator(TAB, { hasText: 'ImpactSupplierOutage' }).click();
+    const query = await page.locator(QUERY_EDITOR).innerText();
+    expect(query).toContain('supplierId: "S-POLYBOND"');
+    expect(query).toContain('asOf: "2026-11-25T00:00:00Z"');
+    // Each tab has its own headers editor, with the same hint.
+    expect(await page.locator(TOOL_EDITOR).innerText()).toContain(
+      '"Authorization": "Bearer <key>"',
+    );
+    await page.screenshot({ path: join(REPORTS, 'playground-impact.png') });
+    await page.locator(TAB, { hasText: 'ImpactAssetDowntime' }).click();
+    expect(await page.locator(QUERY_EDITOR).innerText()).toContain('assetId: "A-LEI-TRAY-OVEN"');
   });
 
   it('when all that is done, then every request of the page stayed on the app host and nothing failed', () => {

@@ -18,8 +18,9 @@ export const DEFAULT_QUERY = `# twin-graph playground: served by the API itself,
 # HTTP requests carry the headers; a subscription sends
 # the key as connectionParams.authorization.
 # Settings (gear) can keep the headers in this browser.
+# The other tabs: impact analyses on the demo data.
 
-{
+query Factories {
   factories(first: 5) {
     totalCount
     edges {
@@ -32,6 +33,197 @@ export const DEFAULT_QUERY = `# twin-graph playground: served by the API itself,
   }
 }
 `;
+
+/**
+ * A worked impact query on the demo network that `npm start` loads (seeds/demo.json, dated
+ * 2026-11-25T00:00:00Z): the supplier outage that hurts most. docs/analysis.md explains each figure
+ * of its answer.
+ */
+export const IMPACT_SUPPLIER_OUTAGE_QUERY = `# Impact: supplier outage, worked on the demo network
+# that npm start loads (seeds/demo.json, dated
+# 2026-11-25T00:00:00Z, hence the asOf).
+#
+# Of the demo's 17 suppliers, a 14-day outage of
+# S-POLYBOND hurts most. It alone supplies P-SEALANT;
+# Leipzig holds less than its safety stock of it, and
+# none is on its way there (SH-LEI-SEALANT-1 is only
+# PLANNED). Door shells and battery trays need the
+# sealant, door modules need the shells: 6 products,
+# 5 lines, 2 factories, 12 open orders. Its e-coat has
+# a second source (S-COLORIA): listed, but it spreads
+# only with includeMitigated: true.
+#
+# docs/analysis.md explains each figure of the answer.
+# Try S-DECCAN, S-KIMOTO or S-HANSEI too, or days: 7.
+
+query ImpactSupplierOutage {
+  impact(
+    disruption: {
+      supplierOutage: {
+        supplierId: "S-POLYBOND"
+        days: 14
+      }
+    }
+    asOf: "2026-11-25T00:00:00Z"
+  ) {
+    asOf
+    windowEnd
+    components {
+      product {
+        id
+        name
+      }
+      soleSourced
+      alternativeSuppliers {
+        id
+      }
+      atRisk
+    }
+    exposures {
+      factory {
+        id
+      }
+      component {
+        id
+      }
+      dailyConsumption
+      onHand
+      inbound
+      daysOfCover
+      shortfallDays
+    }
+    lines {
+      line {
+        id
+        name
+      }
+      capacityFactorBefore
+      capacityFactorAfter
+    }
+    factories {
+      id
+    }
+    orders {
+      id
+      customer
+      quantity
+      dueDate
+      product {
+        id
+      }
+      factory {
+        id
+      }
+    }
+    shipments {
+      id
+      status
+      eta
+    }
+    ranking {
+      kind
+      id
+      shortfallDays
+      lostUnits
+      valueAtRisk
+    }
+    paths {
+      kind
+      id
+      steps {
+        from
+        relationship
+        to
+        forward
+      }
+    }
+  }
+}
+`;
+
+/** A worked impact query on the demo network: an asset downtime on a bottleneck station. */
+export const IMPACT_ASSET_DOWNTIME_QUERY = `# Impact: asset downtime on a bottleneck, worked on the
+# demo network (seeds/demo.json, dated 2026-11-25).
+#
+# The curing oven A-LEI-TRAY-OVEN stands in series on
+# Leipzig's battery tray line: down for one 8-hour
+# shift, it takes the line's capacity factor from 1 to
+# 0, and the line's 12 trays an hour are lost: 96.
+# Compare A-LEI-BODY-PRESS1 (one of two presses: c from
+# 1 to 0.56) and A-LEI-DOOR-SCREW1 (redundant: c stays
+# 1, nothing is lost).
+#
+# docs/analysis.md explains the figures.
+
+query ImpactAssetDowntime {
+  impact(
+    disruption: {
+      assetDowntime: {
+        assetId: "A-LEI-TRAY-OVEN"
+        hours: 8
+      }
+    }
+    asOf: "2026-11-25T00:00:00Z"
+  ) {
+    windowEnd
+    lines {
+      line {
+        id
+        name
+      }
+      capacityFactorBefore
+      capacityFactorAfter
+    }
+    lostUnits {
+      product {
+        id
+        name
+      }
+      units
+      valueAtRisk
+    }
+    products {
+      id
+    }
+    factories {
+      id
+    }
+    orders {
+      id
+      quantity
+      dueDate
+    }
+    ranking {
+      kind
+      id
+      shortfallDays
+      lostUnits
+      valueAtRisk
+    }
+    paths {
+      kind
+      id
+      steps {
+        from
+        relationship
+        to
+        forward
+      }
+    }
+  }
+}
+`;
+
+/**
+ * The tabs a first visit opens with (GraphiQL's `defaultTabs`; tabs kept in the browser's storage
+ * win over them). A tab's title is its operation name. Each tab has its own headers, so each
+ * carries the `<key>` hint.
+ */
+export const DEFAULT_TABS: readonly { query: string; headers: string }[] = [
+  { query: DEFAULT_QUERY, headers: DEFAULT_HEADERS },
+  { query: IMPACT_SUPPLIER_OUTAGE_QUERY, headers: DEFAULT_HEADERS },
+  { query: IMPACT_ASSET_DOWNTIME_QUERY, headers: DEFAULT_HEADERS },
+];
 
 export const PLAYGROUND_CSS = `html,
 body {
@@ -58,6 +250,7 @@ export const PLAYGROUND_JS = `/* twin-graph playground: GraphiQL with HTTP for q
   'use strict';
 
   var DEFAULT_QUERY = ${JSON.stringify(DEFAULT_QUERY)};
+  var DEFAULT_TABS = ${JSON.stringify(DEFAULT_TABS)};
   var DEFAULT_HEADERS = ${JSON.stringify(DEFAULT_HEADERS)};
   var PLACEHOLDER = /<key>/;
 
@@ -236,6 +429,7 @@ export const PLAYGROUND_JS = `/* twin-graph playground: GraphiQL with HTTP for q
       fetcher: fetcher,
       defaultQuery: DEFAULT_QUERY,
       defaultHeaders: DEFAULT_HEADERS,
+      defaultTabs: DEFAULT_TABS,
       defaultEditorToolsVisibility: 'headers',
       isHeadersEditorEnabled: true,
     }),
