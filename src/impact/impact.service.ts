@@ -50,7 +50,14 @@ export async function analyseImpact(
   }
 }
 
-/** cons(F,C) for the uses loaded, with each line's capacity factor as its stations stand. */
+/**
+ * cons(F,C) for the uses loaded, with each line's capacity factor as its stations stand.
+ *
+ * A use is one (line, product, component) row, so one PRODUCES link comes once per component of
+ * the product and one REQUIRES link once per line making the product: each is passed once, or
+ * dailyConsumption would sum out(L,P) × quantity once per pairing (a product with two affected
+ * components, made on two lines, counted four times).
+ */
 function consumption(inputs: ConsumptionInputs): Map<string, Map<string, number>> {
   const lines = new Map(
     [...inputs.lines].map(([id, l]) => [
@@ -58,20 +65,24 @@ function consumption(inputs: ConsumptionInputs): Map<string, Map<string, number>
       { shape: lineShape(l.line), capacity: capacityFactor(l.stations, l.flows) },
     ]),
   );
-  return dailyConsumption(
-    inputs.uses.map((u) => ({
-      lineId: u.lineId,
-      factoryId: u.factoryId,
-      productId: u.productId,
-      ratePerHour: u.ratePerHour,
-    })),
-    inputs.uses.map((u) => ({
-      parentId: u.productId,
-      componentId: u.componentId,
-      quantity: u.quantity,
-    })),
-    lines,
+  const production = new Map(
+    inputs.uses.map((u) => [
+      `${u.lineId}|${u.productId}`,
+      {
+        lineId: u.lineId,
+        factoryId: u.factoryId,
+        productId: u.productId,
+        ratePerHour: u.ratePerHour,
+      },
+    ]),
   );
+  const bom = new Map(
+    inputs.uses.map((u) => [
+      `${u.productId}|${u.componentId}`,
+      { parentId: u.productId, componentId: u.componentId, quantity: u.quantity },
+    ]),
+  );
+  return dailyConsumption([...production.values()], [...bom.values()], lines);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -392,7 +403,7 @@ async function shipmentDelay(
       shipments: [shipment],
       exposures: [],
       ranking: [],
-      paths: [],
+      paths: [{ kind: 'Shipment', id: d.shipmentId, steps: [] }],
     };
   }
   const componentId = str(component, 'id');
@@ -434,6 +445,9 @@ async function shipmentDelay(
     },
   ];
   const paths = new Paths();
+  // the delayed shipment is listed in the report's shipments: the disrupted twin itself, explained
+  // by the empty path
+  paths.set('Shipment', d.shipmentId, []);
   const carries: PathStep[] = [
     { from: d.shipmentId, relationship: 'CARRIES', to: componentId, forward: true },
   ];
