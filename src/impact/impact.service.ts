@@ -386,10 +386,12 @@ async function shipmentDelay(
   const etaMs = Date.parse(optStr(shipment, 'eta') ?? '');
   const e = Number.isNaN(etaMs) ? 0 : (etaMs - asOfMs) / DAY_MS;
   const eLate = e + d.days;
+  // e' as a time: a shipment due exactly then is in time whatever the rounding of days after asOf
+  const lateMs = (Number.isNaN(etaMs) ? asOfMs : etaMs) + d.days * DAY_MS;
   const empty = {
     disruption: d,
     asOf: iso(asOfMs),
-    windowEnd: iso(asOfMs + eLate * DAY_MS),
+    windowEnd: iso(lateMs),
     lostUnits: [],
   };
   if (!component || !factory) {
@@ -420,7 +422,7 @@ async function shipmentDelay(
           s.id !== d.shipmentId &&
           s.factoryId === factoryId &&
           s.componentId === componentId &&
-          (s.etaMs - asOfMs) / DAY_MS <= eLate,
+          s.etaMs <= lateMs,
       )
       .reduce((sum, s) => sum + s.quantity, 0);
     const cover = (onHand + inbound) / daily;
