@@ -164,66 +164,93 @@ interface Hit {
   lostUnits: number;
 }
 
+/** How hard a product is hit, at one factory (null: anywhere in the report). */
+type HitAt = (p: Closure['products'][number], factoryId: string | null) => Hit;
+
 /**
- * Severity of every affected twin: shortfall days (the worst exposure of a component it depends
- * on), then lost units, then value at risk (units × unitPrice where known: lost units of a
- * product, or its open orders in the report). Lines and factories take their worst product.
+ * Severity of every affected twin: shortfall days, then lost units, then value at risk.
+ * - A product's shortfall is the worst exposure of a component it requires, at any factory; a
+ *   line's, a factory's and an order's is the worst at their own factory (falling back to the
+ *   product's when that factory consumes none of those components directly).
+ * - Units at risk: a product's lost units, or else its open orders in the report; an order's
+ *   quantity, capped by its product's lost units for a downtime. Value = units × unitPrice
+ *   (null without a price); a line's and a factory's value is that of the orders at their
+ *   factory for what they make.
  */
 function rank(
   closure: Closure,
-  productHit: (p: Closure['products'][number]) => Hit,
+  hitAt: HitAt,
 ): { ranking: Severity[]; products: Props[]; orders: Props[] } {
-  const orderedUnits = new Map<string, number>();
-  for (const o of closure.orders) {
-    orderedUnits.set(
-      o.productId,
-      (orderedUnits.get(o.productId) ?? 0) + num(o.order, 'quantity', 0),
+  const byId = new Map(closure.products.map((p) => [str(p.product, 'id'), p]));
+  const price = (productId: string): number | null => {
+    const p = byId.get(productId);
+    return p ? optNum(p.product, 'unitPrice') : null;
+  };
+  const worst = (productIds: string[], factoryId: string | null): Hit => {
+    const hits = productIds.flatMap((id) => {
+      const p = byId.get(id);
+      return p ? [hitAt(p, factoryId)] : [];
+    });
+    return {
+      shortfallDays: Math.max(0, ...hits.map((h) => h.shortfallDays)),
+      lostUnits: Math.max(0, ...hits.map((h) => h.lostUnits)),
+    };
+  };
+  const orders: Severity[] = closure.orders.map((o) => {
+    const hit = worst([o.productId], o.factoryId);
+    const quantity = num(o.order, 'quantity', 0);
+    const units = hit.lostUnits > 0 ? Math.min(quantity, hit.lostUnits) : quantity;
+    const unitPrice = price(o.productId);
+    return {
+      kind: 'Order',
+      id: str(o.order, 'id'),
+      ...hit,
+      valueAtRisk: unitPrice === null ? null : units * unitPrice,
+    };
+  });
+  const orderValue = (factoryId: string | null, productIds: Set<string>): number | null => {
+    const values = closure.orders.flatMap((o, i) =>
+      productIds.has(o.productId) && (factoryId === null || o.factoryId === factoryId)
+        ? [orders[i]?.valueAtRisk ?? null]
+        : [],
     );
-  }
-  const product = new Map<string, Severity>();
-  for (const p of closure.products) {
+    return values.some((v) => v !== null) ? values.reduce<number>((a, v) => a + (v ?? 0), 0) : null;
+  };
+  const products: Severity[] = closure.products.map((p) => {
     const id = str(p.product, 'id');
-    const hit = productHit(p);
-    const price = optNum(p.product, 'unitPrice');
-    const units = hit.lostUnits > 0 ? hit.lostUnits : (orderedUnits.get(id) ?? 0);
-    product.set(id, {
+    const hit = hitAt(p, null);
+    const unitPrice = price(id);
+    return {
       kind: 'Product',
       id,
       ...hit,
-      valueAtRisk: price === null ? null : units * price,
-    });
-  }
-  const worst = (kind: TwinKindName, id: string, of: string[]): Severity => {
-    const hits = of.flatMap((p) => product.get(p) ?? []);
-    return {
-      kind,
-      id,
-      shortfallDays: Math.max(0, ...hits.map((h) => h.shortfallDays)),
-      lostUnits: Math.max(0, ...hits.map((h) => h.lostUnits)),
-      valueAtRisk: hits.some((h) => h.valueAtRisk !== null)
-        ? hits.reduce((sum, h) => sum + (h.valueAtRisk ?? 0), 0)
-        : null,
-    };
-  };
-  const lines = closure.lines.map((l) => worst('Line', str(l.line, 'id'), l.products));
-  const factoryProducts = new Map<string, string[]>();
-  for (const l of closure.lines) {
-    factoryProducts.set(l.factoryId, [...(factoryProducts.get(l.factoryId) ?? []), ...l.products]);
-  }
-  const factories = [...factoryProducts].map(([id, ps]) => worst('Factory', id, [...new Set(ps)]));
-  const orders = closure.orders.map((o) => {
-    const p = product.get(o.productId);
-    const price = closure.products.find((x) => str(x.product, 'id') === o.productId)?.product;
-    const unitPrice = price ? optNum(price, 'unitPrice') : null;
-    return {
-      kind: 'Order' as const,
-      id: str(o.order, 'id'),
-      shortfallDays: p?.shortfallDays ?? 0,
-      lostUnits: p?.lostUnits ?? 0,
-      valueAtRisk: unitPrice === null ? null : num(o.order, 'quantity', 0) * unitPrice,
+      valueAtRisk:
+        hit.lostUnits > 0
+          ? unitPrice === null
+            ? null
+            : hit.lostUnits * unitPrice
+          : orderValue(null, new Set([id])),
     };
   });
-  const ranking = [...product.values(), ...lines, ...factories, ...orders].sort(bySeverity);
+  const lines: Severity[] = closure.lines.map((l) => ({
+    kind: 'Line',
+    id: str(l.line, 'id'),
+    ...worst(l.products, l.factoryId),
+    valueAtRisk: orderValue(l.factoryId, new Set(l.products)),
+  }));
+  const factoryProducts = new Map<string, Set<string>>();
+  for (const l of closure.lines) {
+    const set = factoryProducts.get(l.factoryId) ?? new Set<string>();
+    for (const p of l.products) set.add(p);
+    factoryProducts.set(l.factoryId, set);
+  }
+  const factories: Severity[] = [...factoryProducts].map(([id, ps]) => ({
+    kind: 'Factory',
+    id,
+    ...worst([...ps], id),
+    valueAtRisk: orderValue(id, ps),
+  }));
+  const ranking = [...products, ...lines, ...factories, ...orders].sort(bySeverity);
   const order = new Map(ranking.map((r, i) => [`${r.kind}:${r.id}`, i]));
   const at = (kind: string, id: string) => order.get(`${kind}:${id}`) ?? Infinity;
   return {
@@ -340,10 +367,17 @@ async function supplierOutage(
       Math.max(worstShortfall.get(e.componentId) ?? 0, e.shortfallDays),
     );
   }
-  const ranked = rank(closure, (p) => ({
-    shortfallDays: Math.max(0, ...p.reaches.map((c) => worstShortfall.get(c) ?? 0)),
-    lostUnits: 0,
-  }));
+  const atFactory = new Map(exposures.map((e) => [key(e.factoryId, e.componentId), e]));
+  const ranked = rank(closure, (p, factoryId) => {
+    const own =
+      factoryId === null ? [] : p.reaches.flatMap((c) => atFactory.get(key(factoryId, c)) ?? []);
+    // a factory that consumes none of the components directly takes the product's worst
+    const shortfalls =
+      own.length > 0
+        ? own.map((e) => e.shortfallDays)
+        : p.reaches.map((c) => worstShortfall.get(c) ?? 0);
+    return { shortfallDays: Math.max(0, ...shortfalls), lostUnits: 0 };
+  });
   return {
     disruption: d,
     asOf: iso(asOfMs),
