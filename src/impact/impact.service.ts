@@ -13,17 +13,16 @@ import {
   loadConsumption,
   station,
 } from './impact.load';
+import { closurePaths, Paths } from './impact.paths';
+import { rank } from './impact.rank';
 import type {
   Disruption,
   Exposure,
   ImpactComponent,
   ImpactLine,
-  ImpactPath,
   ImpactResult,
   LostUnits,
   PathStep,
-  Severity,
-  TwinKindName,
 } from './impact.model';
 import { capacityFactor, dailyConsumption, hoursPerDay } from './quantities';
 
@@ -83,195 +82,6 @@ function consumption(inputs: ConsumptionInputs): Map<string, Map<string, number>
     ]),
   );
   return dailyConsumption([...production.values()], [...bom.values()], lines);
-}
-
-// ---------------------------------------------------------------------------------------------
-// paths
-
-class Paths {
-  private readonly byTwin = new Map<string, ImpactPath>();
-
-  set(kind: TwinKindName, id: string, steps: PathStep[]): void {
-    const k = `${kind}:${id}`;
-    const known = this.byTwin.get(k);
-    if (!known || steps.length < known.steps.length) this.byTwin.set(k, { kind, id, steps });
-  }
-
-  get(kind: TwinKindName, id: string): PathStep[] {
-    return this.byTwin.get(`${kind}:${id}`)?.steps ?? [];
-  }
-
-  has(kind: TwinKindName, id: string): boolean {
-    return this.byTwin.has(`${kind}:${id}`);
-  }
-
-  all(): ImpactPath[] {
-    return [...this.byTwin.values()];
-  }
-}
-
-/** A chain [P, ..., C] (P requires ... requires C) walked from C up to P. */
-function upChain(chain: string[]): PathStep[] {
-  const steps: PathStep[] = [];
-  for (let i = chain.length - 1; i > 0; i--) {
-    const from = chain[i];
-    const to = chain[i - 1];
-    if (from !== undefined && to !== undefined) {
-      steps.push({ from, relationship: 'REQUIRES', to, forward: false });
-    }
-  }
-  return steps;
-}
-
-/** Paths of the closure's products, lines, factories and orders, given each start's path. */
-function closurePaths(
-  paths: Paths,
-  closure: Closure,
-  startPath: (component: string) => PathStep[],
-) {
-  for (const p of closure.products) {
-    const start = p.chain[p.chain.length - 1];
-    if (start === undefined) continue;
-    paths.set('Product', str(p.product, 'id'), [...startPath(start), ...upChain(p.chain)]);
-  }
-  for (const l of closure.lines) {
-    const lineId = str(l.line, 'id');
-    for (const productId of l.products) {
-      paths.set('Line', lineId, [
-        ...paths.get('Product', productId),
-        { from: productId, relationship: 'PRODUCES', to: lineId, forward: false },
-      ]);
-    }
-    paths.set('Factory', l.factoryId, [
-      ...paths.get('Line', lineId),
-      { from: lineId, relationship: 'HAS_LINE', to: l.factoryId, forward: false },
-    ]);
-  }
-  for (const o of closure.orders) {
-    const orderId = str(o.order, 'id');
-    paths.set('Order', orderId, [
-      ...paths.get('Product', o.productId),
-      { from: o.productId, relationship: 'FOR', to: orderId, forward: false },
-    ]);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// ranking
-
-interface Hit {
-  shortfallDays: number;
-  lostUnits: number;
-}
-
-/** How hard a product is hit, at one factory (null: anywhere in the report). */
-type HitAt = (p: Closure['products'][number], factoryId: string | null) => Hit;
-
-/**
- * Severity of every affected twin: shortfall days, then lost units, then value at risk.
- * - A product's shortfall is the worst exposure of a component it requires, at any factory; a
- *   line's, a factory's and an order's is the worst at their own factory (falling back to the
- *   product's when that factory consumes none of those components directly).
- * - Units at risk: a product's lost units, or else its open orders in the report; an order's
- *   quantity, capped by its product's lost units for a downtime. Value = units × unitPrice
- *   (null without a price); a line's and a factory's value is that of the orders at their
- *   factory for what they make.
- */
-function rank(
-  closure: Closure,
-  hitAt: HitAt,
-): { ranking: Severity[]; products: Props[]; orders: Props[] } {
-  const byId = new Map(closure.products.map((p) => [str(p.product, 'id'), p]));
-  const price = (productId: string): number | null => {
-    const p = byId.get(productId);
-    return p ? optNum(p.product, 'unitPrice') : null;
-  };
-  const worst = (productIds: string[], factoryId: string | null): Hit => {
-    const hits = productIds.flatMap((id) => {
-      const p = byId.get(id);
-      return p ? [hitAt(p, factoryId)] : [];
-    });
-    return {
-      shortfallDays: Math.max(0, ...hits.map((h) => h.shortfallDays)),
-      lostUnits: Math.max(0, ...hits.map((h) => h.lostUnits)),
-    };
-  };
-  const orders: Severity[] = closure.orders.map((o) => {
-    const hit = worst([o.productId], o.factoryId);
-    const quantity = num(o.order, 'quantity', 0);
-    const units = hit.lostUnits > 0 ? Math.min(quantity, hit.lostUnits) : quantity;
-    const unitPrice = price(o.productId);
-    return {
-      kind: 'Order',
-      id: str(o.order, 'id'),
-      ...hit,
-      valueAtRisk: unitPrice === null ? null : units * unitPrice,
-    };
-  });
-  const orderValue = (factoryId: string | null, productIds: Set<string>): number | null => {
-    const values = closure.orders.flatMap((o, i) =>
-      productIds.has(o.productId) && (factoryId === null || o.factoryId === factoryId)
-        ? [orders[i]?.valueAtRisk ?? null]
-        : [],
-    );
-    return values.some((v) => v !== null) ? values.reduce<number>((a, v) => a + (v ?? 0), 0) : null;
-  };
-  const products: Severity[] = closure.products.map((p) => {
-    const id = str(p.product, 'id');
-    const hit = hitAt(p, null);
-    const unitPrice = price(id);
-    return {
-      kind: 'Product',
-      id,
-      ...hit,
-      valueAtRisk:
-        hit.lostUnits > 0
-          ? unitPrice === null
-            ? null
-            : hit.lostUnits * unitPrice
-          : orderValue(null, new Set([id])),
-    };
-  });
-  const lines: Severity[] = closure.lines.map((l) => ({
-    kind: 'Line',
-    id: str(l.line, 'id'),
-    ...worst(l.products, l.factoryId),
-    valueAtRisk: orderValue(l.factoryId, new Set(l.products)),
-  }));
-  const factoryProducts = new Map<string, Set<string>>();
-  for (const l of closure.lines) {
-    const set = factoryProducts.get(l.factoryId) ?? new Set<string>();
-    for (const p of l.products) set.add(p);
-    factoryProducts.set(l.factoryId, set);
-  }
-  const factories: Severity[] = [...factoryProducts].map(([id, ps]) => ({
-    kind: 'Factory',
-    id,
-    ...worst([...ps], id),
-    valueAtRisk: orderValue(id, ps),
-  }));
-  const ranking = [...products, ...lines, ...factories, ...orders].sort(bySeverity);
-  const order = new Map(ranking.map((r, i) => [`${r.kind}:${r.id}`, i]));
-  const at = (kind: string, id: string) => order.get(`${kind}:${id}`) ?? Infinity;
-  return {
-    ranking,
-    products: closure.products
-      .map((p) => p.product)
-      .sort((a, b) => at('Product', str(a, 'id')) - at('Product', str(b, 'id'))),
-    orders: closure.orders
-      .map((o) => o.order)
-      .sort((a, b) => at('Order', str(a, 'id')) - at('Order', str(b, 'id'))),
-  };
-}
-
-export function bySeverity(a: Severity, b: Severity): number {
-  return (
-    b.shortfallDays - a.shortfallDays ||
-    b.lostUnits - a.lostUnits ||
-    (b.valueAtRisk ?? -1) - (a.valueAtRisk ?? -1) ||
-    a.kind.localeCompare(b.kind) ||
-    a.id.localeCompare(b.id)
-  );
 }
 
 function closureLines(closure: Closure): ImpactLine[] {

@@ -879,6 +879,80 @@ describe('ranking (hand-computed)', () => {
   });
 });
 
+/*
+ * Two factories make XPA from XC1, 100/day each (1 line each, 10/h × 10 h). XF1 holds 100 XC1
+ * (1 day), XF2 holds 1000 (10 days). XS1 out 6 days: XF1 is short 5 days, XF2 not at all. Each
+ * factory has one open order of 10 XPA at 50: a twin of XF2 ranks with XF2's own 0, and a line or
+ * factory counts only the orders at its own factory (500 each), the product all of them (1000).
+ */
+const TWO_FACTORIES: Doc = {
+  factories: [factory('XF1'), factory('XF2')],
+  lines: [line('XL1', 'XF1', 1, 10), line('XL2', 'XF2', 1, 10)],
+  products: [product('XC1'), product('XPA', 50)],
+  bom: [{ parentId: 'XPA', componentId: 'XC1', quantity: 1 }],
+  production: [
+    { lineId: 'XL1', productId: 'XPA', ratePerHour: 10 },
+    { lineId: 'XL2', productId: 'XPA', ratePerHour: 10 },
+  ],
+  suppliers: [supplier('XS1')],
+  supplies: [{ supplierId: 'XS1', productId: 'XC1' }],
+  inventory: [
+    { factoryId: 'XF1', productId: 'XC1', quantity: 100 },
+    { factoryId: 'XF2', productId: 'XC1', quantity: 1000 },
+  ],
+  orders: [order('XO1', 'XPA', 'XF1', 10), order('XO2', 'XPA', 'XF2', 10)],
+};
+
+/*
+ * One line makes XPT (price 10) at 12/h on one station, 24 h a day; two open orders of 100 and
+ * 50. The station down 10 h loses 120 units: each order is capped at 120 (1200 and 500), and the
+ * line and the factory count the 120 lost units once (1200), not the orders' sum.
+ */
+const SHARED_LOSS: Doc = {
+  factories: [factory('XF1')],
+  lines: [line('XL1', 'XF1', 3, 8)],
+  assets: [asset('XA1', 'XL1', 12)],
+  products: [product('XPT', 10)],
+  production: [{ lineId: 'XL1', productId: 'XPT', ratePerHour: 12 }],
+  orders: [order('XO1', 'XPT', 'XF1', 100), order('XO2', 'XPT', 'XF1', 50)],
+};
+
+describe("ranking by each twin's own factory (hand-computed)", () => {
+  const figures = (r: Report, kind: string, id: string) => {
+    const found = r.ranking.find((x) => x.kind === kind && x.id === id);
+    return found && [found.shortfallDays, found.lostUnits, found.valueAtRisk];
+  };
+
+  it('when only XF1 runs short, then XF2, its line and its order rank with their own 0', async () => {
+    await load(TWO_FACTORIES);
+    const r = await impact(
+      { supplierOutage: { supplierId: 'XS1', days: 6 } },
+      '2027-06-01T00:00:00Z',
+    );
+    expect(figures(r, 'Product', 'XPA')).toEqual([5, 0, 1000]);
+    expect(figures(r, 'Factory', 'XF1')).toEqual([5, 0, 500]);
+    expect(figures(r, 'Line', 'XL1')).toEqual([5, 0, 500]);
+    expect(figures(r, 'Order', 'XO1')).toEqual([5, 0, 500]);
+    expect(figures(r, 'Factory', 'XF2')).toEqual([0, 0, 500]);
+    expect(figures(r, 'Line', 'XL2')).toEqual([0, 0, 500]);
+    expect(figures(r, 'Order', 'XO2')).toEqual([0, 0, 500]);
+    expect(ids(r.orders)).toEqual(['XO1', 'XO2']);
+  });
+
+  it("when a downtime's lost units are wanted by two orders, then each order is capped and the line counts them once", async () => {
+    await load(SHARED_LOSS);
+    const r = await impact(
+      { assetDowntime: { assetId: 'XA1', hours: 10 } },
+      '2027-06-01T00:00:00Z',
+    );
+    expect(figures(r, 'Order', 'XO1')).toEqual([0, 120, 1000]);
+    expect(figures(r, 'Order', 'XO2')).toEqual([0, 120, 500]);
+    expect(figures(r, 'Product', 'XPT')).toEqual([0, 120, 1200]);
+    expect(figures(r, 'Line', 'XL1')).toEqual([0, 120, 1200]);
+    expect(figures(r, 'Factory', 'XF1')).toEqual([0, 120, 1200]);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // paths, for every kind of disruption
 
