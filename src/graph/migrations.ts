@@ -1,10 +1,12 @@
 import { errorText, type Log } from '../log';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../paths';
-import { isConstraintViolation, type Graph } from './executor';
+import { type Graph } from './executor';
+import { MigrationError, MigrationLock } from './migration-lock';
+
+export { MigrationError };
 
 /**
  * Versioned Cypher migrations, after neo4j-migrations: `V0001__name.cypher` files applied
@@ -45,13 +47,6 @@ export interface MigratorOptions {
   /** How often the owner renews its lock (default a quarter of staleLockMs). */
   heartbeatMs?: number;
   log?: Log;
-}
-
-export class MigrationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MigrationError';
-  }
 }
 
 const FILE_PATTERN = /^V(\d+)__([A-Za-z0-9_-]+)\.cypher$/;
@@ -103,9 +98,6 @@ export async function readMigrations(dir: string): Promise<MigrationFile[]> {
   return files;
 }
 
-/** A lock without a heartbeat was taken by a version that never renewed it: judge it by age. */
-const LEGACY_STALE_LOCK_MS = 10 * 60_000;
-
 /**
  * Applies pending files under a lock node that its owner keeps alive with a heartbeat; only a
  * lock whose heartbeat is stale is taken over. Each file is also marked as being applied, in the
@@ -115,9 +107,7 @@ const LEGACY_STALE_LOCK_MS = 10 * 60_000;
 export class Migrator {
   private readonly graph: Graph;
   private readonly namespace: string;
-  private readonly owner = `${hostname()}:${process.pid}:${randomUUID()}`;
-  private readonly staleLockMs: number;
-  private readonly heartbeatMs: number;
+  private readonly lock: MigrationLock;
 
   constructor(
     graph: Graph,
@@ -127,13 +117,7 @@ export class Migrator {
     // meant for requests, so it does not bind migrations.
     this.graph = graph.scope({ operationName: 'migrate', txTimeoutMs: 0 });
     this.namespace = options.namespace ?? 'twin-graph';
-    this.staleLockMs = options.staleLockMs ?? 60_000;
-    this.heartbeatMs = options.heartbeatMs ?? Math.max(1, Math.floor(this.staleLockMs / 4));
-    if (this.heartbeatMs >= this.staleLockMs) {
-      throw new MigrationError(
-        `heartbeatMs (${this.heartbeatMs}) must be below staleLockMs (${this.staleLockMs}), or a held lock would look abandoned`,
-      );
-    }
+    this.lock = new MigrationLock(this.graph, this.namespace, options);
   }
 
   private log(message: string): void {
@@ -209,33 +193,31 @@ export class Migrator {
   }
 
   async migrate(): Promise<MigrationResult> {
-    await this.graph.autoCommit(
-      'CREATE CONSTRAINT migration_lock_id IF NOT EXISTS FOR (l:__MigrationLock) REQUIRE l.namespace IS UNIQUE',
-    );
+    await this.lock.ensureSchema();
     await this.graph.autoCommit(
       'CREATE CONSTRAINT migration_version IF NOT EXISTS FOR (m:__Migration) REQUIRE (m.namespace, m.version) IS UNIQUE',
     );
-    await this.acquireLock();
-    const heartbeat = this.startHeartbeat();
+    await this.lock.acquire(this.options.lockTimeoutMs ?? 120_000);
+    const heartbeat = this.lock.startHeartbeat();
     let result: MigrationResult;
     try {
       result = await this.applyPending();
     } catch (err) {
       await heartbeat.stop();
       // The migration's error is the one to report; a failed release is only logged.
-      await this.releaseLock().catch((releaseErr: unknown) => {
+      await this.lock.release().catch((releaseErr: unknown) => {
         this.options.log?.error(
           `could not release the migration lock after the migration failed (${errorText(releaseErr)}); ` +
-            `another instance takes it over once its heartbeat is ${this.staleLockMs} ms old, or delete it: ${this.deleteLockCypher()}`,
+            `another instance takes it over once its heartbeat is ${this.lock.staleLockMs} ms old, or delete it: ${this.lock.deleteCypher()}`,
         );
       });
       throw err;
     }
     await heartbeat.stop();
-    await this.releaseLock().catch((releaseErr: unknown) => {
+    await this.lock.release().catch((releaseErr: unknown) => {
       this.options.log?.warn(
         `migrated, but could not release the migration lock (${errorText(releaseErr)}); ` +
-          `another instance takes it over once its heartbeat is ${this.staleLockMs} ms old`,
+          `another instance takes it over once its heartbeat is ${this.lock.staleLockMs} ms old`,
       );
     });
     return result;
@@ -271,27 +253,17 @@ export class Migrator {
 
   /**
    * Marks the file as being applied by this runner, if this runner still holds the lock and no
-   * one has applied or started it. Renewing the lock here write-locks the lock node until the
-   * mark is committed, so a takeover cannot slip in between the check and the mark.
+   * one has applied or started it. The lock is renewed in the same transaction as the mark, so a
+   * takeover cannot slip in between the check and the mark.
    */
   private async claim(file: MigrationFile): Promise<void> {
-    const params = { ns: this.namespace, owner: this.owner, version: file.version };
+    const params = { ns: this.namespace, owner: this.lock.owner, version: file.version };
     await this.graph.transaction('WRITE', async (tx) => {
-      const held = await tx.run(
-        `MATCH (l:__MigrationLock {namespace: $ns}) WHERE l.owner = $owner
-         SET l.heartbeatAt = datetime() RETURN count(l) AS n`,
-        params,
-      );
-      if (Number(held[0]?.['n']) === 0) {
-        const holder = await tx.run(
-          'MATCH (l:__MigrationLock {namespace: $ns}) RETURN l.owner AS owner',
-          params,
-        );
-        const now = holder[0]
-          ? `it is now held by ${String(holder[0]['owner'])}`
-          : 'no one holds it now';
+      if (!(await this.lock.renewWithin(tx))) {
+        const holder = await this.lock.ownerWithin(tx);
+        const now = holder ? `it is now held by ${holder}` : 'no one holds it now';
         throw new MigrationError(
-          `lost the migration lock before applying ${file.file} (${now}): its heartbeat was not renewed for ${this.staleLockMs} ms, ` +
+          `lost the migration lock before applying ${file.file} (${now}): its heartbeat was not renewed for ${this.lock.staleLockMs} ms, ` +
             `so another instance could take it over. ${file.file} was not applied; run the migration again.`,
         );
       }
@@ -321,7 +293,7 @@ export class Migrator {
       await this.graph.write(
         `MATCH (m:__Migration {namespace: $ns, version: $version})
          WHERE m.state = 'applying' AND m.appliedBy = $owner DETACH DELETE m`,
-        { ns: this.namespace, version: file.version, owner: this.owner },
+        { ns: this.namespace, version: file.version, owner: this.lock.owner },
       );
     } catch (err) {
       this.options.log?.warn(
@@ -341,7 +313,7 @@ export class Migrator {
        WITH m, prev ORDER BY prev.version DESC LIMIT 1
        FOREACH (p IN CASE WHEN prev IS NULL THEN [] ELSE [prev] END | MERGE (p)-[:NEXT]->(m))
        RETURN count(m) AS n`,
-      { ns: this.namespace, version: file.version, owner: this.owner, durationMs },
+      { ns: this.namespace, version: file.version, owner: this.lock.owner, durationMs },
     );
     if (Number(rows[0]?.['n']) === 0) {
       throw new MigrationError(
@@ -349,133 +321,6 @@ export class Migrator {
           `record it by hand or the next run applies it again`,
       );
     }
-  }
-
-  private async acquireLock(): Promise<void> {
-    const timeout = this.options.lockTimeoutMs ?? 120_000;
-    const deadline = Date.now() + timeout;
-    let announced = false;
-    for (;;) {
-      try {
-        await this.graph.write(
-          `CREATE (:__MigrationLock {namespace: $ns, owner: $owner,
-                                     acquiredAt: datetime(), heartbeatAt: datetime()})`,
-          { ns: this.namespace, owner: this.owner },
-        );
-        return;
-      } catch (err) {
-        if (!isConstraintViolation(err)) throw err;
-      }
-      const taken = await this.takeOverStaleLock();
-      if (taken) {
-        this.options.log?.warn(
-          `took over the migration lock of ${taken}: its heartbeat is older than ${this.staleLockMs} ms`,
-        );
-        continue;
-      }
-      if (!announced) {
-        this.log(
-          `another instance is migrating; waiting for its lock (${await this.lockHolder()})`,
-        );
-        announced = true;
-      }
-      if (Date.now() > deadline) {
-        throw new MigrationError(
-          `could not take the migration lock within ${timeout} ms: another instance holds it and keeps it alive (${await this.lockHolder()}). ` +
-            `If no instance is migrating, delete it: ${this.deleteLockCypher()}`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-
-  /** Deletes the lock if its heartbeat is stale; returns the owner it was taken from. */
-  private async takeOverStaleLock(): Promise<string | undefined> {
-    // The SET write-locks the lock node first, so the heartbeat read next is the latest one.
-    const rows = await this.graph.write(
-      `MATCH (l:__MigrationLock {namespace: $ns})
-       SET l.inspectedAt = datetime()
-       WITH l
-       WHERE CASE WHEN l.heartbeatAt IS NULL
-                  THEN l.acquiredAt < datetime() - duration({milliseconds: $legacyStale})
-                  ELSE l.heartbeatAt < datetime() - duration({milliseconds: $stale}) END
-       WITH l, l.owner AS owner
-       DELETE l
-       RETURN owner`,
-      { ns: this.namespace, stale: this.staleLockMs, legacyStale: LEGACY_STALE_LOCK_MS },
-    );
-    return rows[0] ? String(rows[0]['owner']) : undefined;
-  }
-
-  private async lockHolder(): Promise<string> {
-    const rows = await this.graph.read(
-      `MATCH (l:__MigrationLock {namespace: $ns})
-       RETURN l.owner AS owner, toString(coalesce(l.heartbeatAt, l.acquiredAt)) AS last`,
-      { ns: this.namespace },
-    );
-    const row = rows[0];
-    return row
-      ? `held by ${String(row['owner'])}, last heartbeat ${String(row['last'])}`
-      : 'released meanwhile';
-  }
-
-  /** Renews the lock every heartbeatMs until stopped, or until it finds the lock taken over. */
-  private startHeartbeat(): { stop(): Promise<void> } {
-    let stopped = false;
-    let timer: NodeJS.Timeout | undefined;
-    let beating: Promise<void> = Promise.resolve();
-    const beat = async (): Promise<void> => {
-      try {
-        const rows = await this.graph.write(
-          `MATCH (l:__MigrationLock {namespace: $ns}) WHERE l.owner = $owner
-           SET l.heartbeatAt = datetime() RETURN count(l) AS n`,
-          { ns: this.namespace, owner: this.owner },
-        );
-        if (Number(rows[0]?.['n']) === 0 && !stopped) {
-          stopped = true;
-          this.options.log?.warn(
-            'lost the migration lock (another instance took it over); no further file will be applied',
-          );
-        }
-      } catch (err) {
-        this.options.log?.warn(
-          `could not renew the migration lock (${errorText(err)}); trying again`,
-        );
-      }
-    };
-    const schedule = (): void => {
-      if (stopped) return;
-      timer = setTimeout(() => {
-        beating = beat().then(schedule);
-      }, this.heartbeatMs);
-      timer.unref();
-    };
-    schedule();
-    return {
-      stop: async () => {
-        stopped = true;
-        clearTimeout(timer);
-        await beating;
-      },
-    };
-  }
-
-  /** Deletes this runner's lock only: a lock taken over by another instance is left alone. */
-  private async releaseLock(): Promise<void> {
-    const rows = await this.graph.write(
-      `MATCH (l:__MigrationLock {namespace: $ns}) WHERE l.owner = $owner
-       DELETE l RETURN count(l) AS n`,
-      { ns: this.namespace, owner: this.owner },
-    );
-    if (Number(rows[0]?.['n']) === 0) {
-      this.options.log?.warn(
-        'the migration lock was no longer this instance’s to release: another instance had taken it over',
-      );
-    }
-  }
-
-  private deleteLockCypher(): string {
-    return `MATCH (l:__MigrationLock {namespace: '${this.namespace}'}) DELETE l`;
   }
 }
 
