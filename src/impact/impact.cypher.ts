@@ -84,7 +84,8 @@ export const CONSUMPTION_INPUTS = `
            collect(DISTINCT l) AS lines
   }
   CALL (lines) {
-    UNWIND lines AS l
+    // $withShapes false: the caller has the lines' stations already (an outage's closure)
+    UNWIND CASE WHEN $withShapes THEN lines ELSE [] END AS l
     CALL (l) {
       OPTIONAL MATCH (l)-[:HAS_ASSET]->(st:Asset)
       RETURN collect(st {.id, .status, .ratePerHour}) AS stations

@@ -66,14 +66,17 @@ export interface ConsumptionInputs {
 export const key = (factoryId: string, componentId: string): string =>
   `${factoryId}|${componentId}`;
 
+/** With `withShapes` false the lines' stations and flows are not read (the caller has them). */
 export async function loadConsumption(
   graph: Graph,
   componentIds: string[],
   factoryIds: string[] | null,
+  withShapes = true,
 ): Promise<ConsumptionInputs> {
   const empty: ConsumptionInputs = { uses: [], lines: new Map(), onHand: new Map(), inbound: [] };
   if (componentIds.length === 0) return empty;
-  const row: Row = (await graph.read(CONSUMPTION_INPUTS, { componentIds, factoryIds }))[0] ?? {};
+  const row: Row =
+    (await graph.read(CONSUMPTION_INPUTS, { componentIds, factoryIds, withShapes }))[0] ?? {};
   const uses = list(row['uses']).map((u) => ({
     factoryId: str(u, 'factoryId'),
     lineId: str(u, 'lineId'),

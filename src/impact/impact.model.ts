@@ -42,6 +42,8 @@ export interface ImpactLine {
 export interface Exposure {
   factoryId: string;
   componentId: string;
+  factory: Props;
+  component: Props;
   dailyConsumption: number;
   onHand: number;
   inbound: number;
@@ -51,6 +53,7 @@ export interface Exposure {
 
 export interface LostUnits {
   productId: string;
+  product: Props;
   units: number;
   /** units × unitPrice, null when the product has no price. */
   valueAtRisk: number | null;

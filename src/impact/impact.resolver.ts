@@ -2,7 +2,6 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import type { Context } from '../domain/context';
 import { badInput } from '../errors';
-import type { Props } from '../graph/props';
 import { Factory } from '../twins/factory.type';
 import { Line } from '../twins/line.type';
 import { Order } from '../twins/order.type';
@@ -97,22 +96,11 @@ export class ImpactResolver {
     const asOfMs = asOf ? asOf.getTime() : Date.now();
     if (!Number.isFinite(asOfMs)) throw badInput('"asOf" is not a valid time');
     const result = await analyseImpact(ctx.graph, d, asOfMs, includeMitigated ?? false);
-    return toReport(result, ctx);
+    return toReport(result);
   }
 }
 
-async function toReport(r: ImpactResult, ctx: Context): Promise<ImpactReport> {
-  // exposures name their factory and component by id: one batched read each, whatever the count
-  const factoryIds = [...new Set(r.exposures.map((e) => e.factoryId))];
-  const productIds = [
-    ...new Set([...r.exposures.map((e) => e.componentId), ...r.lostUnits.map((l) => l.productId)]),
-  ];
-  const [factories, products] = await Promise.all([
-    loadAll(ctx, 'Factory', factoryIds),
-    loadAll(ctx, 'Product', productIds),
-  ]);
-  const product = (id: string) => Product.fromProps(products.get(id) ?? { id });
-  const factory = (id: string) => Factory.fromProps(factories.get(id) ?? { id, name: id });
+function toReport(r: ImpactResult): ImpactReport {
   return Object.assign(new ImpactReport(), {
     kind: r.disruption.kind,
     asOf: r.asOf,
@@ -139,13 +127,13 @@ async function toReport(r: ImpactResult, ctx: Context): Promise<ImpactReport> {
     exposures: r.exposures.map((e) =>
       Object.assign(new Exposure(), {
         ...e,
-        factory: factory(e.factoryId),
-        component: product(e.componentId),
+        factory: Factory.fromProps(e.factory),
+        component: Product.fromProps(e.component),
       }),
     ),
     lostUnits: r.lostUnits.map((l) =>
       Object.assign(new LostUnits(), {
-        product: product(l.productId),
+        product: Product.fromProps(l.product),
         units: l.units,
         valueAtRisk: l.valueAtRisk,
       }),
@@ -159,19 +147,4 @@ async function toReport(r: ImpactResult, ctx: Context): Promise<ImpactReport> {
       }),
     ),
   });
-}
-
-async function loadAll(
-  ctx: Context,
-  label: 'Factory' | 'Product',
-  ids: string[],
-): Promise<Map<string, Props>> {
-  if (ids.length === 0) return new Map();
-  const rows = await ctx.loaders.node(label).loadMany(ids);
-  const found = new Map<string, Props>();
-  rows.forEach((row, i) => {
-    const id = ids[i];
-    if (id !== undefined && row !== null && !(row instanceof Error)) found.set(id, row);
-  });
-  return found;
 }

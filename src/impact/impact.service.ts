@@ -125,11 +125,16 @@ async function supplierOutage(
   const atRisk = components.filter((c) => c.atRisk).map((c) => str(c.product, 'id'));
   const windowEndMs = asOfMs + d.days * DAY_MS;
 
+  // the closure brings every line that consumes an at-risk component (it makes a product that
+  // requires one), with its stations: the consumption read need not return them again
   const [inputs, closure] = await Promise.all([
-    loadConsumption(graph, atRisk, null),
+    loadConsumption(graph, atRisk, null, false),
     loadClosure(graph, atRisk, null),
   ]);
+  for (const l of closure.lines) inputs.lines.set(str(l.line, 'id'), l);
   const cons = consumption(inputs);
+  const factoryProps = new Map(closure.lines.map((l) => [l.factoryId, l.factory]));
+  const productProps = new Map(closure.products.map((p) => [str(p.product, 'id'), p.product]));
   const exposures: Exposure[] = [];
   for (const [factoryId, perComponent] of cons) {
     for (const [componentId, daily] of perComponent) {
@@ -147,6 +152,8 @@ async function supplierOutage(
       exposures.push({
         factoryId,
         componentId,
+        factory: factoryProps.get(factoryId) ?? { id: factoryId, name: factoryId },
+        component: productProps.get(componentId) ?? { id: componentId },
         dailyConsumption: daily,
         onHand,
         inbound,
@@ -274,6 +281,8 @@ async function shipmentDelay(
     exposures.push({
       factoryId,
       componentId,
+      factory,
+      component,
       dailyConsumption: daily,
       onHand,
       inbound,
@@ -371,6 +380,7 @@ async function assetDowntime(
     const price = optNum(product, 'unitPrice');
     return {
       productId: str(product, 'id'),
+      product,
       units,
       valueAtRisk: price === null ? null : units * price,
     };

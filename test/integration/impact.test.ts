@@ -160,7 +160,7 @@ describe('round trips', () => {
     ]) {
       const res = await impact(d);
       expect(res.errors).toBeUndefined();
-      expect(Number(res.extensions?.['cypherQueries'])).toBeLessThanOrEqual(5);
+      expect(Number(res.extensions?.['cypherQueries'])).toBeLessThanOrEqual(3);
     }
   });
 });
