@@ -115,7 +115,7 @@ export const CONSUMPTION_INPUTS = `
  * The upward closure of `$componentIds` in the bill of materials (the components included), each
  * product with one shortest chain down to a component (of the shortest, the first by ids) and the
  * components it reaches; the lines that make them (only in `$factoryIds` unless null) with their
- * factory, stations and flows; and the OPEN orders for them at those factories.
+ * factory; and the OPEN orders for them at those factories.
  */
 export const CLOSURE = `
   CALL () {
@@ -145,16 +145,9 @@ export const CLOSURE = `
     MATCH (f:Factory)-[:HAS_LINE]->(l)
     WHERE $factoryIds IS NULL OR f.id IN $factoryIds
     WITH l, f, collect(p.id) AS madeHere ORDER BY l.id
-    CALL (l) {
-      OPTIONAL MATCH (l)-[:HAS_ASSET]->(st:Asset)
-      RETURN collect(st {.id, .status, .ratePerHour}) AS stations
-    }
-    CALL (l) {
-      ${LINE_FLOWS}
-      RETURN collect({from: x.id, to: y.id}) AS flows
-    }
-    RETURN collect({line: l {.*}, factory: f {.*}, products: madeHere, stations: stations,
-                    flows: flows}) AS lines
+    // no stations here: a large outage reaches hundreds of lines, and their capacity factors are
+    // read (LINE_SHAPES) only when a client asks for them
+    RETURN collect({line: l {.*}, factory: f {.*}, products: madeHere}) AS lines
   }
   CALL (products, lines) {
     UNWIND lines AS row
@@ -165,3 +158,17 @@ export const CLOSURE = `
     RETURN collect({order: o {.*}, productId: p.id, factoryId: f.id}) AS orders
   }
   RETURN products, lines, orders`;
+
+/** Stations and flows of lines by id, for their capacity factor (one batch per request). */
+export const LINE_SHAPES = `
+  UNWIND $ids AS id
+  MATCH (l:Line {id: id})
+  CALL (l) {
+    OPTIONAL MATCH (l)-[:HAS_ASSET]->(st:Asset)
+    RETURN collect(st {.id, .status, .ratePerHour}) AS stations
+  }
+  CALL (l) {
+    ${LINE_FLOWS}
+    RETURN collect({from: x.id, to: y.id}) AS flows
+  }
+  RETURN id, stations, flows`;

@@ -1,6 +1,6 @@
 import type { Graph, Row } from '../graph/executor';
 import { asProps, num, optNum, optStr, str, type Props } from '../graph/props';
-import { CLOSURE, CONSUMPTION_INPUTS } from './impact.cypher';
+import { CLOSURE, CONSUMPTION_INPUTS, LINE_SHAPES } from './impact.cypher';
 import type { Flow, LineShape, Station } from './quantities';
 
 /*
@@ -125,7 +125,9 @@ export interface ClosureProduct {
   reaches: string[];
 }
 
-export interface ClosureLine extends LineData {
+export interface ClosureLine {
+  line: Props;
+  factoryId: string;
   factory: Props;
   /** The affected products this line makes. */
   products: string[];
@@ -157,8 +159,6 @@ export async function loadClosure(
         factory,
         factoryId: str(factory, 'id'),
         products: strings(l['products']),
-        stations: list(l['stations']).map(station),
-        flows: list(l['flows']).map(flow),
       };
     }),
     orders: list(row['orders']).map((o) => ({
@@ -167,4 +167,19 @@ export async function loadClosure(
       factoryId: str(o, 'factoryId'),
     })),
   };
+}
+
+/** Stations and flows of each line in `ids`, in id order (empty for an unknown line). */
+export async function loadLineShapes(
+  graph: Graph,
+  ids: string[],
+): Promise<{ stations: Station[]; flows: Flow[] }[]> {
+  const rows = await graph.read(LINE_SHAPES, { ids });
+  const byId = new Map(
+    rows.map((r) => [
+      String(r['id']),
+      { stations: list(r['stations']).map(station), flows: list(r['flows']).map(flow) },
+    ]),
+  );
+  return ids.map((id) => byId.get(id) ?? { stations: [], flows: [] });
 }

@@ -35,8 +35,9 @@ export interface ImpactComponent {
 
 export interface ImpactLine {
   line: Props;
-  capacityFactorBefore: number;
-  capacityFactorAfter: number;
+  /** null: the line is not changed by the disruption and its factor was not needed; read on demand. */
+  capacityFactorBefore: number | null;
+  capacityFactorAfter: number | null;
 }
 
 export interface Exposure {

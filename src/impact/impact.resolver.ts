@@ -1,5 +1,5 @@
 import { DateTimeResolver } from 'graphql-scalars';
-import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Float, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../domain/context';
 import { badInput } from '../errors';
 import { Factory } from '../twins/factory.type';
@@ -9,7 +9,9 @@ import { Product } from '../twins/product.type';
 import { Shipment } from '../twins/shipment.type';
 import { Supplier } from '../twins/supplier.type';
 import type { Disruption, ImpactResult } from './impact.model';
+import { flow, list, loadLineShapes, station } from './impact.load';
 import { analyseImpact } from './impact.service';
+import { capacityFactor } from './quantities';
 import {
   DisruptionInput,
   Exposure,
@@ -117,8 +119,10 @@ function toReport(r: ImpactResult): ImpactReport {
     lines: r.lines.map((l) =>
       Object.assign(new ImpactLine(), {
         line: Line.fromProps(l.line),
-        capacityFactorBefore: l.capacityFactorBefore,
-        capacityFactorAfter: l.capacityFactorAfter,
+        known:
+          l.capacityFactorBefore === null || l.capacityFactorAfter === null
+            ? null
+            : { before: l.capacityFactorBefore, after: l.capacityFactorAfter },
       }),
     ),
     factories: r.factories.map(Factory.fromProps),
@@ -147,4 +151,33 @@ function toReport(r: ImpactResult): ImpactReport {
       }),
     ),
   });
+}
+
+/**
+ * A line the disruption does not change keeps one factor before and after; it is computed from
+ * the line's stations only when a client selects it, all lines of a request in one read.
+ */
+@Resolver(() => ImpactLine)
+export class ImpactLineResolver {
+  @FieldResolver(() => Float, {
+    description: 'c(L) as the line stands: max flow through its stations / nominal max flow.',
+  })
+  async capacityFactorBefore(@Root() l: ImpactLine, @Ctx() ctx: Context): Promise<number> {
+    return l.known ? l.known.before : lineFactor(l, ctx);
+  }
+
+  @FieldResolver(() => Float, { description: 'c(L) during the disruption.' })
+  async capacityFactorAfter(@Root() l: ImpactLine, @Ctx() ctx: Context): Promise<number> {
+    return l.known ? l.known.after : lineFactor(l, ctx);
+  }
+}
+
+async function lineFactor(l: ImpactLine, ctx: Context): Promise<number> {
+  const [shape] = await ctx.loaders
+    .lists('impact:lineShape', async (ids) =>
+      (await loadLineShapes(ctx.graph, ids)).map((s) => [{ stations: s.stations, flows: s.flows }]),
+    )
+    .load(l.line.id);
+  if (!shape) return 1; // an unknown line has no stations: c = 1
+  return capacityFactor(list(shape['stations']).map(station), list(shape['flows']).map(flow));
 }

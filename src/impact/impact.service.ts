@@ -84,9 +84,11 @@ function consumption(inputs: ConsumptionInputs): Map<string, Map<string, number>
   return dailyConsumption([...production.values()], [...bom.values()], lines);
 }
 
-function closureLines(closure: Closure): ImpactLine[] {
+/** The closure's lines; a factor already computed (a consuming line) is passed on, others read on demand. */
+function closureLines(closure: Closure, inputs?: ConsumptionInputs): ImpactLine[] {
   return closure.lines.map((l) => {
-    const c = capacityFactor(l.stations, l.flows);
+    const shape = inputs?.lines.get(str(l.line, 'id'));
+    const c = shape ? capacityFactor(shape.stations, shape.flows) : null;
     return { line: l.line, capacityFactorBefore: c, capacityFactorAfter: c };
   });
 }
@@ -125,13 +127,10 @@ async function supplierOutage(
   const atRisk = components.filter((c) => c.atRisk).map((c) => str(c.product, 'id'));
   const windowEndMs = asOfMs + d.days * DAY_MS;
 
-  // the closure brings every line that consumes an at-risk component (it makes a product that
-  // requires one), with its stations: the consumption read need not return them again
   const [inputs, closure] = await Promise.all([
-    loadConsumption(graph, atRisk, null, false),
+    loadConsumption(graph, atRisk, null),
     loadClosure(graph, atRisk, null),
   ]);
-  for (const l of closure.lines) inputs.lines.set(str(l.line, 'id'), l);
   const cons = consumption(inputs);
   const factoryProps = new Map(closure.lines.map((l) => [l.factoryId, l.factory]));
   const productProps = new Map(closure.products.map((p) => [str(p.product, 'id'), p.product]));
@@ -201,7 +200,7 @@ async function supplierOutage(
     windowEnd: iso(windowEndMs),
     components,
     products: ranked.products,
-    lines: closureLines(closure),
+    lines: closureLines(closure, inputs),
     factories: uniqueFactories(closure),
     orders: ranked.orders,
     shipments,
@@ -331,7 +330,7 @@ async function shipmentDelay(
     ...empty,
     components,
     products: ranked.products,
-    lines: closureLines(closure),
+    lines: closureLines(closure, inputs),
     factories: [factory],
     orders: ranked.orders,
     shipments: [shipment],

@@ -50,10 +50,8 @@ export class ImpactComponent {
 @ObjectType({ description: 'An affected line with its capacity factor before and after.' })
 export class ImpactLine {
   @Field(() => Line) line!: Line;
-  @Field(() => Float, { description: 'c(L) as the line stands (max flow / nominal max flow).' })
-  capacityFactorBefore!: number;
-  @Field(() => Float, { description: 'c(L) during the disruption.' })
-  capacityFactorAfter!: number;
+  /** Resolved by ImpactLineResolver: null here means "read the line's stations on demand". */
+  known!: { before: number; after: number } | null;
 }
 
 @ObjectType({ description: 'How long a factory lasts on a component (docs/analysis.md).' })

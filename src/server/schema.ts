@@ -3,7 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { createLivePubSub } from './pubsub';
 import { AlertResolver } from '../alerts/alerts.resolver';
-import { ImpactResolver } from '../impact/impact.resolver';
+import { ImpactLineResolver, ImpactResolver } from '../impact/impact.resolver';
 import { MetricHistoryResolver, TelemetryResolver } from '../telemetry/telemetry.resolver';
 import { AssetResolver } from '../twins/asset.resolver';
 import { FactoryResolver } from '../twins/factory.resolver';
@@ -30,6 +30,7 @@ export const resolvers: NonEmptyArray<Function> = [
   MetricHistoryResolver,
   AlertResolver,
   ImpactResolver,
+  ImpactLineResolver,
 ];
 
 /** The one schema of the API; `npm run schema:emit` writes it to graph-schema/schema.graphql. */
