@@ -16,6 +16,18 @@ export const MAX_BOM_DEPTH = 25;
  */
 const LINE_FLOWS = `MATCH (l)-[:HAS_ASSET]->(x:Asset)-[:FEEDS]->(y:Asset) WHERE EXISTS { (l)-[:HAS_ASSET]->(y) }`;
 
+/** Binds `stations` (id, status, rate, by id) and `flows` (from, to) of line `l`. */
+const LINE_SHAPE = `
+  CALL (l) {
+    OPTIONAL MATCH (l)-[:HAS_ASSET]->(st:Asset)
+    WITH st ORDER BY st.id
+    RETURN collect(st {.id, .status, .ratePerHour}) AS stations
+  }
+  CALL (l) {
+    ${LINE_FLOWS}
+    RETURN collect({from: x.id, to: y.id}) AS flows
+  }`;
+
 /** The supplier, the products it supplies with their other suppliers, and its PLANNED shipments. */
 export const SUPPLIER_OUTAGE_START = `
   MATCH (s:Supplier {id: $id})
@@ -52,15 +64,7 @@ export const SHIPMENT_DELAY_START = `
 export const ASSET_DOWNTIME_START = `
   MATCH (a:Asset {id: $id})
   OPTIONAL MATCH (f:Factory)-[:HAS_LINE]->(l:Line)-[:HAS_ASSET]->(a)
-  CALL (l) {
-    OPTIONAL MATCH (l)-[:HAS_ASSET]->(st:Asset)
-    WITH st ORDER BY st.id
-    RETURN collect(st {.id, .status, .ratePerHour}) AS stations
-  }
-  CALL (l) {
-    ${LINE_FLOWS}
-    RETURN collect({from: x.id, to: y.id}) AS flows
-  }
+  ${LINE_SHAPE}
   CALL (l) {
     OPTIONAL MATCH (l)-[pr:PRODUCES]->(p:Product)
     WITH p, pr ORDER BY p.id
@@ -86,14 +90,7 @@ export const CONSUMPTION_INPUTS = `
   CALL (lines) {
     // $withShapes false: the caller has the lines' stations already (an outage's closure)
     UNWIND CASE WHEN $withShapes THEN lines ELSE [] END AS l
-    CALL (l) {
-      OPTIONAL MATCH (l)-[:HAS_ASSET]->(st:Asset)
-      RETURN collect(st {.id, .status, .ratePerHour}) AS stations
-    }
-    CALL (l) {
-      ${LINE_FLOWS}
-      RETURN collect({from: x.id, to: y.id}) AS flows
-    }
+  ${LINE_SHAPE}
     RETURN collect({line: l {.*}, stations: stations, flows: flows}) AS shapes
   }
   CALL () {
@@ -163,12 +160,5 @@ export const CLOSURE = `
 export const LINE_SHAPES = `
   UNWIND $ids AS id
   MATCH (l:Line {id: id})
-  CALL (l) {
-    OPTIONAL MATCH (l)-[:HAS_ASSET]->(st:Asset)
-    RETURN collect(st {.id, .status, .ratePerHour}) AS stations
-  }
-  CALL (l) {
-    ${LINE_FLOWS}
-    RETURN collect({from: x.id, to: y.id}) AS flows
-  }
+  ${LINE_SHAPE}
   RETURN id, stations, flows`;
