@@ -29,3 +29,8 @@ export function asProps(value: unknown): Record<string, unknown> {
   }
   return Object.fromEntries(Object.entries(value));
 }
+
+/** A list of property maps returned by Cypher (`collect(n {.*})`); anything else reads as empty. */
+export function asPropsList(value: unknown): Props[] {
+  return Array.isArray(value) ? value.map((x: unknown) => asProps(x)) : [];
+}

@@ -1,15 +1,11 @@
 import type { Graph, Row } from '../graph/executor';
-import { asProps, num, optNum, optStr, str, type Props } from '../graph/props';
+import { asProps, asPropsList, num, optNum, optStr, str, type Props } from '../graph/props';
 import { CLOSURE, CONSUMPTION_INPUTS, LINE_SHAPES } from './impact.cypher';
 import type { Flow, LineShape, Station } from './quantities';
 
 /*
  * Typed reads of the impact statements' rows. Each function is one round trip.
  */
-
-export function list(v: unknown): Props[] {
-  return Array.isArray(v) ? v.map((x: unknown) => asProps(x)) : [];
-}
 
 export function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
@@ -77,7 +73,7 @@ export async function loadConsumption(
   if (componentIds.length === 0) return empty;
   const row: Row =
     (await graph.read(CONSUMPTION_INPUTS, { componentIds, factoryIds, withShapes }))[0] ?? {};
-  const uses = list(row['uses']).map((u) => ({
+  const uses = asPropsList(row['uses']).map((u) => ({
     factoryId: str(u, 'factoryId'),
     lineId: str(u, 'lineId'),
     productId: str(u, 'productId'),
@@ -87,21 +83,21 @@ export async function loadConsumption(
   }));
   const factoryOfLine = new Map(uses.map((u) => [u.lineId, u.factoryId]));
   const lines = new Map<string, LineData>();
-  for (const shape of list(row['shapes'])) {
+  for (const shape of asPropsList(row['shapes'])) {
     const line = asProps(shape['line']);
     const id = str(line, 'id');
     lines.set(id, {
       line,
       factoryId: factoryOfLine.get(id) ?? '',
-      stations: list(shape['stations']).map(station),
-      flows: list(shape['flows']).map(flow),
+      stations: asPropsList(shape['stations']).map(station),
+      flows: asPropsList(shape['flows']).map(flow),
     });
   }
   const onHand = new Map<string, number>();
-  for (const s of list(row['stock'])) {
+  for (const s of asPropsList(row['stock'])) {
     onHand.set(key(str(s, 'factoryId'), str(s, 'componentId')), num(s, 'quantity', 0));
   }
-  const inbound = list(row['inbound']).flatMap((s) => {
+  const inbound = asPropsList(row['inbound']).flatMap((s) => {
     const etaMs = Date.parse(optStr(s, 'eta') ?? '');
     if (Number.isNaN(etaMs)) return [];
     return [
@@ -147,12 +143,12 @@ export async function loadClosure(
   if (componentIds.length === 0) return { products: [], lines: [], orders: [] };
   const row: Row = (await graph.read(CLOSURE, { componentIds, factoryIds }))[0] ?? {};
   return {
-    products: list(row['products']).map((p) => ({
+    products: asPropsList(row['products']).map((p) => ({
       product: asProps(p['product']),
       chain: strings(p['chain']),
       reaches: strings(p['reaches']),
     })),
-    lines: list(row['lines']).map((l) => {
+    lines: asPropsList(row['lines']).map((l) => {
       const factory = asProps(l['factory']);
       return {
         line: asProps(l['line']),
@@ -161,7 +157,7 @@ export async function loadClosure(
         products: strings(l['products']),
       };
     }),
-    orders: list(row['orders']).map((o) => ({
+    orders: asPropsList(row['orders']).map((o) => ({
       order: asProps(o['order']),
       productId: str(o, 'productId'),
       factoryId: str(o, 'factoryId'),
@@ -178,7 +174,10 @@ export async function loadLineShapes(
   const byId = new Map(
     rows.map((r) => [
       String(r['id']),
-      { stations: list(r['stations']).map(station), flows: list(r['flows']).map(flow) },
+      {
+        stations: asPropsList(r['stations']).map(station),
+        flows: asPropsList(r['flows']).map(flow),
+      },
     ]),
   );
   return ids.map((id) => byId.get(id) ?? { stations: [], flows: [] });

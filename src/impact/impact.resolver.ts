@@ -9,7 +9,8 @@ import { Product } from '../twins/product.type';
 import { Shipment } from '../twins/shipment.type';
 import { Supplier } from '../twins/supplier.type';
 import type { Disruption, ImpactResult } from './impact.model';
-import { flow, list, loadLineShapes, station } from './impact.load';
+import { flow, loadLineShapes, station } from './impact.load';
+import { asPropsList } from '../graph/props';
 import { analyseImpact } from './impact.service';
 import { capacityFactor } from './quantities';
 import {
@@ -179,5 +180,8 @@ async function lineFactor(l: ImpactLine, ctx: Context): Promise<number> {
     )
     .load(l.line.id);
   if (!shape) return 1; // an unknown line has no stations: c = 1
-  return capacityFactor(list(shape['stations']).map(station), list(shape['flows']).map(flow));
+  return capacityFactor(
+    asPropsList(shape['stations']).map(station),
+    asPropsList(shape['flows']).map(flow),
+  );
 }

@@ -1,6 +1,6 @@
 import { badInput } from '../errors';
 import type { Graph } from '../graph/executor';
-import { asProps, num, optNum, optStr, str, type Props } from '../graph/props';
+import { asProps, asPropsList, num, optNum, optStr, str, type Props } from '../graph/props';
 import { ASSET_DOWNTIME_START, SHIPMENT_DELAY_START, SUPPLIER_OUTAGE_START } from './impact.cypher';
 import {
   type Closure,
@@ -8,7 +8,6 @@ import {
   flow,
   key,
   lineShape,
-  list,
   loadClosure,
   loadConsumption,
   station,
@@ -113,8 +112,8 @@ async function supplierOutage(
   const start = (await graph.read(SUPPLIER_OUTAGE_START, { id: d.supplierId }))[0];
   if (!start) throw badInput(`unknown supplier "${d.supplierId}": no supplier has that id`);
   const supplierId = d.supplierId;
-  const components: ImpactComponent[] = list(start['components']).map((c) => {
-    const alternativeSuppliers = list(c['alternatives']);
+  const components: ImpactComponent[] = asPropsList(start['components']).map((c) => {
+    const alternativeSuppliers = asPropsList(c['alternatives']);
     const soleSourced = alternativeSuppliers.length === 0;
     return {
       product: asProps(c['product']),
@@ -170,7 +169,7 @@ async function supplierOutage(
   for (const c of components)
     paths.set('Product', str(c.product, 'id'), supplies(str(c.product, 'id')));
   closurePaths(paths, closure, supplies);
-  const shipments = list(start['planned']);
+  const shipments = asPropsList(start['planned']);
   for (const s of shipments) {
     const id = str(s, 'id');
     paths.set('Shipment', id, [{ from: supplierId, relationship: 'FROM', to: id, forward: false }]);
@@ -289,7 +288,7 @@ async function shipmentDelay(
       shortfallDays: shortfall,
     });
   }
-  const alternatives = list(start['alternatives']);
+  const alternatives = asPropsList(start['alternatives']);
   const components: ImpactComponent[] = [
     {
       product: component,
@@ -368,12 +367,12 @@ async function assetDowntime(
   const line = asProps(start['line']);
   const lineId = str(line, 'id');
   const factoryId = String(start['factoryId']);
-  const stations = list(start['stations']).map(station);
-  const flows = list(start['flows']).map(flow);
+  const stations = asPropsList(start['stations']).map(station);
+  const flows = asPropsList(start['flows']).map(flow);
   const before = capacityFactor(stations, flows);
   const after = capacityFactor(stations, flows, new Set([d.assetId]));
   const hours = hoursPerDay(lineShape(line));
-  const lostUnits: LostUnits[] = list(start['produces']).map((p) => {
+  const lostUnits: LostUnits[] = asPropsList(start['produces']).map((p) => {
     const product = asProps(p['product']);
     const units = num(p, 'ratePerHour', 0) * (before - after) * d.hours * (hours / 24);
     const price = optNum(product, 'unitPrice');

@@ -1,7 +1,7 @@
 import type { StoredAlert } from '../alerts/alert.records';
 import { writeAlerts } from '../alerts/alert.store';
 import type { Graph, Tx } from '../graph/executor';
-import { asProps, type Props } from '../graph/props';
+import { asPropsList, type Props } from '../graph/props';
 import type { RejectionRecord, WriteBatch } from './records';
 import {
   BATCH_SEEN,
@@ -85,11 +85,7 @@ export async function readHistory(
   const rows = await graph.read(READ_HISTORY, { ids, from, to, limit });
   const byId = new Map<string, Props[]>();
   for (const row of rows) {
-    const items: unknown = row['items'];
-    byId.set(
-      String(row['id']),
-      (Array.isArray(items) ? items : []).map((i: unknown) => asProps(i)),
-    );
+    byId.set(String(row['id']), asPropsList(row['items']));
   }
   return ids.map((id) => byId.get(id) ?? []);
 }

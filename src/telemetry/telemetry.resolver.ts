@@ -15,8 +15,7 @@ import {
 import { badInput } from '../errors';
 import type { Context } from '../domain/context';
 import { Asset, Metric } from '../twins/asset.type';
-import { asProps } from '../graph/props';
-import { num, optNum, optStr, type Props } from '../graph/props';
+import { asPropsList, num, optNum, optStr } from '../graph/props';
 import { LIVE, routeFor } from '../domain/live';
 import { type LiveStatusEvent, type LiveTelemetryEvent } from './events';
 import { readHistory } from './store';
@@ -112,9 +111,7 @@ export class TelemetryResolver {
     if (latest < 0 || latest > 200) throw badInput(`"latest" must be from 0 to 200, got ${latest}`);
     const rows = await ctx.graph.read(READ_REJECTIONS, { latest });
     const row = rows[0] ?? {};
-    const list = (v: unknown): Props[] =>
-      Array.isArray(v) ? v.map((x: unknown) => asProps(x)) : [];
-    const byReason = list(row['stats'])
+    const byReason = asPropsList(row['stats'])
       .map((s) =>
         Object.assign(new RejectionCount(), {
           reason: String(s['reason']),
@@ -129,7 +126,7 @@ export class TelemetryResolver {
     return Object.assign(new TelemetryRejections(), {
       total: byReason.reduce((sum, r) => sum + r.count, 0),
       byReason,
-      latest: list(row['examples']).map((e) =>
+      latest: asPropsList(row['examples']).map((e) =>
         Object.assign(new RejectionExample(), {
           reason: String(e['reason']),
           detail: String(e['detail']),
