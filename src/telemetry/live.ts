@@ -6,6 +6,7 @@ import { type BusMessage, decodeBus, isBusTopic } from './bus';
 import type { LiveStatusEvent, LiveTelemetryEvent } from './events';
 import type { Ingest, Processed } from './ingest';
 import type { AssetRegistry } from './registry';
+import { isReservedTopic } from './topics';
 
 /**
  * The live side of one instance: every validated message goes to this instance's GraphQL
@@ -33,7 +34,7 @@ export class LiveFeed {
         await this.onBus(decoded.message);
         return;
       }
-      if (topic.startsWith(`${this.prefix}/_`)) return; // our own reserved levels
+      if (isReservedTopic(this.prefix, topic)) return; // our own reserved levels
       this.publish(await this.ingest(topic, payload));
     } catch (err) {
       this.log.error(`live event of ${topic} failed: ${errorText(err)}`);

@@ -1,7 +1,7 @@
 import { errorText, type Log } from '../log';
 import { type Ingest, type Processed, rejection } from './ingest';
 import type { MessageHandler } from './mqtt';
-import { rejectedTopic } from './topics';
+import { isReservedTopic, rejectedTopic } from './topics';
 import type { TelemetryWriter } from './writer';
 
 export interface PersistCounts {
@@ -52,7 +52,7 @@ export class Persister {
 
   /** Validates and buffers one message; throws when it could not be buffered. */
   async onMessage(topic: string, payload: Buffer): Promise<void> {
-    if (topic.startsWith(`${this.prefix}/_`)) return; // our own events and dead letters
+    if (isReservedTopic(this.prefix, topic)) return; // our own events and dead letters
     let result: Processed;
     try {
       result = await this.ingest(topic, payload);

@@ -80,6 +80,11 @@ export function subscriptionFilters(prefix: string): [telemetry: string, state: 
 }
 
 /** The dead-letter topic of one rejection reason. */
+/** `<prefix>/_...`: the server's own events and dead letters, never telemetry. */
+export function isReservedTopic(prefix: string, topic: string): boolean {
+  return topic.startsWith(`${prefix}/_`);
+}
+
 export function rejectedTopic(prefix: string, reason: RejectionReason): string {
   return `${prefix}/_rejected/${reason}`;
 }
