@@ -214,6 +214,13 @@ function startServer(env: Record<string, string>): { child: ChildProcess; stderr
   return { child, stderr: () => stderr };
 }
 
+/** Waits until the child server answers /readyz with 200. */
+async function serverReady(port: number, server: { stderr: () => string }): Promise<void> {
+  await waitFor(`the server ready (${server.stderr()})`, async () =>
+    (await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined,
+  );
+}
+
 async function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return child.exitCode;
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -235,17 +242,8 @@ describe('the compiled server under signals and restarts (defects 9, 10)', () =>
     const server = startServer(env);
     const publisher = await mqtt.connectAsync(mqttUrl(), { clientId: `pub-d9-${Date.now()}` });
     try {
-      await waitFor(`the server ready (${server.stderr()})`, async () =>
-        (await fetch(`${app.url}/readyz`)).ok ? true : undefined,
-      );
-      const res = await gql(
-        app,
-        'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }',
-        {
-          d: PLANT,
-        },
-      );
-      expect(res.errors).toBeUndefined();
+      await serverReady(port, server);
+      await importPlant(app);
       await new Promise((r) => setTimeout(r, 500)); // the import event reaches the cache
       // every publish is acknowledged by the broker; the server acknowledges once buffered
       await publishMany(publisher, 'd9', 500);
@@ -273,17 +271,8 @@ describe('the compiled server under signals and restarts (defects 9, 10)', () =>
     const first = startServer(env);
     const publisher = await mqtt.connectAsync(mqttUrl(), { clientId: `pub-d10-${Date.now()}` });
     try {
-      await waitFor(`the server ready (${first.stderr()})`, async () =>
-        (await fetch(`${app.url}/readyz`)).ok ? true : undefined,
-      );
-      const res = await gql(
-        app,
-        'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }',
-        {
-          d: PLANT,
-        },
-      );
-      expect(res.errors).toBeUndefined();
+      await serverReady(port, first);
+      await importPlant(app);
       first.child.kill('SIGTERM');
       expect(await exited(first.child)).toBe(0);
       // the server is away: the broker queues these for its persistent shared session
@@ -454,9 +443,7 @@ describe('structured logs (defect 4)', () => {
       INSTANCE_ID: `d4-${level}-${Date.now()}`,
     });
     try {
-      await waitFor(`the server ready (${server.stderr()})`, async () =>
-        (await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined,
-      );
+      await serverReady(port, server);
       const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-request-id': requestId },
