@@ -113,6 +113,22 @@ export const configSchema = z.object({
    * in case a change was missed; changes made through the API or `npm run import` arrive at once.
    */
   TELEMETRY_CACHE_RELOAD_S: int(60, 0, 86400),
+  /** Worker threads of the simulation pool, shared by queries and jobs (0: one per CPU core). */
+  SIM_WORKERS: int(0, 0, 256),
+  /** Longest horizon a scenario may ask for (days). */
+  SIM_MAX_HORIZON_DAYS: int(366, 1, 3660),
+  /** Most Monte Carlo runs the `simulate` query accepts; more must run as a job (startSimulation). */
+  SIM_QUERY_MAX_RUNS: int(200, 1, 1000000),
+  /** Most Monte Carlo runs a saved scenario run as a job may ask for. */
+  SIM_JOB_MAX_RUNS: int(10000, 1, 10000000),
+  /** A `simulate` query running longer is aborted with code TIMEOUT (ms). */
+  SIM_QUERY_TIMEOUT_MS: int(30000, 100, 3600000),
+  /** A simulation job running longer is aborted and ends FAILED (seconds). */
+  SIM_JOB_TIMEOUT_S: int(3600, 1, 604800),
+  /** Most products whose per-step series a result carries (`seriesProductIds`). */
+  SIM_MAX_SERIES_PRODUCTS: int(20, 0, 1000),
+  /** Simulation jobs running at once on this instance; more wait QUEUED, first come first served. */
+  SIM_MAX_CONCURRENT_JOBS: int(2, 1, 64),
   /** Largest page a connection returns; larger `first` values are rejected. */
   MAX_PAGE_SIZE: int(500, 1, 10000),
   /** Serve the offline GraphiQL playground at `/`. */
