@@ -1,0 +1,380 @@
+import { capacityPerStep, downIntervals, runRandom } from './capacity';
+import { cmp, compile, type CompiledModel } from './compile';
+import type {
+  EngineOptions,
+  Kpis,
+  LateOrder,
+  RunDetail,
+  Scenario,
+  SeriesRow,
+  Snapshot,
+  Stockout,
+} from './model';
+
+/*
+ * The time-stepped model of docs/simulation.md: pure, over plain data, the same answer for the same
+ * inputs on any thread. Each step, in this order: shipments due in the step arrive; every line
+ * asks for the components of what it could make at its capacity in the step; the standing supply
+ * tops purchased components up; components that are short are shared in proportion to what each
+ * line asks; production is added to stock at the end of the step (so a sub-assembly made now is
+ * used from the next step on); orders due by the step are filled from finished goods, earliest due
+ * first.
+ */
+
+export { compile, type CompiledModel };
+
+/** Shares below this are rounding, not shortage. */
+const EPS = 1e-9;
+
+/** A model ready to run, from snapshot and scenario in one call (tests, risk exposure). */
+export function prepare(
+  snapshot: Snapshot,
+  scenario: Scenario,
+  options: EngineOptions,
+): CompiledModel {
+  return compile(snapshot, scenario, options);
+}
+
+/** One run with its details. With scenario.runs = 1 there are no random failures. */
+export function runDetail(model: CompiledModel, run: number, withChanges: boolean): RunDetail {
+  return execute(model, run, withChanges, true);
+}
+
+/** One run, KPIs only (Monte Carlo). */
+export function runKpis(model: CompiledModel, run: number, withChanges: boolean): Kpis {
+  return execute(model, run, withChanges, false).kpis;
+}
+
+/** Capacity factor per step of each line (null: 1 throughout). */
+function capacities(
+  model: CompiledModel,
+  run: number,
+  withChanges: boolean,
+): (Float64Array | null)[] {
+  const { scenario } = model;
+  const random = scenario.runs > 1 ? runRandom(scenario.seed, run) : null;
+  const windows = withChanges ? model.windows : new Map();
+  return model.lines.map((line) => {
+    const intervals = downIntervals(line.stations, windows, model.horizonHours, random);
+    if (intervals.length === 0) return null;
+    return capacityPerStep(intervals, model.stepStarts, model.stepLengths, line.factor);
+  });
+}
+
+function execute(
+  model: CompiledModel,
+  run: number,
+  withChanges: boolean,
+  detail: boolean,
+): RunDetail {
+  const { steps, jobs, stepLengths } = model;
+  const slots = model.slotFactory.length;
+  const cap = capacities(model, run, withChanges);
+  const hours = model.lines.map((l) => (withChanges ? l.hoursChanged : l.hoursBase));
+  const arrivals = withChanges ? model.arrivalsChanged : model.arrivalsBase;
+
+  const inv = Float64Array.from(model.startStock);
+  const received = new Float64Array(slots);
+  const produced = new Float64Array(slots);
+  const consumed = new Float64Array(slots);
+  const shipped = new Float64Array(slots);
+  const minInv = Float64Array.from(model.startStock);
+  const demand = new Float64Array(slots);
+  const ratio = new Float64Array(slots).fill(1);
+  const potential = new Float64Array(jobs.length);
+  const made = new Float64Array(jobs.length);
+  const jobUnits = new Float64Array(jobs.length);
+  const jobCapacity = new Float64Array(jobs.length);
+  const stockouts = new StockoutTracker(model);
+  const orders = new OrderBook(model, withChanges);
+  const series = detail ? new SeriesRecorder(model) : null;
+
+  let a = 0;
+  for (let k = 0; k < steps; k++) {
+    series?.before(received, produced, consumed, shipped);
+    while (a < arrivals.step.length && arrivals.step[a] === k) {
+      const s = arrivals.slot[a] ?? 0;
+      const q = arrivals.quantity[a] ?? 0;
+      inv[s] = (inv[s] ?? 0) + q;
+      received[s] = (received[s] ?? 0) + q;
+      a++;
+    }
+
+    for (const c of model.componentSlots) demand[c] = 0;
+    const len = stepLengths[k] ?? 0;
+    for (let j = 0; j < jobs.length; j++) {
+      const job = jobs[j];
+      if (job === undefined) continue;
+      const c = cap[job.line]?.[k] ?? 1;
+      const p = (job.ratePerHour * (hours[job.line] ?? 0) * len * c) / 24;
+      potential[j] = p;
+      jobCapacity[j] = (jobCapacity[j] ?? 0) + p;
+      for (let i = 0; i < job.components.length; i++) {
+        const s = job.components[i] ?? 0;
+        demand[s] = (demand[s] ?? 0) + p * (job.quantities[i] ?? 0);
+      }
+    }
+
+    for (const pu of model.purchased) {
+      const s = pu.slot;
+      const share = withChanges && pu.availableChanged !== null ? (pu.availableChanged[k] ?? 1) : 1;
+      const target = (demand[s] ?? 0) + (model.safetyStock[s] ?? 0);
+      const have = inv[s] ?? 0;
+      if (have < target && share > 0) {
+        const add = (target - have) * share;
+        inv[s] = have + add;
+        received[s] = (received[s] ?? 0) + add;
+      }
+    }
+
+    for (const c of model.componentSlots) {
+      const d = demand[c] ?? 0;
+      const r = d > 0 ? Math.min(1, (inv[c] ?? 0) / d) : 1;
+      ratio[c] = r;
+      if (r < 1 - EPS) stockouts.mark(c);
+    }
+
+    for (let j = 0; j < jobs.length; j++) {
+      const job = jobs[j];
+      if (job === undefined) continue;
+      let f = 1;
+      for (const s of job.components) f = Math.min(f, ratio[s] ?? 1);
+      const units = f * (potential[j] ?? 0);
+      made[j] = units;
+      jobUnits[j] = (jobUnits[j] ?? 0) + units;
+      for (let i = 0; i < job.components.length; i++) {
+        const s = job.components[i] ?? 0;
+        const take = Math.min(units * (job.quantities[i] ?? 0), inv[s] ?? 0);
+        inv[s] = (inv[s] ?? 0) - take;
+        consumed[s] = (consumed[s] ?? 0) + take;
+      }
+    }
+    for (let j = 0; j < jobs.length; j++) {
+      const out = jobs[j]?.out ?? 0;
+      inv[out] = (inv[out] ?? 0) + (made[j] ?? 0);
+      produced[out] = (produced[out] ?? 0) + (made[j] ?? 0);
+    }
+
+    orders.serve(k, inv, shipped, stockouts);
+    stockouts.endStep(k);
+    if (detail) for (let s = 0; s < slots; s++) minInv[s] = Math.min(minInv[s] ?? 0, inv[s] ?? 0);
+    series?.after(k, inv, received, produced, consumed, shipped);
+  }
+  stockouts.endStep(steps);
+
+  let unitsProduced = 0;
+  for (const u of jobUnits) unitsProduced += u;
+  const kpis: Kpis = { ...orders.kpis(), unitsProduced };
+  if (!detail)
+    return { kpis, inventory: [], production: [], stockouts: [], lateOrders: [], series: [] };
+
+  const inventory = model.slotFactory
+    .map((factoryId, s) => ({
+      factoryId,
+      productId: model.slotProduct[s] ?? '',
+      start: model.startStock[s] ?? 0,
+      end: inv[s] ?? 0,
+      received: received[s] ?? 0,
+      produced: produced[s] ?? 0,
+      consumed: consumed[s] ?? 0,
+      shipped: shipped[s] ?? 0,
+      min: minInv[s] ?? 0,
+    }))
+    .sort((x, y) => cmp(x.factoryId, y.factoryId) || cmp(x.productId, y.productId));
+  const production = jobs.map((job, j) => ({
+    lineId: job.lineId,
+    productId: job.productId,
+    units: jobUnits[j] ?? 0,
+    capacityUnits: jobCapacity[j] ?? 0,
+  }));
+  return {
+    kpis,
+    inventory,
+    production,
+    stockouts: stockouts.rows(),
+    lateOrders: orders.late(),
+    series: series?.rows() ?? [],
+  };
+}
+
+/** Runs of consecutive steps in which a slot was short (components for production, or goods for due orders). */
+class StockoutTracker {
+  private readonly open = new Map<number, number>();
+  private readonly marked = new Set<number>();
+  private readonly done: { slot: number; from: number; to: number }[] = [];
+  constructor(private readonly model: CompiledModel) {}
+
+  mark(slot: number): void {
+    this.marked.add(slot);
+  }
+
+  endStep(k: number): void {
+    for (const [slot, from] of this.open) {
+      if (!this.marked.has(slot)) {
+        this.done.push({ slot, from, to: k });
+        this.open.delete(slot);
+      }
+    }
+    for (const slot of this.marked) if (!this.open.has(slot)) this.open.set(slot, k);
+    this.marked.clear();
+  }
+
+  rows(): Stockout[] {
+    const { model } = this;
+    const hour = (k: number) =>
+      k >= model.steps ? model.horizonHours : (model.stepStarts[k] ?? 0);
+    return this.done
+      .map((r) => ({
+        factoryId: model.slotFactory[r.slot] ?? '',
+        productId: model.slotProduct[r.slot] ?? '',
+        fromDay: hour(r.from) / 24,
+        days: (hour(r.to) - hour(r.from)) / 24,
+      }))
+      .sort(
+        (x, y) =>
+          cmp(x.factoryId, y.factoryId) || cmp(x.productId, y.productId) || x.fromDay - y.fromDay,
+      );
+  }
+}
+
+/** Orders filled from finished goods, earliest due first; one that cannot be filled waits (a backorder). */
+class OrderBook {
+  private readonly remaining: Float64Array[];
+  private readonly onTime: Float64Array[];
+  private readonly completed: Int32Array[];
+  private readonly next: Int32Array;
+  constructor(
+    private readonly model: CompiledModel,
+    private readonly withChanges: boolean,
+  ) {
+    const quantity = (o: { quantityBase: number; quantityChanged: number }) =>
+      withChanges ? o.quantityChanged : o.quantityBase;
+    this.remaining = model.orderGroups.map((g) => Float64Array.from(g.map(quantity)));
+    this.onTime = model.orderGroups.map((g) => new Float64Array(g.length));
+    this.completed = model.orderGroups.map((g) => new Int32Array(g.length).fill(-1));
+    this.next = new Int32Array(model.orderGroups.length);
+  }
+
+  serve(k: number, inv: Float64Array, shipped: Float64Array, stockouts: StockoutTracker): void {
+    const groups = this.model.orderGroups;
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g] ?? [];
+      const remaining = this.remaining[g] ?? new Float64Array(0);
+      let i = this.next[g] ?? 0;
+      while (i < group.length) {
+        const order = group[i];
+        if (order === undefined || order.dueStep > k) break;
+        const s = order.slot;
+        const ship = Math.min(remaining[i] ?? 0, inv[s] ?? 0);
+        inv[s] = (inv[s] ?? 0) - ship;
+        shipped[s] = (shipped[s] ?? 0) + ship;
+        remaining[i] = (remaining[i] ?? 0) - ship;
+        if (order.dueStep === k) (this.onTime[g] ?? [])[i] = ship;
+        const whole = this.withChanges ? order.quantityChanged : order.quantityBase;
+        if ((remaining[i] ?? 0) > EPS * Math.max(1, whole)) {
+          stockouts.mark(s);
+          break;
+        }
+        remaining[i] = 0;
+        (this.completed[g] ?? [])[i] = k;
+        i++;
+      }
+      this.next[g] = i;
+    }
+  }
+
+  kpis(): Omit<Kpis, 'unitsProduced'> {
+    let due = 0;
+    let onTime = 0;
+    let unitsShort = 0;
+    let lateOrders = 0;
+    let revenueLost = 0;
+    this.model.orderGroups.forEach((group, g) => {
+      group.forEach((order, i) => {
+        due += this.withChanges ? order.quantityChanged : order.quantityBase;
+        onTime += this.onTime[g]?.[i] ?? 0;
+        const rest = this.remaining[g]?.[i] ?? 0;
+        unitsShort += rest;
+        revenueLost += rest * order.unitPrice;
+        if ((this.completed[g]?.[i] ?? -1) !== order.dueStep) lateOrders++;
+      });
+    });
+    return { fillRate: due > 0 ? onTime / due : 1, unitsShort, lateOrders, revenueLost };
+  }
+
+  late(): LateOrder[] {
+    const { model } = this;
+    const rows: LateOrder[] = [];
+    model.orderGroups.forEach((group, g) => {
+      group.forEach((order, i) => {
+        const done = this.completed[g]?.[i] ?? -1;
+        if (done === order.dueStep) return;
+        const dueHour = model.stepStarts[order.dueStep] ?? 0;
+        const endHour = done < 0 ? model.horizonHours : (model.stepStarts[done] ?? 0);
+        rows.push({
+          orderId: order.id,
+          daysLate: (endHour - dueHour) / 24,
+          unitsShort: this.remaining[g]?.[i] ?? 0,
+        });
+      });
+    });
+    return rows.sort((x, y) => cmp(x.orderId, y.orderId));
+  }
+}
+
+/** Per-step values of the slots whose product a client asked for. */
+class SeriesRecorder {
+  private readonly rowsBySlot: SeriesRow[];
+  private readonly mark: Float64Array;
+  constructor(private readonly model: CompiledModel) {
+    this.rowsBySlot = model.seriesSlots.map((s) => ({
+      factoryId: model.slotFactory[s] ?? '',
+      productId: model.slotProduct[s] ?? '',
+      day: [],
+      inventory: [],
+      produced: [],
+      consumed: [],
+      received: [],
+      shipped: [],
+    }));
+    this.mark = new Float64Array(model.seriesSlots.length * 4);
+  }
+
+  before(
+    received: Float64Array,
+    produced: Float64Array,
+    consumed: Float64Array,
+    shipped: Float64Array,
+  ): void {
+    this.model.seriesSlots.forEach((s, i) => {
+      this.mark[4 * i] = received[s] ?? 0;
+      this.mark[4 * i + 1] = produced[s] ?? 0;
+      this.mark[4 * i + 2] = consumed[s] ?? 0;
+      this.mark[4 * i + 3] = shipped[s] ?? 0;
+    });
+  }
+
+  after(
+    k: number,
+    inv: Float64Array,
+    received: Float64Array,
+    produced: Float64Array,
+    consumed: Float64Array,
+    shipped: Float64Array,
+  ): void {
+    this.model.seriesSlots.forEach((s, i) => {
+      const row = this.rowsBySlot[i];
+      if (row === undefined) return;
+      row.day.push((this.model.stepStarts[k] ?? 0) / 24);
+      row.inventory.push(inv[s] ?? 0);
+      row.received.push((received[s] ?? 0) - (this.mark[4 * i] ?? 0));
+      row.produced.push((produced[s] ?? 0) - (this.mark[4 * i + 1] ?? 0));
+      row.consumed.push((consumed[s] ?? 0) - (this.mark[4 * i + 2] ?? 0));
+      row.shipped.push((shipped[s] ?? 0) - (this.mark[4 * i + 3] ?? 0));
+    });
+  }
+
+  rows(): SeriesRow[] {
+    return this.rowsBySlot;
+  }
+}
