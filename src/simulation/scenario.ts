@@ -81,7 +81,7 @@ export function validateScenario(
   const lines = new Map(snapshot.lines.map((l) => [l.id, l]));
   const products = new Set(snapshot.products.map((p) => p.id));
   const factories = new Set(snapshot.factories.map((f) => f.id));
-  const outside = (input.factoryIds ?? null) === null ? '' : ' (or not in the run\'s factoryIds)';
+  const outside = (input.factoryIds ?? null) === null ? '' : " (or not in the run's factoryIds)";
 
   const supplierOutages = check.list('supplierOutages', input.supplierOutages, (o, path) => {
     check.known(`${path}.supplierId`, o.supplierId, suppliers, 'supplier', '');
@@ -91,7 +91,8 @@ export function validateScenario(
   });
   const shipmentDelays = check.list('shipmentDelays', input.shipmentDelays, (d, path) => {
     const s = shipments.get(d.shipmentId);
-    if (s === undefined) problem(`${path}.shipmentId`, `unknown shipment "${d.shipmentId}"${outside}`);
+    if (s === undefined)
+      problem(`${path}.shipmentId`, `unknown shipment "${d.shipmentId}"${outside}`);
     else if (!['PLANNED', 'IN_TRANSIT', 'DELAYED'].includes(s.status)) {
       problem(
         `${path}.shipmentId`,
@@ -101,7 +102,10 @@ export function validateScenario(
     check.nonNegative(`${path}.days`, d.days, 'days');
     return { shipmentId: d.shipmentId, days: d.days };
   });
-  const window = (w: { assetId: string; startDay?: number | null; hours: number }, path: string): AssetWindow => {
+  const window = (
+    w: { assetId: string; startDay?: number | null; hours: number },
+    path: string,
+  ): AssetWindow => {
     check.known(`${path}.assetId`, w.assetId, assets, 'asset', outside);
     const startDay = check.startDay(`${path}.startDay`, w.startDay, horizon);
     check.positive(`${path}.hours`, w.hours, 'hours');
@@ -113,9 +117,16 @@ export function validateScenario(
   const shiftChanges = check.list('shiftChanges', input.shiftChanges, (c, path) => {
     const line = lines.get(c.lineId);
     if (line === undefined) problem(`${path}.lineId`, `unknown line "${c.lineId}"${outside}`);
-    else if (changedLines.has(c.lineId)) problem(`${path}.lineId`, `line "${c.lineId}" is changed twice; give one shiftsPerDay per line`);
+    else if (changedLines.has(c.lineId))
+      problem(
+        `${path}.lineId`,
+        `line "${c.lineId}" is changed twice; give one shiftsPerDay per line`,
+      );
     changedLines.add(c.lineId);
-    if (check.nonNegative(`${path}.shiftsPerDay`, c.shiftsPerDay, 'shiftsPerDay') && line !== undefined) {
+    if (
+      check.nonNegative(`${path}.shiftsPerDay`, c.shiftsPerDay, 'shiftsPerDay') &&
+      line !== undefined
+    ) {
       if (c.shiftsPerDay * line.hoursPerShift > 24) {
         problem(
           `${path}.shiftsPerDay`,
@@ -134,9 +145,14 @@ export function validateScenario(
   let factoryIds: string[] | null = null;
   if (input.factoryIds !== undefined && input.factoryIds !== null) {
     if (input.factoryIds.length === 0) {
-      problem('factoryIds', 'give at least one factory id, or leave factoryIds out to run every factory');
+      problem(
+        'factoryIds',
+        'give at least one factory id, or leave factoryIds out to run every factory',
+      );
     }
-    input.factoryIds.forEach((id, i) => check.known(`factoryIds[${i}]`, id, factories, 'factory', ''));
+    input.factoryIds.forEach((id, i) =>
+      check.known(`factoryIds[${i}]`, id, factories, 'factory', ''),
+    );
     factoryIds = [...new Set(input.factoryIds)].sort();
   }
   const seriesProductIds = [...new Set(input.seriesProductIds ?? [])];
@@ -152,7 +168,8 @@ export function validateScenario(
 
   if (problems.length > 0) {
     const first = problems[0];
-    const more = problems.length > 1 ? ` (and ${problems.length - 1} more in extensions.problems)` : '';
+    const more =
+      problems.length > 1 ? ` (and ${problems.length - 1} more in extensions.problems)` : '';
     throw badInput(`scenario rejected: ${first?.path}: ${first?.message}${more}`, problems);
   }
   return {
@@ -177,7 +194,11 @@ export function validateScenario(
 class Checks {
   constructor(private readonly problem: (path: string, message: string) => void) {}
 
-  list<T, R>(name: string, items: readonly T[] | null | undefined, each: (item: T, path: string) => R): R[] {
+  list<T, R>(
+    name: string,
+    items: readonly T[] | null | undefined,
+    each: (item: T, path: string) => R,
+  ): R[] {
     if (items === undefined || items === null) return [];
     if (items.length > MAX_CHANGES) {
       this.problem(name, `at most ${MAX_CHANGES} entries, got ${items.length}`);
