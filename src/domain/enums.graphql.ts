@@ -6,6 +6,8 @@ import {
   type AssetStatus,
   ORDER_STATUSES,
   type OrderStatus,
+  SCENARIO_STATUSES,
+  type ScenarioStatus,
   SHIPMENT_STATUSES,
   type ShipmentStatus,
 } from './enums';
@@ -21,6 +23,7 @@ export const AssetStatusEnum = graphqlEnum(ASSET_STATUSES);
 export const ShipmentStatusEnum = graphqlEnum(SHIPMENT_STATUSES);
 export const OrderStatusEnum = graphqlEnum(ORDER_STATUSES);
 export const AlertSeverityEnum = graphqlEnum(ALERT_SEVERITIES);
+export const ScenarioStatusEnum = graphqlEnum(SCENARIO_STATUSES);
 
 registerEnumType(AssetStatusEnum, {
   name: 'AssetStatus',
@@ -28,6 +31,11 @@ registerEnumType(AssetStatusEnum, {
 });
 registerEnumType(ShipmentStatusEnum, { name: 'ShipmentStatus' });
 registerEnumType(OrderStatusEnum, { name: 'OrderStatus' });
+registerEnumType(ScenarioStatusEnum, {
+  name: 'ScenarioStatus',
+  description:
+    'Where a saved scenario stands: DRAFT (never started), QUEUED and RUNNING (a job holds it), SUCCEEDED, FAILED, CANCELLED, or INTERRUPTED (its instance stopped; start it again).',
+});
 registerEnumType(AlertSeverityEnum, {
   name: 'AlertSeverity',
   description: 'How urgent an alert is, from INFO (lowest) to CRITICAL (highest).',
@@ -43,5 +51,7 @@ export const asAssetStatus = (v: unknown): AssetStatus =>
 export const asShipmentStatus = (v: unknown): ShipmentStatus =>
   isOneOf(SHIPMENT_STATUSES, v) ? v : 'PLANNED';
 export const asOrderStatus = (v: unknown): OrderStatus => (isOneOf(ORDER_STATUSES, v) ? v : 'OPEN');
+export const asScenarioStatus = (v: unknown): ScenarioStatus =>
+  isOneOf(SCENARIO_STATUSES, v) ? v : 'DRAFT';
 export const asAlertSeverity = (v: unknown): AlertSeverity =>
   isOneOf(ALERT_SEVERITIES, v) ? v : 'WARNING';

@@ -22,6 +22,22 @@ export const ALERT_SEVERITIES = ['INFO', 'WARNING', 'CRITICAL'] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 /**
+ * Where a saved simulation scenario stands (docs/simulation.md, "Jobs"). DRAFT: saved, never
+ * started; QUEUED and RUNNING: a job holds it; the other four end a job. INTERRUPTED: the
+ * instance running it stopped, so nobody finishes it unless it is started again.
+ */
+export const SCENARIO_STATUSES = [
+  'DRAFT',
+  'QUEUED',
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'CANCELLED',
+  'INTERRUPTED',
+] as const;
+export type ScenarioStatus = (typeof SCENARIO_STATUSES)[number];
+
+/**
  * Asset kinds are open-ended (PRESS, CNC, ROBOT, CONVEYOR, OVEN, ...): any UPPER_SNAKE_CASE word
  * is a kind, so a plant can add its own without a schema change.
  */

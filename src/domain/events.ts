@@ -1,3 +1,5 @@
+import type { ScenarioStatus } from './enums';
+
 /**
  * What capabilities tell the rest of the deployment when twins change. The telemetry capability
  * implements it by publishing on the broker, so every API instance (its asset cache, its
@@ -31,6 +33,18 @@ export interface AssetStatusChange {
   reason: string | null;
 }
 
+/** Where a simulation job stands, as its subscribers hear it (simulationProgress). */
+export interface SimulationProgressEvent {
+  scenarioId: string;
+  status: ScenarioStatus;
+  /** 0..1. */
+  progress: number;
+  runsDone: number;
+  runsTotal: number;
+  /** What happened, in words (the error of a FAILED or INTERRUPTED job). */
+  message: string | null;
+}
+
 export interface TwinEvents {
   /** Twins were created, changed or deleted through the API: caches refresh what they hold of them. */
   twinsChanged(change: TwinChange): void;
@@ -38,6 +52,11 @@ export interface TwinEvents {
   assetStatusChanged(change: AssetStatusChange): void;
   /** Many twins changed at once (an import): caches reload. */
   twinsImported(): void;
+  /**
+   * A simulation job moved on (written to its Scenario node first): subscribers of
+   * simulationProgress on every instance hear it, whichever instance runs the job.
+   */
+  simulationProgress(progress: SimulationProgressEvent): void;
 }
 
 /** For a server without telemetry (and for tools that build a context without one). */
@@ -45,4 +64,5 @@ export const NO_EVENTS: TwinEvents = {
   twinsChanged: () => undefined,
   assetStatusChanged: () => undefined,
   twinsImported: () => undefined,
+  simulationProgress: () => undefined,
 };

@@ -7,6 +7,8 @@ export const LIVE = {
   TELEMETRY: 'TELEMETRY',
   ASSET_STATUS: 'ASSET_STATUS',
   ALERT: 'ALERT',
+  /** Progress of a simulation job, routed by the scenario's id. */
+  SIMULATION_PROGRESS: 'SIMULATION_PROGRESS',
 } as const;
 
 export function routeIds(e: { factoryId: string; lineId: string; assetId?: string }): string[] {

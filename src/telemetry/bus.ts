@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALERT_SEVERITIES } from '../domain/enums';
+import { ALERT_SEVERITIES, SCENARIO_STATUSES } from '../domain/enums';
 import { TWIN_KINDS } from '../domain/events';
 
 /**
@@ -34,6 +34,15 @@ const schemas = {
     raisedAt: z.string(),
     assetId: z.string(),
     metricId: z.string(),
+  }),
+  /** A simulation job moved on (its Scenario node is written first). */
+  simulation: z.object({
+    scenarioId: z.string(),
+    status: z.enum(SCENARIO_STATUSES),
+    progress: z.number().min(0).max(1),
+    runsDone: z.number().int().nonnegative(),
+    runsTotal: z.number().int().nonnegative(),
+    message: z.string().nullable(),
   }),
 };
 
@@ -90,6 +99,10 @@ function parseBody(kind: BusKind, json: unknown): { ok: true; message: BusMessag
     }
     case 'alert': {
       const r = schemas.alert.safeParse(json);
+      return r.success ? { ok: true, message: { kind, body: r.data } } : null;
+    }
+    case 'simulation': {
+      const r = schemas.simulation.safeParse(json);
       return r.success ? { ok: true, message: { kind, body: r.data } } : null;
     }
   }

@@ -117,6 +117,9 @@ export class LiveFeed {
         for (const id of routeIds(alert)) this.pubSub.publish(LIVE.ALERT, id, alert);
         return;
       }
+      case 'simulation':
+        this.pubSub.publish(LIVE.SIMULATION_PROGRESS, message.body.scenarioId, message.body);
+        return;
     }
   }
 }

@@ -1,7 +1,12 @@
 import type { MqttClient } from 'mqtt';
 import type { PubSub } from 'type-graphql';
 import type { StoredAlert } from '../alerts/alert.records';
-import type { AssetStatusChange, TwinChange, TwinEvents } from '../domain/events';
+import type {
+  AssetStatusChange,
+  SimulationProgressEvent,
+  TwinChange,
+  TwinEvents,
+} from '../domain/events';
 import type { Graph } from '../graph/executor';
 import { errorText, type Log } from '../log';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
@@ -213,6 +218,10 @@ export class TelemetryService implements TwinEvents {
 
   twinsImported(): void {
     this.publishBus({ kind: 'import', body: { at: new Date().toISOString() } });
+  }
+
+  simulationProgress(progress: SimulationProgressEvent): void {
+    this.publishBus({ kind: 'simulation', body: progress });
   }
 
   /** Writes everything accepted so far (tests and benchmarks wait on it). */

@@ -8,6 +8,7 @@ function recorder(): TwinEvents & { calls: unknown[] } {
     twinsChanged: (c) => calls.push({ twinsChanged: c }),
     assetStatusChanged: (c) => calls.push({ assetStatusChanged: c }),
     twinsImported: () => calls.push('twinsImported'),
+    simulationProgress: (p) => calls.push({ simulationProgress: p }),
   };
 }
 

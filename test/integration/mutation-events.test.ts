@@ -5,7 +5,8 @@ import { resetTwins } from '../support/db';
 type Event =
   | { twinsChanged: TwinChange }
   | { assetStatusChanged: AssetStatusChange }
-  | { twinsImported: true };
+  | { twinsImported: true }
+  | { simulationProgress: true };
 
 /** Every change event the API publishes, in order. */
 class Recorder implements TwinEvents {
@@ -18,6 +19,10 @@ class Recorder implements TwinEvents {
   }
   twinsImported(): void {
     this.events.push({ twinsImported: true });
+  }
+  // twin mutations never report simulation progress
+  simulationProgress(): void {
+    this.events.push({ simulationProgress: true });
   }
 }
 

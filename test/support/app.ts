@@ -55,7 +55,7 @@ export async function startTestApp(
 
 /** The runtime hands its telemetry service to every request context as its TwinEvents. */
 function tapEvents(events: TwinEvents, listener: TwinEvents): void {
-  const { twinsChanged, assetStatusChanged, twinsImported } = events;
+  const { twinsChanged, assetStatusChanged, twinsImported, simulationProgress } = events;
   events.twinsChanged = (change) => {
     listener.twinsChanged(change);
     twinsChanged.call(events, change);
@@ -67,6 +67,10 @@ function tapEvents(events: TwinEvents, listener: TwinEvents): void {
   events.twinsImported = () => {
     listener.twinsImported();
     twinsImported.call(events);
+  };
+  events.simulationProgress = (progress) => {
+    listener.simulationProgress(progress);
+    simulationProgress.call(events, progress);
   };
 }
 
