@@ -84,24 +84,29 @@ export const DEMO_BOM: Complete<BomInput>[] = [
   ...requires('P-SEAT-BACK', { 'P-STEEL-TUBE': 3.4, 'P-WELD-WIRE': 0.06, 'P-POWDER': 0.2 }),
 ];
 
+/*
+ * recoveryDays: a few suppliers say how long they need to recover (a steel mill longer than its
+ * own lead times, a sole source of motors across the sea); the others are left unset, so risk
+ * exposure takes its recoveryDays argument for them.
+ */
 export const DEMO_SUPPLIERS: Complete<SupplierInput>[] = [
-  { id: 'S-ELBE', name: 'Elbe Stahlwerke', country: 'DE' },
-  { id: 'S-ACERO', name: 'Aceros del Golfo', country: 'MX' },
-  { id: 'S-KAVERI', name: 'Kaveri Steel & Tube', country: 'IN' },
-  { id: 'S-NORDAL', name: 'Nordal Aluminium', country: 'NO' },
-  { id: 'S-KIMOTO', name: 'Kimoto Motor Works', country: 'JP' },
-  { id: 'S-BOWDEN', name: 'Bowden Kabel', country: 'CZ' },
-  { id: 'S-VITRA', name: 'Vitra Glass', country: 'PL' },
-  { id: 'S-CRISTAL', name: 'Cristales Poblanos', country: 'MX' },
-  { id: 'S-RIEGEL', name: 'Riegel Schliesssysteme', country: 'DE' },
-  { id: 'S-LOCKWELL', name: 'Lockwell Hardware', country: 'US' },
-  { id: 'S-ATLAS', name: 'Atlas Cabletec', country: 'MA' },
-  { id: 'S-HANSE', name: 'Hanse Dichtungen', country: 'DE' },
-  { id: 'S-POLYBOND', name: 'Polybond Chemicals', country: 'BE' },
-  { id: 'S-COLORIA', name: 'Coloria Coatings', country: 'ES' },
-  { id: 'S-HANSEI', name: 'Hansei Seating Systems', country: 'KR' },
-  { id: 'S-DECCAN', name: 'Deccan Precision Components', country: 'IN' },
-  { id: 'S-THERMEX', name: 'Thermex Cooling Technology', country: 'CN' },
+  { id: 'S-ELBE', name: 'Elbe Stahlwerke', country: 'DE', recoveryDays: 45 },
+  { id: 'S-ACERO', name: 'Aceros del Golfo', country: 'MX', recoveryDays: null },
+  { id: 'S-KAVERI', name: 'Kaveri Steel & Tube', country: 'IN', recoveryDays: null },
+  { id: 'S-NORDAL', name: 'Nordal Aluminium', country: 'NO', recoveryDays: null },
+  { id: 'S-KIMOTO', name: 'Kimoto Motor Works', country: 'JP', recoveryDays: 35 },
+  { id: 'S-BOWDEN', name: 'Bowden Kabel', country: 'CZ', recoveryDays: null },
+  { id: 'S-VITRA', name: 'Vitra Glass', country: 'PL', recoveryDays: null },
+  { id: 'S-CRISTAL', name: 'Cristales Poblanos', country: 'MX', recoveryDays: null },
+  { id: 'S-RIEGEL', name: 'Riegel Schliesssysteme', country: 'DE', recoveryDays: null },
+  { id: 'S-LOCKWELL', name: 'Lockwell Hardware', country: 'US', recoveryDays: null },
+  { id: 'S-ATLAS', name: 'Atlas Cabletec', country: 'MA', recoveryDays: 10 },
+  { id: 'S-HANSE', name: 'Hanse Dichtungen', country: 'DE', recoveryDays: null },
+  { id: 'S-POLYBOND', name: 'Polybond Chemicals', country: 'BE', recoveryDays: 21 },
+  { id: 'S-COLORIA', name: 'Coloria Coatings', country: 'ES', recoveryDays: null },
+  { id: 'S-HANSEI', name: 'Hansei Seating Systems', country: 'KR', recoveryDays: 28 },
+  { id: 'S-DECCAN', name: 'Deccan Precision Components', country: 'IN', recoveryDays: null },
+  { id: 'S-THERMEX', name: 'Thermex Cooling Technology', country: 'CN', recoveryDays: null },
 ];
 
 function supply(

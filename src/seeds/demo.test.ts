@@ -89,6 +89,18 @@ describe('the demo network', () => {
     expect(counts.filter((n) => n >= 2).length).toBeGreaterThanOrEqual(5);
   });
 
+  it('when built, then a few suppliers give their recoveryDays and the others leave it unset', () => {
+    const set = doc.suppliers.filter((s) => s.recoveryDays !== null);
+    expect(Object.fromEntries(set.map((s) => [s.id, s.recoveryDays]))).toEqual({
+      'S-ELBE': 45,
+      'S-KIMOTO': 35,
+      'S-ATLAS': 10,
+      'S-POLYBOND': 21,
+      'S-HANSEI': 28,
+    });
+    expect(doc.suppliers.length - set.length).toBeGreaterThanOrEqual(10);
+  });
+
   it('when built, then the stories of seeds/README.md hold', () => {
     expect(cover(doc, 'F-LEI', 'P-MOTOR')).toBeCloseTo(2.5, 1);
     expect(cover(doc, 'F-PUE', 'P-HARNESS')).toBeCloseTo(4, 1);

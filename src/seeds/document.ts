@@ -10,11 +10,22 @@ import {
   type TwinDocumentInput,
 } from '../twins/import/document';
 
+/**
+ * Optional properties whose absence is not a default but means something of its own (a supplier
+ * without recoveryDays takes riskExposure's recoveryDays argument): a seed still writes the key,
+ * but may write null, so that a demo can show both cases.
+ */
+type MayBeUnset = 'recoveryDays';
+
 /** `T` with every optional or nullable property given, in nested rows (an asset's metrics) too. */
 export type Complete<T> = T extends readonly (infer E)[]
   ? Complete<E>[]
   : T extends object
-    ? { -readonly [K in keyof T]-?: Complete<NonNullable<T[K]>> }
+    ? {
+        -readonly [K in keyof T]-?: K extends MayBeUnset
+          ? Complete<NonNullable<T[K]>> | null
+          : Complete<NonNullable<T[K]>>;
+      }
     : T;
 
 /** A seed document: every section present, every row complete. */

@@ -176,6 +176,9 @@ export function generateCatalog(rng: Rng, factories: number): Catalog {
     id: `S-${pad(i + 1, width)}`,
     name: `${rng.pick(SUPPLIER_WORDS)} ${rng.pick(SUPPLIER_TRADES)} ${i + 1}`,
     country: rng.pick(COUNTRIES),
+    // unset: drawing it would shift the generator's random stream, and with it every network
+    // (and benchmark figure) generated before recoveryDays existed
+    recoveryDays: null,
   }));
   const supplies: Complete<SupplyInput>[] = components.flatMap((productId) => {
     const sources = rng.weighted({ one: 40, two: 45, three: 15 });

@@ -95,7 +95,7 @@ export const WRITE_SECTION: Record<WriteSection, string> = {
       RETURN count(*) AS written`,
   suppliers: `UNWIND $rows AS r
       MERGE (n:Supplier {id: r.id})
-      SET n.name = r.name, n.country = r.country
+      SET n.name = r.name, n.country = r.country, n.recoveryDays = r.recoveryDays
       RETURN count(*) AS written`,
   supplies: `UNWIND $rows AS r
       MATCH (s:Supplier {id: r.supplierId}), (p:Product {id: r.productId})
@@ -172,7 +172,7 @@ export const SECTION_ROWS: Record<keyof TwinDocument, (where?: Where) => string>
   production: (w = 'true') => `MATCH (n:Line)-[q:PRODUCES]->(p:Product) WHERE ${w}
     RETURN {lineId: n.id, productId: p.id, ratePerHour: q.ratePerHour} AS row ORDER BY n.id, p.id`,
   suppliers: (w = 'true') =>
-    `MATCH (n:Supplier) WHERE ${w} RETURN n {.id, .name, .country} AS row ORDER BY n.id`,
+    `MATCH (n:Supplier) WHERE ${w} RETURN n {.id, .name, .country, .recoveryDays} AS row ORDER BY n.id`,
   supplies: (w = 'true') => `MATCH (n:Supplier)-[q:SUPPLIES]->(p:Product) WHERE ${w}
     RETURN {supplierId: n.id, productId: p.id, leadTimeDays: q.leadTimeDays, unitCost: q.unitCost} AS row
     ORDER BY n.id, p.id`,

@@ -15,7 +15,7 @@
  * | product | id, name | sku, unitCost ≥ 0, unitPrice ≥ 0 | |
  * | bom | parentId, componentId, quantity > 0 (no cycle) | | |
  * | production | lineId, productId, ratePerHour ≥ 0 | | |
- * | supplier | id, name | country | |
+ * | supplier | id, name | country, recoveryDays ≥ 0 | |
  * | supply | supplierId, productId | leadTimeDays ≥ 0, unitCost ≥ 0 | |
  * | inventory | factoryId, productId, quantity ≥ 0 | | safetyStock 0 |
  * | shipment | id, supplierId, factoryId, productId, quantity > 0, eta | departedAt (≤ eta) | status PLANNED |
@@ -106,6 +106,8 @@ export interface SupplierRow {
   id: string;
   name: string;
   country: string | null;
+  /** Days the supplier needs to recover from a disruption (risk exposure's time to recover). */
+  recoveryDays: number | null;
 }
 
 export interface SupplyRow {

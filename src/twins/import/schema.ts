@@ -177,6 +177,7 @@ export const supplierSchema = row({
   id,
   name,
   country: optional(text, null),
+  recoveryDays: optional(amount, null),
 }) satisfies z.ZodType<SupplierRow>;
 
 export const supplySchema = row({

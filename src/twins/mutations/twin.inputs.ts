@@ -1,6 +1,7 @@
 import { Field, Float, ID, InputType } from 'type-graphql';
 import type { AssetStatus, OrderStatus, ShipmentStatus } from '../../domain/enums';
 import { AssetStatusEnum, OrderStatusEnum, ShipmentStatusEnum } from '../../domain/enums.graphql';
+import { RECOVERY_DAYS } from '../supplier.type';
 
 /*
  * Inputs mirror the rows of the import document (domain.md §2): a create or update is validated
@@ -106,12 +107,16 @@ export class SupplierInput {
   @Field(() => ID) id!: string;
   @Field() name!: string;
   @Field(() => String, { nullable: true }) country?: string | null;
+  @Field(() => Float, { nullable: true, description: RECOVERY_DAYS })
+  recoveryDays?: number | null;
 }
 
 @InputType()
 export class SupplierPatch {
   @Field(() => String, { nullable: true }) name?: string | null;
   @Field(() => String, { nullable: true }) country?: string | null;
+  @Field(() => Float, { nullable: true, description: RECOVERY_DAYS })
+  recoveryDays?: number | null;
 }
 
 @InputType()
