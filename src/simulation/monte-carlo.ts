@@ -178,6 +178,8 @@ async function runsOnPool(
   const cancel = new AbortController();
   const onAbort = () => cancel.abort(exec.signal?.reason);
   exec.signal?.addEventListener('abort', onAbort, { once: true });
+  // An abort before the listener was added (from onProgress, say) fires no event.
+  if (exec.signal?.aborted) onAbort();
   let failure: { error: unknown } | undefined;
   let done = 0;
   try {

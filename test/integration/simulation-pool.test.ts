@@ -196,6 +196,23 @@ describe('Monte Carlo on the simulation pool', () => {
     expect(shared.pending).toBe(0);
   });
 
+  it('when the first progress report aborts, then the job rejects without waiting for its runs', async () => {
+    const shared = pool(1);
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const job = runSimulation(snapshot, scenario({ runs: 400, stepHours: 1 }), options, {
+      pool: shared,
+      signal: controller.signal,
+      onProgress: (done) => {
+        seen.push(done);
+        controller.abort();
+      },
+    });
+    await expect(job).rejects.toMatchObject({ name: 'AbortError' });
+    expect(seen).toEqual([0]);
+    expect(shared.pending).toBe(0);
+  });
+
   describe('with a worker that dies', () => {
     let dir: string;
     beforeAll(() => {
