@@ -140,11 +140,19 @@ function spread(
   }
 }
 
-/** c(L) for sets of down stations of one line, computed once per distinct set. */
+/** The caches of factorCache, by line: a snapshot's lines are compiled again and again (risk exposure). */
+const caches = new WeakMap<LineStations, (down: readonly number[]) => number>();
+
+/**
+ * c(L) for sets of down stations of one line, computed once per distinct set and kept as long as
+ * the line object lives, so every model compiled from one snapshot shares the max flows.
+ */
 export function factorCache(line: LineStations): (down: readonly number[]) => number {
+  const known = caches.get(line);
+  if (known !== undefined) return known;
   const stations = usableStations(line.stations);
   const cache = new Map<string, number>();
-  return (down) => {
+  const factor = (down: readonly number[]): number => {
     const key = down.join(',');
     let c = cache.get(key);
     if (c === undefined) {
@@ -154,4 +162,6 @@ export function factorCache(line: LineStations): (down: readonly number[]) => nu
     }
     return c;
   };
+  caches.set(line, factor);
+  return factor;
 }

@@ -127,12 +127,7 @@ export function compile(
     hoursChanged: (shifts.get(l.id) ?? l.shiftsPerDay) * l.hoursPerShift,
   }));
 
-  const requires = new Map<string, { componentId: string; quantity: number }[]>();
-  for (const b of snapshot.bom) {
-    const list = requires.get(b.parentId) ?? [];
-    list.push({ componentId: b.componentId, quantity: b.quantity });
-    requires.set(b.parentId, list);
-  }
+  const { requires, leadTimes, prices, suppliersOf } = catalogue(snapshot);
   const made = new Set<number>();
   const jobs: Job[] = [];
   for (const p of snapshot.production) {
@@ -158,18 +153,15 @@ export function compile(
   const shipments = snapshot.shipments.filter(
     (s) => s.factoryId !== null && inScope(s.factoryId) && s.productId !== null,
   );
-  const leadTimes = new Map(
-    snapshot.supplies.map((s) => [`${s.supplierId}\u0000${s.productId}`, s.leadTimeDays]),
-  );
   const arrivals = (changed: boolean): Arrivals =>
     buildArrivals(shipments, scenario, changed, leadTimes, steps, slot);
   const arrivalsBase = arrivals(false);
   const arrivalsChanged = arrivals(true);
 
-  const orderGroups = buildOrders(snapshot, scenario, inScope, steps, slot);
+  const orderGroups = buildOrders(snapshot, scenario, inScope, steps, slot, prices);
 
   const purchased = buildPurchased(
-    snapshot,
+    suppliersOf,
     scenario,
     options,
     [...componentSet].filter((s) => !made.has(s)),
@@ -220,6 +212,55 @@ export function compile(
     windows,
     seriesSlots,
   };
+}
+
+interface Catalogue {
+  requires: Map<string, { componentId: string; quantity: number }[]>;
+  leadTimes: Map<string, number | null>;
+  prices: Map<string, number>;
+  suppliersOf: Map<string, string[]>;
+}
+
+/** Indexes of the network-wide lists, by the lists themselves: per-factory parts share them. */
+const catalogues = new WeakMap<object, Catalogue>();
+
+/**
+ * The BOM, supplies and prices indexed once per snapshot: risk exposure compiles a model per
+ * supplier and factory from parts that share these lists, and indexing them each time cost more
+ * than the run.
+ */
+function catalogue(snapshot: Snapshot): Catalogue {
+  const known = catalogues.get(snapshot.bom);
+  if (
+    known !== undefined &&
+    catalogues.get(snapshot.supplies) === known &&
+    catalogues.get(snapshot.products) === known
+  ) {
+    return known;
+  }
+  const requires = new Map<string, { componentId: string; quantity: number }[]>();
+  for (const b of snapshot.bom) {
+    const list = requires.get(b.parentId) ?? [];
+    list.push({ componentId: b.componentId, quantity: b.quantity });
+    requires.set(b.parentId, list);
+  }
+  const suppliersOf = new Map<string, string[]>();
+  for (const s of snapshot.supplies) {
+    const list = suppliersOf.get(s.productId) ?? [];
+    list.push(s.supplierId);
+    suppliersOf.set(s.productId, list);
+  }
+  const index: Catalogue = {
+    requires,
+    leadTimes: new Map(
+      snapshot.supplies.map((s) => [`${s.supplierId}\u0000${s.productId}`, s.leadTimeDays]),
+    ),
+    prices: new Map(snapshot.products.map((p) => [p.id, p.unitPrice])),
+    suppliersOf,
+  };
+  for (const list of [snapshot.bom, snapshot.supplies, snapshot.products])
+    catalogues.set(list, index);
+  return index;
 }
 
 export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -303,11 +344,11 @@ function buildOrders(
   inScope: (f: string) => boolean,
   steps: number,
   slot: (f: string, p: string) => number,
+  prices: ReadonlyMap<string, number>,
 ): CompiledOrder[][] {
   const factors = new Map<string, number>();
   for (const d of scenario.demandChanges)
     factors.set(d.productId, (factors.get(d.productId) ?? 1) * d.factor);
-  const prices = new Map(snapshot.products.map((p) => [p.id, p.unitPrice]));
   const due = snapshot.orders
     .filter((o) => inScope(o.factoryId) && o.quantity > 0)
     .map((o) => ({ o, dueStep: stepOf(o.dueMs, scenario, steps) }))
@@ -336,7 +377,7 @@ function buildOrders(
  * while any supplier of it is out).
  */
 function buildPurchased(
-  snapshot: Snapshot,
+  suppliersOf: ReadonlyMap<string, string[]>,
   scenario: Scenario,
   options: EngineOptions,
   candidates: number[],
@@ -345,10 +386,6 @@ function buildPurchased(
   stepLengths: Float64Array,
 ): Purchased[] {
   if (!scenario.standingSupply) return [];
-  const suppliersOf = new Map<string, string[]>();
-  for (const s of snapshot.supplies) {
-    suppliersOf.set(s.productId, [...(suppliersOf.get(s.productId) ?? []), s.supplierId]);
-  }
   const outages = new Map<string, { from: number; to: number }[]>();
   for (const o of scenario.supplierOutages) {
     const from = o.startDay * 24;
