@@ -17,4 +17,9 @@ export interface Context {
   /** Sent back as the `x-request-id` header and on every log line of the operation. */
   requestId: string;
   log: Log;
+  /**
+   * Aborted when the HTTP client goes away before its answer (absent over WebSocket): long work
+   * such as `simulate` stops instead of computing for nobody.
+   */
+  signal?: AbortSignal | undefined;
 }

@@ -130,8 +130,14 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
           typeof body === 'object' && body !== null && 'operationName' in body
             ? body.operationName
             : undefined;
+        // 'close' before the response is written: the client went away
+        const gone = new AbortController();
+        res.once('close', () => {
+          if (!res.writableFinished) gone.abort(new Error('the client closed the request'));
+        });
         return createContext(graph, config, deps.events, requestId, {
           operationName: typeof named === 'string' ? named.slice(0, 200) : undefined,
+          signal: gone.signal,
         });
       },
     }),

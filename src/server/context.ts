@@ -16,7 +16,7 @@ export function createContext(
   config: Config,
   events: TwinEvents = NO_EVENTS,
   requestId: string = randomUUID(),
-  names: { operationName?: string | undefined } = {},
+  names: { operationName?: string | undefined; signal?: AbortSignal | undefined } = {},
 ): Context {
   // Neo4j sees the request id and operation name as transaction metadata (SHOW TRANSACTIONS)
   const graph = root.scope({
@@ -31,6 +31,7 @@ export function createContext(
     config,
     events,
     requestId,
+    signal: names.signal,
     get log(): Log {
       log ??= requestLog.child({ requestId });
       return log;
