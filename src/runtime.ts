@@ -6,6 +6,9 @@ import { type RunningApp, startApp } from './server/app';
 import type { ReadinessReport } from './server/health';
 import { createSchema } from './server/schema';
 import { createLivePubSub } from './server/pubsub';
+import { SimulationJobs } from './simulation/jobs';
+import { SimulationPool } from './simulation/pool';
+import { simulationLimits } from './simulation/simulation.resolver';
 import { TelemetryService } from './telemetry/service';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -14,7 +17,12 @@ export interface Runtime {
   app: RunningApp;
   graph: Graph;
   telemetry: TelemetryService;
-  /** Shut down in order: stop accepting and drain HTTP, close WebSockets, end MQTT, close the driver. */
+  /** This instance's simulation jobs. */
+  jobs: SimulationJobs;
+  /**
+   * Shut down in order: stop the simulation jobs (marked INTERRUPTED), stop accepting and drain
+   * HTTP, close WebSockets, end the simulation workers, end MQTT, close the driver.
+   */
   stop(): Promise<void>;
 }
 
@@ -35,7 +43,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
       );
     }
     const pubSub = createLivePubSub();
-    const schema = await createSchema(pubSub);
+    const instanceId = config.INSTANCE_ID ?? `${hostname()}-${config.PORT}`;
     const telemetry = new TelemetryService(
       graph,
       pubSub,
@@ -44,7 +52,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
         embeddedPort: config.MQTT_EMBEDDED_PORT,
         prefix: config.MQTT_TOPIC_PREFIX,
         sharedGroup: config.MQTT_SHARED_GROUP,
-        instanceId: config.INSTANCE_ID ?? `${hostname()}-${config.PORT}`,
+        instanceId,
         persist: config.TELEMETRY_PERSIST,
         limits: {
           maxFutureMs: config.TELEMETRY_MAX_FUTURE_MS,
@@ -60,7 +68,35 @@ export async function startRuntime(config: Config): Promise<Runtime> {
       },
       logger('telemetry'),
     );
-    await telemetry.start();
+    // the jobs announce progress through telemetry's bus, so every instance's subscribers hear it
+    const pool = new SimulationPool(config.SIM_WORKERS);
+    const jobs = new SimulationJobs(
+      graph,
+      pool,
+      telemetry,
+      {
+        instanceId,
+        maxConcurrent: config.SIM_MAX_CONCURRENT_JOBS,
+        limits: simulationLimits(config, 'job'),
+        timeoutMs: config.SIM_JOB_TIMEOUT_S * 1000,
+        timeoutSetting: 'SIM_JOB_TIMEOUT_S',
+        settleMs: Math.min(config.SHUTDOWN_TIMEOUT_MS, 5000),
+      },
+      logger('simulation'),
+    );
+    const schema = await createSchema(pubSub, { simulation: { pool, jobs } });
+    const stopSimulation = async () => {
+      await jobs.stop();
+      await pool
+        .close()
+        .catch((err: unknown) => log.error(`closing the simulation workers: ${errorText(err)}`));
+    };
+    try {
+      await telemetry.start();
+    } catch (err) {
+      await pool.close();
+      throw err;
+    }
     const readiness = async (): Promise<ReadinessReport> => {
       const checks: ReadinessReport['checks'] = {};
       try {
@@ -83,8 +119,11 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     };
     let app: RunningApp;
     try {
+      // before the API listens: what stopped instances left is INTERRUPTED before anyone asks
+      await jobs.start();
       app = await startApp({ config, graph, schema, readiness, log, events: telemetry });
     } catch (err) {
+      await stopSimulation();
       await telemetry.stop(config.SHUTDOWN_TIMEOUT_MS);
       throw err;
     }
@@ -93,13 +132,22 @@ export async function startRuntime(config: Config): Promise<Runtime> {
       app,
       graph,
       telemetry,
+      jobs,
       stop() {
         // every step runs whatever the one before did: telemetry must flush or spill even
-        // when draining HTTP failed, and the driver closes last
+        // when draining HTTP failed, and the driver closes last. Jobs stop first, while the
+        // graph and the bus can still record and announce them INTERRUPTED; the workers end
+        // once HTTP is drained (a simulate query may still use them)
         stopping ??= (async () => {
+          await jobs.stop();
           await app
             .stop()
             .catch((err: unknown) => log.error(`stopping the API: ${errorText(err)}`));
+          await pool
+            .close()
+            .catch((err: unknown) =>
+              log.error(`closing the simulation workers: ${errorText(err)}`),
+            );
           await telemetry.stop(config.SHUTDOWN_TIMEOUT_MS);
           await graph
             .close()
