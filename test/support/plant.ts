@@ -65,3 +65,83 @@ export async function importPlant(app: TestApp | { url: string }): Promise<void>
     await waitFor('the registry to know A1', () => app.runtime.telemetry.registry.cached('A1'));
   }
 }
+
+/**
+ * The smallest plant a simulation needs, dated around SIM_START: factory F1 with line L1 (press
+ * A1 → oven A2, 10 units an hour each, failing at random with runs > 1) making P1 (160 a day on
+ * two shifts of 8 h), each of which needs 2 P2 from the sole supplier S1; F1 holds 1,000 P2 and
+ * 100 P1, 500 P2 arrive on day 2, and two orders of P1 fall due on days 3 and 8. F2 has nothing.
+ */
+export const SIM_START = '2026-11-25T00:00:00.000Z';
+export const SIM_PLANT = {
+  factories: [
+    { id: 'F1', name: 'Leipzig' },
+    { id: 'F2', name: 'Dresden' },
+  ],
+  lines: [{ id: 'L1', factoryId: 'F1', name: 'Doors', shiftsPerDay: 2, hoursPerShift: 8 }],
+  assets: [
+    {
+      id: 'A1',
+      lineId: 'L1',
+      name: 'Press',
+      kind: 'PRESS',
+      ratePerHour: 10,
+      mtbfHours: 50,
+      mttrHours: 5,
+    },
+    {
+      id: 'A2',
+      lineId: 'L1',
+      name: 'Oven',
+      kind: 'OVEN',
+      ratePerHour: 10,
+      mtbfHours: 80,
+      mttrHours: 4,
+    },
+  ],
+  flows: [{ from: 'A1', to: 'A2' }],
+  products: [
+    { id: 'P1', sku: 'DOOR', name: 'Door', unitCost: 40, unitPrice: 100 },
+    { id: 'P2', sku: 'SHEET', name: 'Sheet', unitCost: 5 },
+  ],
+  bom: [{ parentId: 'P1', componentId: 'P2', quantity: 2 }],
+  production: [{ lineId: 'L1', productId: 'P1', ratePerHour: 10 }],
+  suppliers: [{ id: 'S1', name: 'Acme Steel' }],
+  supplies: [{ supplierId: 'S1', productId: 'P2', leadTimeDays: 3, unitCost: 5 }],
+  inventory: [
+    { factoryId: 'F1', productId: 'P2', quantity: 1000, safetyStock: 0 },
+    { factoryId: 'F1', productId: 'P1', quantity: 100, safetyStock: 0 },
+  ],
+  shipments: [
+    {
+      id: 'SH1',
+      supplierId: 'S1',
+      factoryId: 'F1',
+      productId: 'P2',
+      quantity: 500,
+      status: 'IN_TRANSIT',
+      departedAt: '2026-11-20T00:00:00Z',
+      eta: '2026-11-27T00:00:00Z',
+    },
+  ],
+  orders: [
+    {
+      id: 'O1',
+      factoryId: 'F1',
+      productId: 'P1',
+      quantity: 300,
+      customer: 'Retail EU',
+      dueDate: '2026-11-28T00:00:00Z',
+      status: 'OPEN',
+    },
+    {
+      id: 'O2',
+      factoryId: 'F1',
+      productId: 'P1',
+      quantity: 1200,
+      customer: 'Fleet',
+      dueDate: '2026-12-03T00:00:00Z',
+      status: 'OPEN',
+    },
+  ],
+};
