@@ -203,8 +203,8 @@ describe('the offline GraphiQL playground in headless Chromium', () => {
     // Tab titles are the operation names. The first tab (query Factories) is the one the tests
     // above typed an anonymous query into, so its title is GraphiQL's "<untitled>" by now.
     const titles = await page.locator(TAB).allInnerTexts();
-    expect(titles).toHaveLength(3);
-    expect(titles.slice(1)).toEqual(['ImpactSupplierOutage', 'ImpactAssetDowntime']);
+    expect(titles).toHaveLength(4);
+    expect(titles.slice(1)).toEqual(['ImpactSupplierOutage', 'ImpactAssetDowntime', 'Simulate']);
     const schema = buildSchema(
       readFileSync(join(__dirname, '..', '..', 'graph-schema', 'schema.graphql'), 'utf8'),
     );
