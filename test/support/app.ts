@@ -37,6 +37,8 @@ export async function startTestApp(
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     SHUTDOWN_TIMEOUT_MS: '2000',
+    // every test app starts a simulation pool: one worker per core each would add up
+    SIM_WORKERS: '2',
     ...env,
   });
   const runtime = await startRuntime(config);
