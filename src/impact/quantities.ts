@@ -99,6 +99,11 @@ export function capacityFactor(
   const usable = maxStationFlow(stations, flows, (s) =>
     down?.has(s.id) === true ? 0 : usableRate(s),
   );
+  return capacityFactorOf(nominal, usable);
+}
+
+/** usable / nominal within [0, 1], 1 when that is not a number (∞/∞), for a nominal flow above 0. */
+export function capacityFactorOf(nominal: number, usable: number): number {
   const factor = usable / nominal;
   return Number.isNaN(factor) ? 1 : Math.min(1, factor);
 }

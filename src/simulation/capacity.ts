@@ -1,5 +1,5 @@
 import { createRng, deriveSeed } from '../domain/prng';
-import { capacityFactor, type Flow, type Station } from '../impact/quantities';
+import { capacityFactorOf, maxStationFlow, type Flow, type Station } from '../impact/quantities';
 import type { AssetWindow, SimStation } from './model';
 
 /*
@@ -152,12 +152,22 @@ export function factorCache(line: LineStations): (down: readonly number[]) => nu
   if (known !== undefined) return known;
   const stations = usableStations(line.stations);
   const cache = new Map<string, number>();
+  // the nominal flow is the same for every set; capacityFactor would compute it each time
+  let nominal: number | undefined;
   const factor = (down: readonly number[]): number => {
+    if (down.length === 0) return 1;
     const key = down.join(',');
     let c = cache.get(key);
     if (c === undefined) {
+      nominal ??= maxStationFlow(stations, line.flows, (s) => s.ratePerHour);
       const ids = new Set(down.map((i) => stations[i]?.id ?? ''));
-      c = capacityFactor(stations, line.flows, ids);
+      c =
+        nominal > 0
+          ? capacityFactorOf(
+              nominal,
+              maxStationFlow(stations, line.flows, (s) => (ids.has(s.id) ? 0 : s.ratePerHour)),
+            )
+          : 1;
       cache.set(key, c);
     }
     return c;

@@ -22,6 +22,8 @@ export interface CompiledLine {
   stations: SimStation[];
   /** c(L) for a set of down stations (indexes into `stations`), cached. */
   factor: (down: readonly number[]) => number;
+  shiftsPerDay: number;
+  hoursPerShift: number;
   /** H(L) without and with the scenario's shift change. */
   hoursBase: number;
   hoursChanged: number;
@@ -45,6 +47,7 @@ export interface Arrivals {
 
 export interface CompiledOrder {
   id: string;
+  productId: string;
   slot: number;
   dueStep: number;
   quantityBase: number;
@@ -76,8 +79,18 @@ export interface CompiledModel {
   arrivalsBase: Arrivals;
   arrivalsChanged: Arrivals;
   purchased: Purchased[];
+  /** Component slots no line of their factory makes (purchased when they have a supplier). */
+  purchaseCandidates: number[];
+  /** Shipments to the run's factories. */
+  shipments: SnapshotShipment[];
+  slotIndex: Map<string, number>;
   /** Orders grouped by slot, each group sorted by due step, due time, id. */
   orderGroups: CompiledOrder[][];
+  /**
+   * Capacity per step of each line when no window and no random failure applies, filled by the
+   * first run that needs it; shared by reference with every model applyChanges makes from this base.
+   */
+  fixedCapacities: { value: (Float64Array | null)[] | null };
   /** Scenario windows per asset id (downtime and maintenance). */
   windows: Map<string, AssetWindow[]>;
   seriesSlots: number[];
@@ -88,6 +101,15 @@ export function compile(
   scenario: Scenario,
   options: EngineOptions,
 ): CompiledModel {
+  return applyChanges(compileBase(snapshot, scenario), snapshot, scenario, options);
+}
+
+/**
+ * What does not depend on the scenario's changes (everything but its change lists): the slots,
+ * lines, jobs, the baseline's arrivals and the orders. Risk exposure builds it once per factory
+ * and horizon and applies one supplier outage after another to it.
+ */
+export function compileBase(snapshot: Snapshot, scenario: Scenario): CompiledModel {
   const horizonHours = scenario.horizonDays * 24;
   const steps = Math.max(1, Math.ceil(horizonHours / scenario.stepHours - 1e-9));
   const stepStarts = new Float64Array(steps);
@@ -116,18 +138,19 @@ export function compile(
   const stock = snapshot.stock.filter((s) => inScope(s.factoryId));
   for (const s of stock) slot(s.factoryId, s.productId);
 
-  const shifts = new Map(scenario.shiftChanges.map((c) => [c.lineId, c.shiftsPerDay]));
   const lines = snapshot.lines.filter((l) => inScope(l.factoryId));
   const lineIndex = new Map(lines.map((l, i) => [l.id, i]));
   const compiledLines: CompiledLine[] = lines.map((l) => ({
     id: l.id,
     stations: l.stations,
     factor: factorCache(l),
+    shiftsPerDay: l.shiftsPerDay,
+    hoursPerShift: l.hoursPerShift,
     hoursBase: l.shiftsPerDay * l.hoursPerShift,
-    hoursChanged: (shifts.get(l.id) ?? l.shiftsPerDay) * l.hoursPerShift,
+    hoursChanged: l.shiftsPerDay * l.hoursPerShift,
   }));
 
-  const { requires, leadTimes, prices, suppliersOf } = catalogue(snapshot);
+  const { requires, leadTimes, prices } = catalogue(snapshot);
   const made = new Set<number>();
   const jobs: Job[] = [];
   for (const p of snapshot.production) {
@@ -153,22 +176,11 @@ export function compile(
   const shipments = snapshot.shipments.filter(
     (s) => s.factoryId !== null && inScope(s.factoryId) && s.productId !== null,
   );
-  const arrivals = (changed: boolean): Arrivals =>
-    buildArrivals(shipments, scenario, changed, leadTimes, steps, slot);
-  const arrivalsBase = arrivals(false);
-  const arrivalsChanged = arrivals(true);
+  // every shipment gets its slot now, so applyChanges can move arrivals without adding slots
+  for (const sh of shipments) slot(sh.factoryId ?? '', sh.productId ?? '');
+  const arrivalsBase = buildArrivals(shipments, scenario, false, leadTimes, steps, slot);
 
   const orderGroups = buildOrders(snapshot, scenario, inScope, steps, slot, prices);
-
-  const purchased = buildPurchased(
-    suppliersOf,
-    scenario,
-    options,
-    [...componentSet].filter((s) => !made.has(s)),
-    (s) => slotProduct[s] ?? '',
-    stepStarts,
-    stepLengths,
-  );
 
   const startStock = new Float64Array(slotFactory.length);
   const safetyStock = new Float64Array(slotFactory.length);
@@ -178,10 +190,7 @@ export function compile(
     safetyStock[i] = Math.max(0, s.safetyStock);
   }
 
-  const windows = new Map<string, AssetWindow[]>();
-  for (const w of [...scenario.assetDowntimes, ...scenario.maintenanceWindows]) {
-    windows.set(w.assetId, [...(windows.get(w.assetId) ?? []), w]);
-  }
+  const candidates = [...componentSet].filter((s) => !made.has(s)).sort((a, b) => a - b);
   const series = new Set(scenario.seriesProductIds);
   const seriesSlots = slotProduct
     .map((p, i) => (series.has(p) ? i : -1))
@@ -206,11 +215,70 @@ export function compile(
     jobs,
     componentSlots: Int32Array.from([...componentSet].sort((a, b) => a - b)),
     arrivalsBase,
-    arrivalsChanged,
-    purchased,
+    arrivalsChanged: arrivalsBase,
+    // the standing supply without outages: what the baseline runs on
+    purchased: buildPurchased(
+      catalogue(snapshot).suppliersOf,
+      { ...scenario, supplierOutages: [] },
+      { alternativesMitigate: true },
+      candidates,
+      (s) => slotProduct[s] ?? '',
+      stepStarts,
+      stepLengths,
+    ),
+    purchaseCandidates: candidates,
+    shipments,
+    slotIndex: slots,
     orderGroups,
-    windows,
+    windows: new Map(),
+    fixedCapacities: { value: null },
     seriesSlots,
+  };
+}
+
+/** The model with the scenario's changes (its change lists and the engine options) applied to a base. */
+export function applyChanges(
+  base: CompiledModel,
+  snapshot: Snapshot,
+  scenario: Scenario,
+  options: EngineOptions,
+): CompiledModel {
+  const { leadTimes, suppliersOf } = catalogue(snapshot);
+  const slot = (factoryId: string, productId: string): number =>
+    base.slotIndex.get(`${factoryId}\u0000${productId}`) ?? -1;
+  const shifts = new Map(scenario.shiftChanges.map((c) => [c.lineId, c.shiftsPerDay]));
+  const factors = new Map<string, number>();
+  for (const d of scenario.demandChanges) {
+    factors.set(d.productId, (factors.get(d.productId) ?? 1) * d.factor);
+  }
+  const windows = new Map<string, AssetWindow[]>();
+  for (const w of [...scenario.assetDowntimes, ...scenario.maintenanceWindows]) {
+    windows.set(w.assetId, [...(windows.get(w.assetId) ?? []), w]);
+  }
+  return {
+    ...base,
+    scenario,
+    lines: base.lines.map((l) => ({
+      ...l,
+      hoursChanged: (shifts.get(l.id) ?? l.shiftsPerDay) * l.hoursPerShift,
+    })),
+    arrivalsChanged: buildArrivals(base.shipments, scenario, true, leadTimes, base.steps, slot),
+    orderGroups: base.orderGroups.map((group) =>
+      group.map((o) => ({
+        ...o,
+        quantityChanged: o.quantityBase * (factors.get(o.productId) ?? 1),
+      })),
+    ),
+    purchased: buildPurchased(
+      suppliersOf,
+      scenario,
+      options,
+      base.purchaseCandidates,
+      (s) => base.slotProduct[s] ?? '',
+      base.stepStarts,
+      base.stepLengths,
+    ),
+    windows,
   };
 }
 
@@ -346,9 +414,6 @@ function buildOrders(
   slot: (f: string, p: string) => number,
   prices: ReadonlyMap<string, number>,
 ): CompiledOrder[][] {
-  const factors = new Map<string, number>();
-  for (const d of scenario.demandChanges)
-    factors.set(d.productId, (factors.get(d.productId) ?? 1) * d.factor);
   const due = snapshot.orders
     .filter((o) => inScope(o.factoryId) && o.quantity > 0)
     .map((o) => ({ o, dueStep: stepOf(o.dueMs, scenario, steps) }))
@@ -360,10 +425,11 @@ function buildOrders(
     const list = groups.get(s) ?? [];
     list.push({
       id: o.id,
+      productId: o.productId,
       slot: s,
       dueStep,
       quantityBase: o.quantity,
-      quantityChanged: o.quantity * (factors.get(o.productId) ?? 1),
+      quantityChanged: o.quantity,
       unitPrice: prices.get(o.productId) ?? 0,
     });
     groups.set(s, list);

@@ -54,11 +54,17 @@ function capacities(
   const { scenario } = model;
   const random = scenario.runs > 1 ? runRandom(scenario.seed, run) : null;
   const windows = withChanges ? model.windows : new Map();
-  return model.lines.map((line) => {
+  // without random failures or windows every run sees the same capacities: compute them once per
+  // base model (risk exposure runs one outage after another on it)
+  const fixed = random === null && windows.size === 0;
+  if (fixed && model.fixedCapacities.value !== null) return model.fixedCapacities.value;
+  const result = model.lines.map((line) => {
     const intervals = downIntervals(line.stations, windows, model.horizonHours, random);
     if (intervals.length === 0) return null;
     return capacityPerStep(intervals, model.stepStarts, model.stepLengths, line.factor);
   });
+  if (fixed) model.fixedCapacities.value = result;
+  return result;
 }
 
 function execute(

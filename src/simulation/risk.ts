@@ -1,6 +1,7 @@
-import { capacityFactor, dailyConsumption } from '../impact/quantities';
-import { cmp } from './compile';
-import { prepare, runKpis } from './engine';
+import { dailyConsumption, usableRate } from '../impact/quantities';
+import { factorCache } from './capacity';
+import { applyChanges, cmp, compileBase, type CompiledModel } from './compile';
+import { runKpis } from './engine';
 import type { Kpis, Scenario, Snapshot } from './model';
 
 /*
@@ -51,7 +52,7 @@ export function riskExposure(snapshot: Snapshot, options: RiskOptions): Supplier
   for (const s of snapshot.supplies) {
     suppliersOf.set(s.productId, [...(suppliersOf.get(s.productId) ?? []), s.supplierId]);
   }
-  const baselines = new Map<string, Kpis>();
+  const bases = new Map<string, FactoryBase>();
   const inbound = inboundByRow(snapshot, options.asOfMs);
 
   const rows = snapshot.suppliers.map((supplier): SupplierRiskRow => {
@@ -77,7 +78,7 @@ export function riskExposure(snapshot: Snapshot, options: RiskOptions): Supplier
     for (const factoryId of [...touched].sort()) {
       const part = split.get(factoryId);
       if (part === undefined) continue;
-      const impact = outageImpact(part, factoryId, supplier.id, ttr, options, baselines);
+      const impact = outageImpact(part, factoryId, supplier.id, ttr, options, bases);
       revenueLost += impact.revenueLost;
       unitsShort += impact.unitsShort;
     }
@@ -110,7 +111,8 @@ function consumption(snapshot: Snapshot): Map<string, Map<string, number>> {
       l.id,
       {
         shape: { shiftsPerDay: l.shiftsPerDay, hoursPerShift: l.hoursPerShift },
-        capacity: capacityFactor(l.stations, l.flows),
+        // the stations down now, through the engine's cache of max flows (the same sets come back)
+        capacity: factorCache(l)(l.stations.flatMap((s, i) => (usableRate(s) === 0 ? [i] : []))),
       },
     ]),
   );
@@ -180,6 +182,12 @@ export function inboundByRow(
   return result;
 }
 
+/** A factory's compiled base and baseline KPIs for one horizon, shared by every supplier's outage. */
+interface FactoryBase {
+  model: CompiledModel;
+  baseline: Kpis;
+}
+
 /** revenueLost and unitsShort of the simulation's delta for "S out from asOf for TTR days" at one factory. */
 function outageImpact(
   part: Snapshot,
@@ -187,7 +195,7 @@ function outageImpact(
   supplierId: string,
   ttr: number,
   options: RiskOptions,
-  baselines: Map<string, Kpis>,
+  bases: Map<string, FactoryBase>,
 ): { revenueLost: number; unitsShort: number } {
   const scenario: Scenario = {
     startMs: options.asOfMs,
@@ -205,17 +213,20 @@ function outageImpact(
     shiftChanges: [],
     demandChanges: [],
   };
-  const model = prepare(part, scenario, { alternativesMitigate: !options.includeMitigated });
   const key = `${factoryId}\u0000${scenario.horizonDays}`;
-  let base = baselines.get(key);
+  let base = bases.get(key);
   if (base === undefined) {
-    base = runKpis(model, 0, false);
-    baselines.set(key, base);
+    const model = compileBase(part, scenario);
+    base = { model, baseline: runKpis(model, 0, false) };
+    bases.set(key, base);
   }
+  const model = applyChanges(base.model, part, scenario, {
+    alternativesMitigate: !options.includeMitigated,
+  });
   const changed = runKpis(model, 0, true);
   return {
-    revenueLost: changed.revenueLost - base.revenueLost,
-    unitsShort: changed.unitsShort - base.unitsShort,
+    revenueLost: changed.revenueLost - base.baseline.revenueLost,
+    unitsShort: changed.unitsShort - base.baseline.unitsShort,
   };
 }
 
