@@ -11,6 +11,14 @@ describe('configuration', () => {
       MIGRATE_ON_START: true,
       MQTT_TOPIC_PREFIX: 'twin',
       MAX_PAGE_SIZE: 500,
+      SIM_WORKERS: 0,
+      SIM_MAX_HORIZON_DAYS: 366,
+      SIM_QUERY_MAX_RUNS: 200,
+      SIM_JOB_MAX_RUNS: 10000,
+      SIM_QUERY_TIMEOUT_MS: 30000,
+      SIM_JOB_TIMEOUT_S: 3600,
+      SIM_MAX_SERIES_PRODUCTS: 20,
+      SIM_MAX_CONCURRENT_JOBS: 2,
     });
     expect(config.MQTT_URL).toBeUndefined();
   });
