@@ -4,6 +4,7 @@ import { buildSchema, type ContainerType, type NonEmptyArray, type PubSub } from
 import { createLivePubSub } from './pubsub';
 import { AlertResolver } from '../alerts/alerts.resolver';
 import { ImpactLineResolver, ImpactResolver } from '../impact/impact.resolver';
+import { RiskComponentResolver, RiskResolver } from '../simulation/risk.resolver';
 import { ScenarioResolver, SimulationProgressResolver } from '../simulation/scenario.resolver';
 import {
   InventoryRowResolver,
@@ -49,6 +50,8 @@ export const resolvers: NonEmptyArray<Function> = [
   SeriesRowResolver,
   ScenarioResolver,
   SimulationProgressResolver,
+  RiskResolver,
+  RiskComponentResolver,
 ];
 
 /** What the runtime hands to resolvers that need more than the request's context. */
