@@ -1,5 +1,5 @@
 import { capacityPerStep, downIntervals, runRandom } from './capacity';
-import { cmp, compile, type CompiledModel } from './compile';
+import { cmp, compile, type CompiledModel, type Job } from './compile';
 import type {
   EngineOptions,
   Kpis,
@@ -89,6 +89,7 @@ function execute(
   const ratio = new Float64Array(slots).fill(1);
   const potential = new Float64Array(jobs.length);
   const made = new Float64Array(jobs.length);
+  const blocked = new Uint8Array(jobs.length);
   const jobUnits = new Float64Array(jobs.length);
   const jobCapacity = new Float64Array(jobs.length);
   const stockouts = new StockoutTracker(model);
@@ -133,6 +134,12 @@ function execute(
       }
     }
 
+    // short: a component some line asked for and none is on hand (it stops those lines), or one
+    // the lines that can run ask more of than there is
+    for (const c of model.componentSlots) {
+      if ((demand[c] ?? 0) > 0 && !((inv[c] ?? 0) > 0)) stockouts.mark(c);
+    }
+    shareWithoutBlocked(jobs, potential, inv, blocked, demand, model.componentSlots);
     for (const c of model.componentSlots) {
       const d = demand[c] ?? 0;
       const r = d > 0 ? Math.min(1, (inv[c] ?? 0) / d) : 1;
@@ -143,7 +150,7 @@ function execute(
     for (let j = 0; j < jobs.length; j++) {
       const job = jobs[j];
       if (job === undefined) continue;
-      let f = 1;
+      let f = blocked[j] === 1 ? 0 : 1;
       for (const s of job.components) f = Math.min(f, ratio[s] ?? 1);
       const units = f * (potential[j] ?? 0);
       made[j] = units;
@@ -201,6 +208,46 @@ function execute(
     lateOrders: orders.late(),
     series: series?.rows() ?? [],
   };
+}
+
+/**
+ * A job that cannot make anything this step (a component it needs is out of stock) asks for
+ * nothing: otherwise its proportional share of its other components would sit idle while other
+ * lines wait for them. Marks such jobs in `blocked` and, when there is one, recomputes `demand`
+ * from the others.
+ */
+function shareWithoutBlocked(
+  jobs: readonly Job[],
+  potential: Float64Array,
+  inv: Float64Array,
+  blocked: Uint8Array,
+  demand: Float64Array,
+  componentSlots: Int32Array,
+): void {
+  let any = false;
+  for (let j = 0; j < jobs.length; j++) {
+    blocked[j] = 0;
+    const job = jobs[j];
+    if (job === undefined || !((potential[j] ?? 0) > 0)) continue;
+    for (const c of job.components) {
+      if (!((inv[c] ?? 0) > 0)) {
+        blocked[j] = 1;
+        any = true;
+        break;
+      }
+    }
+  }
+  if (!any) return;
+  for (const c of componentSlots) demand[c] = 0;
+  for (let j = 0; j < jobs.length; j++) {
+    const job = jobs[j];
+    if (job === undefined || blocked[j] === 1) continue;
+    const p = potential[j] ?? 0;
+    for (let i = 0; i < job.components.length; i++) {
+      const c = job.components[i] ?? 0;
+      demand[c] = (demand[c] ?? 0) + p * (job.quantities[i] ?? 0);
+    }
+  }
 }
 
 /** Runs of consecutive steps in which a slot was short (components for production, or goods for due orders). */
