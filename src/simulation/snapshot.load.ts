@@ -110,6 +110,8 @@ function shipment(p: Props): SnapshotShipment {
     factoryId: optStr(p, 'factoryId'),
     productId: optStr(p, 'productId'),
     quantity: num(p, 'quantity', 0),
+    // as stored; one written without a status is in the first state of its lifecycle, as the
+    // import would have written it
     status: optStr(p, 'status') ?? 'PLANNED',
     departedAtMs: epochMs(p['departedAt']),
     etaMs: epochMs(p['eta']),
