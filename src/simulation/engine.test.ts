@@ -125,10 +125,11 @@ describe('simulation engine, hand-computed fixtures', () => {
     // stock after day 1: 960 < 1200; after day 2: 1440 → O1 ships a day late; 240 left < 500;
     // after day 3: 720 → O2 ships a day late. On time: 960 of O1 and 240 of O2 in their due steps
     expect(result.lateOrders).toEqual([
-      { orderId: 'O1', daysLate: 1, unitsShort: 0 },
-      { orderId: 'O2', daysLate: 1, unitsShort: 0 },
+      { orderId: 'O1', daysLate: 1, unitsShort: 240, unitsUndelivered: 0 },
+      { orderId: 'O2', daysLate: 1, unitsShort: 260, unitsUndelivered: 0 },
     ]);
-    expect(result.kpis).toMatchObject({ lateOrders: 2, unitsShort: 0, revenueLost: 0 });
+    // a unit not there when due is short (and its revenue lost), even if it ships later
+    expect(result.kpis).toMatchObject({ lateOrders: 2, unitsShort: 500, revenueLost: 500 * 100 });
     expect(result.kpis.fillRate).toBeCloseTo((960 + 240) / 1700, 9);
   });
 

@@ -344,11 +344,14 @@ class OrderBook {
     let revenueLost = 0;
     this.model.orderGroups.forEach((group, g) => {
       group.forEach((order, i) => {
-        due += this.withChanges ? order.quantityChanged : order.quantityBase;
-        onTime += this.onTime[g]?.[i] ?? 0;
-        const rest = this.remaining[g]?.[i] ?? 0;
-        unitsShort += rest;
-        revenueLost += rest * order.unitPrice;
+        const quantity = this.withChanges ? order.quantityChanged : order.quantityBase;
+        const inTime = this.onTime[g]?.[i] ?? 0;
+        due += quantity;
+        onTime += inTime;
+        // short = not there when due: a late unit counts as a lost sale (docs/simulation.md)
+        const short = Math.max(0, quantity - inTime);
+        unitsShort += short;
+        revenueLost += short * order.unitPrice;
         if ((this.completed[g]?.[i] ?? -1) !== order.dueStep) lateOrders++;
       });
     });
@@ -364,10 +367,12 @@ class OrderBook {
         if (done === order.dueStep) return;
         const dueHour = model.stepStarts[order.dueStep] ?? 0;
         const endHour = done < 0 ? model.horizonHours : (model.stepStarts[done] ?? 0);
+        const quantity = this.withChanges ? order.quantityChanged : order.quantityBase;
         rows.push({
           orderId: order.id,
           daysLate: (endHour - dueHour) / 24,
-          unitsShort: this.remaining[g]?.[i] ?? 0,
+          unitsShort: Math.max(0, quantity - (this.onTime[g]?.[i] ?? 0)),
+          unitsUndelivered: this.remaining[g]?.[i] ?? 0,
         });
       });
     });

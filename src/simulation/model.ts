@@ -202,7 +202,10 @@ export interface Stockout {
 export interface LateOrder {
   orderId: string;
   daysLate: number;
+  /** Units missing at the due date. */
   unitsShort: number;
+  /** Units still missing at the end of the horizon. */
+  unitsUndelivered: number;
 }
 
 /** Per-step values of one product at one factory (step i starts at day[i]). */

@@ -62,7 +62,9 @@ const resultSchema = z.object({
   stockouts: z.array(
     z.object({ factoryId: z.string(), productId: z.string(), fromDay: n, days: n }),
   ),
-  lateOrders: z.array(z.object({ orderId: z.string(), daysLate: n, unitsShort: n })),
+  lateOrders: z.array(
+    z.object({ orderId: z.string(), daysLate: n, unitsShort: n, unitsUndelivered: n }),
+  ),
   series: z.array(
     z.object({
       factoryId: z.string(),

@@ -18,7 +18,10 @@ export class Kpis {
   @Field(() => Float, { description: 'Units made on every line over the horizon.' })
   unitsProduced!: number;
 
-  @Field(() => Float, { description: 'Ordered units not shipped by the end of the horizon.' })
+  @Field(() => Float, {
+    description:
+      'Ordered units not there at their due date (late or never shipped): 1 − fillRate of the units due.',
+  })
   unitsShort!: number;
 
   @Field(() => Float, {
@@ -26,7 +29,10 @@ export class Kpis {
   })
   lateOrders!: number;
 
-  @Field(() => Float, { description: 'unitsShort × the product’s unitPrice, summed.' })
+  @Field(() => Float, {
+    description:
+      'unitsShort × the product’s unitPrice, summed: a unit not there when due is a lost sale.',
+  })
   revenueLost!: number;
 }
 
@@ -74,8 +80,12 @@ export class LateOrder {
     description: 'Days after the due date it was filled (to the end of the horizon if it was not).',
   })
   daysLate!: number;
-  @Field(() => Float, { description: 'Units still missing at the end of the horizon.' })
+  @Field(() => Float, { description: 'Units missing at the due date.' })
   unitsShort!: number;
+  @Field(() => Float, {
+    description: 'Units still missing at the end of the horizon (0: filled late, within it).',
+  })
+  unitsUndelivered!: number;
 }
 
 @ObjectType({
