@@ -203,8 +203,13 @@ describe('the offline GraphiQL playground in headless Chromium', () => {
     // Tab titles are the operation names. The first tab (query Factories) is the one the tests
     // above typed an anonymous query into, so its title is GraphiQL's "<untitled>" by now.
     const titles = await page.locator(TAB).allInnerTexts();
-    expect(titles).toHaveLength(4);
-    expect(titles.slice(1)).toEqual(['ImpactSupplierOutage', 'ImpactAssetDowntime', 'Simulate']);
+    expect(titles).toHaveLength(5);
+    expect(titles.slice(1)).toEqual([
+      'ImpactSupplierOutage',
+      'ImpactAssetDowntime',
+      'Simulate',
+      'RiskExposure',
+    ]);
     const schema = buildSchema(
       readFileSync(join(__dirname, '..', '..', 'graph-schema', 'schema.graphql'), 'utf8'),
     );

@@ -6,7 +6,7 @@
  * The script is plain ES2020 for the browser; it is not type-checked, so keep it small.
  */
 
-import { SIMULATE_QUERY } from './simulate-tab';
+import { RISK_EXPOSURE_QUERY, SIMULATE_QUERY } from './simulate-tab';
 
 /** Shown in the headers editor; the fetcher leaves the header out while `<key>` is still there. */
 export const DEFAULT_HEADERS = '{\n  "Authorization": "Bearer <key>"\n}';
@@ -227,6 +227,7 @@ export const DEFAULT_TABS: readonly { query: string; headers: string }[] = [
   { query: IMPACT_SUPPLIER_OUTAGE_QUERY, headers: DEFAULT_HEADERS },
   { query: IMPACT_ASSET_DOWNTIME_QUERY, headers: DEFAULT_HEADERS },
   { query: SIMULATE_QUERY, headers: DEFAULT_HEADERS },
+  { query: RISK_EXPOSURE_QUERY, headers: DEFAULT_HEADERS },
 ];
 
 export const PLAYGROUND_CSS = `html,

@@ -76,3 +76,45 @@ query Simulate {
   }
 }
 `;
+
+/** The risk exposure tab: every supplier of the demo network ranked (docs/analysis.md). */
+export const RISK_EXPOSURE_QUERY = `# Risk exposure: every supplier of the demo network ranked by
+# what an outage as long as its recovery costs (dated
+# 2026-11-25T00:00:00Z, hence the asOf).
+#
+# S-POLYBOND (adhesive) is first: Leipzig survives 4 days
+# without it, it needs 21 to recover, and the simulated outage
+# leaves 3,797 order units short (index 1). S-KIMOTO (motors,
+# 2.5 days against 35) follows at 0.55, S-HANSEI at 0.015.
+# S-DECCAN is at risk too (10 days against 14) but loses no
+# order in the horizon. atRisk: time to survive < time to
+# recover. recoveryDays is the default for suppliers without
+# their own; includeMitigated counts dual-sourced parts too.
+
+query RiskExposure {
+  riskExposure(asOf: "2026-11-25T00:00:00Z", recoveryDays: 14, first: 8) {
+    supplier {
+      id
+      name
+      recoveryDays
+    }
+    timeToSurvive
+    timeToRecover
+    atRisk
+    riskExposureIndex
+    performanceImpact {
+      revenueLost
+      unitsShort
+    }
+    components {
+      factory {
+        name
+      }
+      component {
+        name
+      }
+      timeToSurvive
+    }
+  }
+}
+`;
