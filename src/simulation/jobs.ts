@@ -201,6 +201,7 @@ export class SimulationJobs {
   private async run(job: Job): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     let runsDone: number | null = null;
+    let progress: ProgressWriter | undefined;
     try {
       const inputText = await markRunning(this.graph, job);
       if (inputText === null) {
@@ -213,7 +214,7 @@ export class SimulationJobs {
       const input = parseStoredInput(inputText, job.id);
       const snapshot = await loadSnapshot(this.graph, input.factoryIds ?? null);
       const scenario = validateScenario(input, snapshot, this.settings.limits, Date.now());
-      const progress = new ProgressWriter(
+      const writer = new ProgressWriter(
         this.settings.progressMs ?? 1000,
         (p) => writeProgress(this.graph, job, p),
         (p) =>
@@ -223,7 +224,8 @@ export class SimulationJobs {
           ),
         (err) => this.log.warn(`progress of simulation job ${job.id}: ${errorText(err)}`),
       );
-      progress.report(0, scenario.runs);
+      progress = writer;
+      writer.report(0, scenario.runs);
       const result = await runSimulation(
         snapshot,
         scenario,
@@ -233,15 +235,17 @@ export class SimulationJobs {
           signal: job.controller.signal,
           onProgress: (done, total) => {
             runsDone = done;
-            progress.report(done, total);
+            writer.report(done, total);
           },
         },
       );
-      await progress.flush();
+      await writer.flush();
       if (job.reason) throw new Error(`simulation job ${job.reason}`);
       await this.end(job, result);
     } catch (err) {
       if (!job.reason) this.log.warn(`simulation job ${job.id} failed: ${errorText(err)}`);
+      // a progress event must not follow the end's
+      await progress?.flush();
       await this.end(job, null, err, runsDone);
     } finally {
       clearTimeout(timer);

@@ -508,6 +508,39 @@ describe('saved scenarios and jobs', () => {
     expect(await graphFingerprint(graph)).toBe(before);
   });
 
+  it('when the graph changed since a scenario was saved, then its job ends FAILED saying what no longer fits', async () => {
+    const res = await gql(app, 'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }', {
+      d: { suppliers: [{ id: 'S2', name: 'Second source' }] },
+    });
+    expect(res.errors).toBeUndefined();
+    const s = await save(app, 'S2 out', {
+      ...OUTAGE,
+      supplierOutages: [{ supplierId: 'S2', days: 3 }],
+    });
+    await graph.write("MATCH (s:Supplier {id: 'S2'}) DETACH DELETE s");
+    await act(app, 'startSimulation', s.id);
+    const failed = await until(s.id, 'FAILED');
+    expect(failed.error).toMatch(/supplierOutages\[0\]\.supplierId: unknown supplier "S2"/);
+    expect(failed.error).toMatch(/saveScenario/);
+  });
+
+  it('when a job runs longer than SIM_JOB_TIMEOUT_S, then it ends FAILED naming the setting to raise', async () => {
+    const strict = await startTestApp({
+      MQTT_TOPIC_PREFIX: `${PREFIX}-job-timeout`,
+      SIM_JOB_TIMEOUT_S: '1',
+    });
+    try {
+      const s = await save(strict, 'too long', LONG);
+      await act(strict, 'startSimulation', s.id);
+      const failed = await until(s.id, 'FAILED', 10000);
+      expect(failed.error).toMatch(
+        /longer than SIM_JOB_TIMEOUT_S \(1 s\).*raise SIM_JOB_TIMEOUT_S/,
+      );
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it('when scenarios are compared, then each gives its stored figures in the order asked, null before it has succeeded', async () => {
     const outage = await save(app, 'outage', OUTAGE);
     const base = await save(app, 'baseline', { startAt: SIM_START, horizonDays: 10 });
