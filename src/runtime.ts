@@ -8,6 +8,7 @@ import { createSchema } from './server/schema';
 import { createLivePubSub } from './server/pubsub';
 import { SimulationJobs } from './simulation/jobs';
 import { SimulationPool } from './simulation/pool';
+import { warmUpSnapshot } from './simulation/snapshot.load';
 import { simulationLimits } from './simulation/simulation.resolver';
 import { TelemetryService } from './telemetry/service';
 import { hostname } from 'node:os';
@@ -122,6 +123,10 @@ export async function startRuntime(config: Config): Promise<Runtime> {
       // before the API listens: what stopped instances left is INTERRUPTED before anyone asks
       await jobs.start();
       app = await startApp({ config, graph, schema, readiness, log, events: telemetry });
+      // in the background: the API answers meanwhile, a failure only costs the first query time
+      warmUpSnapshot(graph).catch((err: unknown) =>
+        log.debug({ err }, 'snapshot warm-up failed; the first simulation plans it'),
+      );
     } catch (err) {
       await stopSimulation();
       await telemetry.stop(config.SHUTDOWN_TIMEOUT_MS);

@@ -145,3 +145,14 @@ export function epochMs(value: unknown): number | null {
   const parsed = parseIsoDate(value);
   return parsed.ok ? Date.parse(parsed.iso) : null;
 }
+
+/**
+ * Has Neo4j plan the snapshot statement for both kinds of `factoryIds` (null and a list) before
+ * the first simulation asks: planning it took seconds on first use, which the first `simulate`
+ * or `riskExposure` after a start paid. The list variant runs on no factory (nothing to read);
+ * the null one is only explained, so the whole network is not read at start.
+ */
+export async function warmUpSnapshot(graph: Graph): Promise<void> {
+  await graph.read(`EXPLAIN ${SNAPSHOT}`, { factoryIds: null });
+  await loadSnapshot(graph, []);
+}
