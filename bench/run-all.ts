@@ -3,14 +3,21 @@
  * (or NEO4J_URI), and exits non-zero when one fails.
  *
  *   npm run bench            # = npm run build && node dist/bench/run-all.js
- *   node dist/bench/run-all.js [--only import|nested-query|ingest|live-latency|impact]
+ *   node dist/bench/run-all.js [--only import|nested-query|ingest|live-latency|impact|simulation]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fmt, now, out, table } from './lib';
 
-const BENCHMARKS = ['import', 'nested-query', 'ingest', 'live-latency', 'impact'] as const;
+const BENCHMARKS = [
+  'import',
+  'nested-query',
+  'ingest',
+  'live-latency',
+  'impact',
+  'simulation',
+] as const;
 
 let current: ChildProcess | undefined;
 
