@@ -91,13 +91,21 @@ export function compile(
 }
 
 /**
+ * The steps of the scenario's horizon, the last one possibly partial. Apart from compile, so a
+ * result can say it without compiling the model in a thread that hands the runs to workers.
+ */
+export function stepCount(scenario: Pick<Scenario, 'horizonDays' | 'stepHours'>): number {
+  return Math.max(1, Math.ceil((scenario.horizonDays * 24) / scenario.stepHours - 1e-9));
+}
+
+/**
  * What does not depend on the scenario's changes (everything but its change lists): the slots,
  * lines, jobs, the baseline's arrivals and the orders. Risk exposure builds it once per factory
  * and horizon and applies one supplier outage after another to it.
  */
 export function compileBase(snapshot: Snapshot, scenario: Scenario): CompiledModel {
   const horizonHours = scenario.horizonDays * 24;
-  const steps = Math.max(1, Math.ceil(horizonHours / scenario.stepHours - 1e-9));
+  const steps = stepCount(scenario);
   const stepStarts = new Float64Array(steps);
   const stepLengths = new Float64Array(steps);
   for (let k = 0; k < steps; k++) {

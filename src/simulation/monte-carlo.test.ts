@@ -1,4 +1,5 @@
-import { bands, chunkBounds, percentile, representativeRun, runSimulation } from './monte-carlo';
+import { bands, percentile, representativeRun, runSimulation } from './monte-carlo';
+import { chunkBounds } from './monte-carlo.runs';
 import { KPI_NAMES, type Kpis, type RunKpis, type Scenario, type Snapshot } from './model';
 
 /*

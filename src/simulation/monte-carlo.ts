@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import { compile, runDetail, runKpis, type CompiledModel } from './engine';
+import { stepCount } from './compile';
 import {
   KPI_NAMES,
   type Band,
@@ -12,7 +10,10 @@ import {
   type SimulationResult,
   type Snapshot,
 } from './model';
-import { abortError, type SimulationPool } from './pool';
+import { poolSource, threadSource, type SimulationExec } from './monte-carlo.runs';
+import { abortError } from './pool';
+
+export type { SimulationExec };
 
 /*
  * The simulation of a scenario: one deterministic run, or Monte Carlo runs summarised by
@@ -21,11 +22,6 @@ import { abortError, type SimulationPool } from './pool';
  * the scenario changes. Results never depend on how runs are split across workers: chunk results
  * are put back in run order before anything is aggregated.
  */
-
-/** Chunks per worker: enough that a slow chunk does not leave the other workers idle at the end. */
-const CHUNKS_PER_WORKER = 4;
-/** In-thread runs yield to the event loop at least this often (ms), so a server stays responsive. */
-const SLICE_MS = 20;
 
 /**
  * The p-th percentile (0 ≤ p ≤ 100) of ascending `sorted`, by linear interpolation between the
@@ -104,18 +100,6 @@ export function representativeRun(runs: readonly RunKpis[]): number {
   return best.run;
 }
 
-/** [from, to) of `parts` chunks covering [0, runs), sizes differing by at most one. */
-export function chunkBounds(runs: number, parts: number): [number, number][] {
-  const n = Math.max(1, Math.min(runs, Math.floor(parts)));
-  const out: [number, number][] = [];
-  for (let i = 0; i < n; i += 1) {
-    const from = Math.floor((i * runs) / n);
-    const to = Math.floor(((i + 1) * runs) / n);
-    if (to > from) out.push([from, to]);
-  }
-  return out;
-}
-
 function median(runs: readonly RunKpis[], value: (r: RunKpis, k: keyof Kpis) => number): Kpis {
   const out: Kpis = { fillRate: 0, unitsProduced: 0, unitsShort: 0, lateOrders: 0, revenueLost: 0 };
   for (const k of KPI_NAMES) out[k] = percentile(ascending(runs.map((r) => value(r, k))), 50);
@@ -134,84 +118,12 @@ function lists(detail: RunDetail): Omit<RunDetail, 'kpis'> {
   return { inventory, production, stockouts, lateOrders, series };
 }
 
-export interface SimulationExec {
-  /** Worker threads for runs > 1; without it the runs go in this thread. */
-  pool?: SimulationPool;
-  signal?: AbortSignal;
-  /** Runs done so far, of `total`: starts at 0, never goes back, ends at total. */
-  onProgress?: (done: number, total: number) => void;
-}
-
-/** Runs, in this thread, a time slice at a time, checking the signal between runs. */
-async function runsInThread(
-  model: CompiledModel,
-  total: number,
-  exec: SimulationExec,
-): Promise<RunKpis[]> {
-  const out: RunKpis[] = [];
-  let sliceStart = performance.now();
-  for (let run = 0; run < total; run += 1) {
-    if (exec.signal?.aborted) throw abortError(exec.signal);
-    out.push({ run, kpis: runKpis(model, run, true), baseline: runKpis(model, run, false) });
-    // A run lasts from microseconds to a good fraction of a second (horizon, step, network):
-    // yielding by time bounds the stall without paying a turn of the loop per tiny run.
-    if (performance.now() - sliceStart >= SLICE_MS && run + 1 < total) {
-      exec.onProgress?.(run + 1, total);
-      await nextTurn();
-      sliceStart = performance.now();
-    }
-  }
-  return out;
-}
-
 /**
- * Runs the job's chunks on the pool. The first failure (abort, crash) cancels the other chunks
- * and is what rejects, after every chunk has settled, so no worker is left busy with this job.
- */
-async function runsOnPool(
-  pool: SimulationPool,
-  task: { snapshot: Snapshot; scenario: Scenario; options: EngineOptions },
-  total: number,
-  exec: SimulationExec,
-): Promise<RunKpis[]> {
-  const key = randomUUID();
-  const cancel = new AbortController();
-  const onAbort = () => cancel.abort(exec.signal?.reason);
-  exec.signal?.addEventListener('abort', onAbort, { once: true });
-  // An abort before the listener was added (from onProgress, say) fires no event.
-  if (exec.signal?.aborted) onAbort();
-  let failure: { error: unknown } | undefined;
-  let done = 0;
-  try {
-    const chunks = chunkBounds(total, pool.size * CHUNKS_PER_WORKER).map(([from, to]) =>
-      pool
-        .runChunk({ ...task, key, from, to }, cancel.signal)
-        .then((runs) => {
-          done += runs.length;
-          exec.onProgress?.(done, total);
-          return runs;
-        })
-        // Caught per chunk, so Promise.all waits for every chunk (none left running).
-        .catch((error: unknown): RunKpis[] => {
-          failure ??= { error };
-          cancel.abort(error);
-          return [];
-        }),
-    );
-    const results = await Promise.all(chunks);
-    if (exec.signal?.aborted) throw abortError(exec.signal);
-    if (failure) throw failure.error;
-    return results.flat();
-  } finally {
-    exec.signal?.removeEventListener('abort', onAbort);
-    pool.forget(key);
-  }
-}
-
-/**
- * Simulates the scenario on the snapshot. runs = 1: one run in this thread, no random failures.
- * runs > 1: every run on the pool (or in this thread without one), KPIs as medians, bands, and
- * the details of the representative run. The result is the same whatever the pool's size.
+ * Simulates the scenario on the snapshot. runs = 1: one run, no random failures. runs > 1: every
+ * run, KPIs as medians, bands, and the details of the representative run. With a pool every run
+ * goes on its workers, the details too, so this thread stays free (heartbeats, cancel, other
+ * requests) however long a run takes; without one they go here. The result is the same either
+ * way, whatever the pool's size.
  */
 export async function runSimulation(
   snapshot: Snapshot,
@@ -221,43 +133,47 @@ export async function runSimulation(
 ): Promise<SimulationResult> {
   if (exec.signal?.aborted) throw abortError(exec.signal);
   const total = scenario.runs;
-  const model = compile(snapshot, scenario, options);
   const frame = {
     runs: total,
     seed: scenario.seed,
-    steps: model.steps,
+    steps: stepCount(scenario),
     startAt: new Date(scenario.startMs).toISOString(),
     horizonDays: scenario.horizonDays,
     stepHours: scenario.stepHours,
   };
-  if (total <= 1) {
-    exec.onProgress?.(0, 1);
-    const detail = runDetail(model, 0, true);
-    const baseline = runKpis(model, 0, false);
-    exec.onProgress?.(1, 1);
-    const { kpis } = detail;
-    const delta = minus(kpis, baseline);
-    return { ...frame, ...lists(detail), kpis, baseline, delta, bands: [], representativeRun: 0 };
+  const source = exec.pool
+    ? poolSource(exec.pool, snapshot, scenario, options)
+    : threadSource(snapshot, scenario, options);
+  try {
+    if (total <= 1) {
+      exec.onProgress?.(0, 1);
+      const { detail, baseline } = await source.detail(0, true, exec.signal);
+      if (baseline === null) throw new Error('simulation: run 0 came back without its baseline');
+      exec.onProgress?.(1, 1);
+      const { kpis } = detail;
+      const delta = minus(kpis, baseline);
+      return { ...frame, ...lists(detail), kpis, baseline, delta, bands: [], representativeRun: 0 };
+    }
+
+    exec.onProgress?.(0, total);
+    const runs = (await source.kpis(total, exec)).sort((a, b) => a.run - b.run);
+    if (runs.length !== total || runs.some((r, i) => r.run !== i))
+      throw new Error(`simulation: expected runs 0..${total - 1}, got ${runs.length} runs`);
+    if (!exec.pool) exec.onProgress?.(total, total);
+    if (exec.signal?.aborted) throw abortError(exec.signal);
+
+    const rep = representativeRun(runs);
+    const { detail } = await source.detail(rep, false, exec.signal);
+    return {
+      ...frame,
+      ...lists(detail),
+      kpis: median(runs, (r, k) => r.kpis[k]),
+      baseline: median(runs, (r, k) => r.baseline[k]),
+      delta: median(runs, (r, k) => r.kpis[k] - r.baseline[k]),
+      bands: bands(runs),
+      representativeRun: rep,
+    };
+  } finally {
+    source.close();
   }
-
-  exec.onProgress?.(0, total);
-  const found = exec.pool
-    ? await runsOnPool(exec.pool, { snapshot, scenario, options }, total, exec)
-    : await runsInThread(model, total, exec);
-  const runs = found.sort((a, b) => a.run - b.run);
-  if (runs.length !== total || runs.some((r, i) => r.run !== i))
-    throw new Error(`simulation: expected runs 0..${total - 1}, got ${runs.length} runs`);
-  if (!exec.pool) exec.onProgress?.(total, total);
-  if (exec.signal?.aborted) throw abortError(exec.signal);
-
-  const rep = representativeRun(runs);
-  return {
-    ...frame,
-    ...lists(runDetail(model, rep, true)),
-    kpis: median(runs, (r, k) => r.kpis[k]),
-    baseline: median(runs, (r, k) => r.baseline[k]),
-    delta: median(runs, (r, k) => r.kpis[k] - r.baseline[k]),
-    bands: bands(runs),
-    representativeRun: rep,
-  };
 }

@@ -5,12 +5,17 @@ import { serialize } from 'node:v8';
 import { Piscina } from 'piscina';
 import { errorText, logger } from '../log';
 import { projectRoot } from '../paths';
-import { KPI_NAMES, type EngineOptions, type RunKpis, type Scenario, type Snapshot } from './model';
+import type { EngineOptions, RunKpis, Scenario, Snapshot } from './model';
+import { isDetailAnswer, isRunKpisList, type DetailAnswer } from './worker.answers';
+
+export type { DetailAnswer };
 
 /*
- * Monte Carlo runs on worker threads (piscina). A job is split into chunks of runs; each chunk
- * is one task. Run r depends only on the seed and r, so which worker runs which chunk never
- * changes a result.
+ * Simulation runs on worker threads (piscina). A Monte Carlo job is split into chunks of runs;
+ * each chunk is one task. Run r depends only on the seed and r, so which worker runs which chunk
+ * never changes a result. The run whose details a result shows (run 0 of a single-run job, the
+ * representative run of a Monte Carlo one) is a task too: one run of a large network over a long
+ * hourly horizon takes seconds, which this thread must not spend away from its event loop.
  *
  * The snapshot of a large network is several MB: structured-cloning it into every chunk's
  * message would stall the main thread for tens of ms per chunk (about 27 ms for a 50-factory
@@ -20,14 +25,24 @@ import { KPI_NAMES, type EngineOptions, type RunKpis, type Scenario, type Snapsh
  * deserializes and compiles only when the key differs from its last one (worker.ts).
  */
 
-/** Runs [from, to) of one job. `key` names the job: chunks with the same key share the model. */
-export interface ChunkTask {
+/** A job's model. `key` names the job: its tasks with the same key share the compiled model. */
+export interface ModelTask {
   key: string;
   snapshot: Snapshot;
   scenario: Scenario;
   options: EngineOptions;
+}
+
+/** Runs [from, to) of one job, KPIs only. */
+export interface ChunkTask extends ModelTask {
   from: number;
   to: number;
+}
+
+/** One run of a job with its details (and the changes), plus its baseline KPIs when `baseline`. */
+export interface DetailTask extends ModelTask {
+  run: number;
+  baseline: boolean;
 }
 
 /** What compile() takes, as the worker gets it back from the shared buffer. */
@@ -37,14 +52,19 @@ export interface ModelInput {
   options: EngineOptions;
 }
 
-/** The message of one chunk (worker.ts). */
-export interface WorkerRequest {
+/**
+ * The message of one task (worker.ts): `detail` says which kind, and so which answer comes back
+ * (RunKpis[] for a chunk, DetailAnswer for a detail).
+ */
+export type WorkerRequest = {
   key: string;
   /** v8.serialize of a ModelInput. */
   model: SharedArrayBuffer;
-  from: number;
-  to: number;
-}
+} & WorkerTask;
+
+/** What a request asks of the model. */
+type WorkerTask =
+  { detail: false; from: number; to: number } | { detail: true; run: number; baseline: boolean };
 
 /** How many serialized models the pool keeps: concurrent jobs each keep theirs without thrashing. */
 const KEPT_MODELS = 4;
@@ -66,30 +86,6 @@ export function workerFilename(): string {
 export function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   return reason instanceof Error ? reason : new DOMException('simulation aborted', 'AbortError');
-}
-
-function isKpis(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  const record: Record<string, unknown> = { ...value };
-  return KPI_NAMES.every((name) => typeof record[name] === 'number');
-}
-
-/** A worker's answer is data from another thread: checked before it is believed. */
-export function isRunKpisList(value: unknown): value is RunKpis[] {
-  return (
-    Array.isArray(value) &&
-    value.every(
-      (item: unknown) =>
-        typeof item === 'object' &&
-        item !== null &&
-        'run' in item &&
-        Number.isInteger(item.run) &&
-        'kpis' in item &&
-        isKpis(item.kpis) &&
-        'baseline' in item &&
-        isKpis(item.baseline),
-    )
-  );
 }
 
 export interface SimulationPoolOptions {
@@ -114,7 +110,7 @@ export class SimulationPool {
       throw new Error(`simulation worker ${filename} does not exist: run \`npm run build\``);
     this.#piscina = new Piscina<WorkerRequest, unknown>({
       filename,
-      // A fixed number of threads: a job's chunks are sized for it (monte-carlo.ts). Idle
+      // A fixed number of threads: a job's chunks are sized for it (monte-carlo.runs.ts). Idle
       // threads are unref'd by piscina, so they never keep the process alive.
       minThreads: this.size,
       maxThreads: this.size,
@@ -127,7 +123,7 @@ export class SimulationPool {
     });
   }
 
-  /** Chunks submitted and not yet settled (0 once every job has finished or been aborted). */
+  /** Tasks submitted and not yet settled (0 once every job has finished or been aborted). */
   get pending(): number {
     return this.#pending;
   }
@@ -139,29 +135,33 @@ export class SimulationPool {
    * worker that throws or dies rejects with an error naming the runs, and the process goes on.
    */
   async runChunk(task: ChunkTask, signal?: AbortSignal): Promise<RunKpis[]> {
-    if (this.#closed) throw new Error('simulation pool is closed');
-    if (signal?.aborted) throw abortError(signal);
-    const request: WorkerRequest = {
-      key: task.key,
-      model: this.#model(task),
-      from: task.from,
-      to: task.to,
-    };
-    this.#pending += 1;
-    let answer: unknown;
-    try {
-      answer = await this.#piscina.run(request, signal ? { signal } : {});
-    } catch (err) {
-      if (signal?.aborted) throw abortError(signal);
-      throw new Error(
-        `simulation worker failed on runs [${task.from}, ${task.to}): ${errorText(err)}`,
-        { cause: err },
-      );
-    } finally {
-      this.#pending -= 1;
-    }
+    const what = `runs [${task.from}, ${task.to})`;
+    const answer = await this.#run(
+      task,
+      { detail: false, from: task.from, to: task.to },
+      what,
+      signal,
+    );
     if (!isRunKpisList(answer) || answer.length !== task.to - task.from)
-      throw new Error(`simulation worker answered runs [${task.from}, ${task.to}) with bad data`);
+      throw new Error(`simulation worker answered ${what} with bad data`);
+    return answer;
+  }
+
+  /**
+   * One run of the task's job with its details, on a worker, so that a long run (a large network
+   * over a long hourly horizon: seconds) does not hold up this thread. Aborts and failures as
+   * runChunk: an abort ends the worker midway through the run.
+   */
+  async runDetail(task: DetailTask, signal?: AbortSignal): Promise<DetailAnswer> {
+    const what = `the details of run ${task.run}`;
+    const answer = await this.#run(
+      task,
+      { detail: true, run: task.run, baseline: task.baseline },
+      what,
+      signal,
+    );
+    if (!isDetailAnswer(answer) || (answer.baseline !== null) !== task.baseline)
+      throw new Error(`simulation worker answered ${what} with bad data`);
     return answer;
   }
 
@@ -170,14 +170,35 @@ export class SimulationPool {
     this.#models.delete(key);
   }
 
-  /** Ends the workers: chunks still queued or running reject. */
+  /** Ends the workers: tasks still queued or running reject. */
   async close(): Promise<void> {
     this.#closed = true;
     this.#models.clear();
     await this.#piscina.destroy();
   }
 
-  #model(task: ChunkTask): SharedArrayBuffer {
+  /** Sends one task; rejects as runChunk says, naming `what` the task was for. */
+  async #run(
+    task: ModelTask,
+    work: WorkerTask,
+    what: string,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    if (this.#closed) throw new Error('simulation pool is closed');
+    if (signal?.aborted) throw abortError(signal);
+    const request: WorkerRequest = { key: task.key, model: this.#model(task), ...work };
+    this.#pending += 1;
+    try {
+      return await this.#piscina.run(request, signal ? { signal } : {});
+    } catch (err) {
+      if (signal?.aborted) throw abortError(signal);
+      throw new Error(`simulation worker failed on ${what}: ${errorText(err)}`, { cause: err });
+    } finally {
+      this.#pending -= 1;
+    }
+  }
+
+  #model(task: ModelTask): SharedArrayBuffer {
     const kept = this.#models.get(task.key);
     if (kept) return kept;
     const input: ModelInput = {

@@ -1,15 +1,16 @@
 import { deserialize } from 'node:v8';
-import { compile, runKpis, type CompiledModel } from './engine';
+import { compile, runDetail, runKpis, type CompiledModel } from './engine';
 import type { RunKpis } from './model';
 import type { ModelInput, WorkerRequest } from './pool';
+import type { DetailAnswer } from './worker.answers';
 
 /*
- * The worker thread of SimulationPool (pool.ts): piscina calls the default export once per chunk.
+ * The worker thread of SimulationPool (pool.ts): piscina calls the default export once per task.
  * It must run as JS (dist/src/simulation/worker.js): worker threads do not load TS.
  */
 
 /**
- * The last compiled model and its job key: consecutive chunks of one job skip deserializing the
+ * The last compiled model and its job key: consecutive tasks of one job skip deserializing the
  * snapshot and compiling it again. One only, so an idle worker holds at most one model.
  */
 let cached: { key: string; model: CompiledModel } | undefined;
@@ -45,9 +46,18 @@ function modelFor(request: WorkerRequest): CompiledModel {
   return model;
 }
 
-/** Runs [from, to): each with and without the changes, same random failures (same run index). */
-export default function runChunk(request: WorkerRequest): RunKpis[] {
+/**
+ * A chunk: runs [from, to), each with and without the changes, same random failures (same run
+ * index). A detail: the run with the changes and its details, and its baseline KPIs if asked
+ * (a single-run job needs them; a Monte Carlo job has them from its chunks already).
+ */
+export default function work(request: WorkerRequest): RunKpis[] | DetailAnswer {
   const model = modelFor(request);
+  if (request.detail) {
+    const { run } = request;
+    const detail = runDetail(model, run, true);
+    return { detail, baseline: request.baseline ? runKpis(model, run, false) : null };
+  }
   const out: RunKpis[] = [];
   for (let run = request.from; run < request.to; run += 1) {
     out.push({ run, kpis: runKpis(model, run, true), baseline: runKpis(model, run, false) });

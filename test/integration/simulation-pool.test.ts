@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { EngineOptions, Scenario, Snapshot } from '../../src/simulation/model';
 import { runSimulation } from '../../src/simulation/monte-carlo';
 import { SimulationPool, workerFilename } from '../../src/simulation/pool';
+import { syntheticSnapshot } from '../support/sim-snapshot';
 
 /*
  * Monte Carlo on worker threads. Pure (no Neo4j): a hand-built snapshot whose stations fail at
@@ -117,10 +118,54 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((p) => p.close()));
 });
 
+/** The event-loop watches of a test, stopped after it even when it fails midway. */
+const watches: NodeJS.Timeout[] = [];
+afterEach(() => {
+  for (const timer of watches.splice(0)) clearInterval(timer);
+});
+
+/**
+ * Watches this thread's event loop: a 10 ms interval that records the longest gap between its
+ * ticks. A run in this thread shows as a gap as long as the run.
+ */
+function watchLoop(): () => { maxGapMs: number } {
+  let maxGapMs = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    maxGapMs = Math.max(maxGapMs, now - last);
+    last = now;
+  }, 10);
+  watches.push(timer);
+  return () => {
+    clearInterval(timer);
+    return { maxGapMs: Math.max(maxGapMs, performance.now() - last) };
+  };
+}
+
+/**
+ * 25 factories of 10 lines over a year in hourly steps: one run (with the changes, with details,
+ * then the baseline) takes about 2 s on a worker of the machine this was written on. The same run
+ * in this thread under jest takes several times as long (about 10 s for 15 factories, measured),
+ * and comparing two of its results with toEqual seconds more, so that the pool gives this
+ * thread's result is checked on the small snapshot instead.
+ */
+const big = syntheticSnapshot({ factories: 25, lines: 10, days: 366, startMs: START });
+const bigScenario = scenario({
+  runs: 1,
+  horizonDays: 366,
+  stepHours: 1,
+  seriesProductIds: ['P0', 'P1'],
+  supplierOutages: [{ supplierId: 'S0', startDay: 30, days: 20 }],
+  assetDowntimes: [{ assetId: 'F0-L0-A1', startDay: 3, hours: 48 }],
+});
+
 describe('Monte Carlo on the simulation pool', () => {
   it('when the sources are newer than the build, then this says to run npm run build', () => {
     const root = join(__dirname, '..', '..');
-    const stale = ['engine', 'compile', 'capacity', 'model', 'worker', 'pool'].filter((name) => {
+    // what the workers load (worker.js and its imports)
+    const loaded = ['worker', 'engine', 'engine.books', 'compile', 'compile.inputs', 'capacity'];
+    const stale = [...loaded, 'model'].filter((name) => {
       const built = join(root, 'dist', 'src', 'simulation', `${name}.js`);
       const source = join(root, 'src', 'simulation', `${name}.ts`);
       return !existsSync(built) || statSync(built).mtimeMs < statSync(source).mtimeMs;
@@ -146,6 +191,69 @@ describe('Monte Carlo on the simulation pool', () => {
     // another seed draws other failures
     const other = await runSimulation(snapshot, scenario({ seed: 8 }), options);
     expect(other.bands).not.toEqual(inThread.bands);
+  });
+
+  it('when a single run goes in this thread, on 1 worker and on 2, then the results are identical', async () => {
+    const single = scenario({ runs: 1 });
+    const inThread = await runSimulation(snapshot, single, options);
+    expect(await runSimulation(snapshot, single, options, { pool: pool(1) })).toEqual(inThread);
+    expect(await runSimulation(snapshot, single, options, { pool: pool(2) })).toEqual(inThread);
+    expect(inThread).toMatchObject({ runs: 1, bands: [], representativeRun: 0, steps: 20 });
+    // the changes cost something against the baseline, and the series of P1 is there
+    expect(inThread.delta.unitsProduced).toBeLessThan(0);
+    expect(inThread.series.map((r) => r.productId)).toEqual(['P1']);
+  });
+
+  it('when a single run takes seconds on the pool, then this thread keeps ticking throughout', async () => {
+    const shared = pool(1);
+    const stop = watchLoop();
+    const started = performance.now();
+    const seen: number[] = [];
+    const pooled = await runSimulation(big, bigScenario, options, {
+      pool: shared,
+      onProgress: (done) => seen.push(done),
+    });
+    const elapsedMs = performance.now() - started;
+    const loop = stop();
+    // the premise: a run long enough that running it here would stall the loop for a second
+    expect(elapsedMs).toBeGreaterThan(1000);
+    // the loop never stopped for long: a stall of the run's length would show here
+    expect(loop.maxGapMs).toBeLessThan(500);
+    expect(seen).toEqual([0, 1]);
+    expect(pooled.steps).toBe(366 * 24);
+    expect(pooled.series[0]?.day).toHaveLength(366 * 24);
+    expect(pooled.kpis.fillRate).toBeGreaterThan(0);
+    expect(pooled.kpis.fillRate).toBeLessThan(1);
+    // the outage and the downtime cost output against the baseline of the same run
+    expect(pooled.delta.unitsProduced).toBeLessThan(0);
+  });
+
+  it('when a single long run is aborted midway, then it rejects promptly, the loop ticks throughout and the pool is free for the next job', async () => {
+    const shared = pool(1);
+    const controller = new AbortController();
+    const stop = watchLoop();
+    const job = runSimulation(big, bigScenario, options, {
+      pool: shared,
+      signal: controller.signal,
+    });
+    // past the worker's compile, inside the run (which takes over a second)
+    let abortedAt = 0;
+    setTimeout(() => {
+      abortedAt = performance.now();
+      controller.abort();
+    }, 700);
+    await expect(job).rejects.toMatchObject({ name: 'AbortError' });
+    const rejectedAfterMs = performance.now() - abortedAt;
+    const loop = stop();
+    expect(abortedAt).toBeGreaterThan(0);
+    // the worker is ended mid-run rather than waited for
+    expect(rejectedAfterMs).toBeLessThan(500);
+    expect(loop.maxGapMs).toBeLessThan(500);
+    expect(shared.pending).toBe(0);
+    const single = scenario({ runs: 1 });
+    expect(await runSimulation(snapshot, single, options, { pool: shared })).toEqual(
+      await runSimulation(snapshot, single, options),
+    );
   });
 
   it('when runs complete on the pool, then progress starts at 0, never goes back and ends at total', async () => {
@@ -237,6 +345,28 @@ describe('Monte Carlo on the simulation pool', () => {
         expect(crashing.pending).toBe(0);
       },
     );
+
+    it.each(['exits.js', 'throws.js'])(
+      'when %s on a single run, then the job rejects naming the run and the process goes on',
+      async (file) => {
+        const crashing = pool(1, join(dir, file));
+        await expect(
+          runSimulation(snapshot, scenario({ runs: 1 }), options, { pool: crashing }),
+        ).rejects.toThrow(/simulation worker failed on the details of run 0/);
+        expect(crashing.pending).toBe(0);
+      },
+    );
+
+    it('when a worker answers a single run with something else than details, then the job rejects', async () => {
+      writeFileSync(
+        join(dir, 'wrong.js'),
+        'module.exports = () => ({ detail: { kpis: { fillRate: 1 } }, baseline: null });\n',
+      );
+      const wrong = pool(1, join(dir, 'wrong.js'));
+      await expect(
+        runSimulation(snapshot, scenario({ runs: 1 }), options, { pool: wrong }),
+      ).rejects.toThrow('simulation worker answered the details of run 0 with bad data');
+    });
 
     it('when the worker file is missing, then the pool says to build', () => {
       expect(() => new SimulationPool(1, { filename: join(dir, 'none.js') })).toThrow(

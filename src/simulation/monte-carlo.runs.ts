@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { compile, runDetail, runKpis, type CompiledModel } from './engine';
+import type { EngineOptions, RunKpis, Scenario, Snapshot } from './model';
+import { abortError, type DetailAnswer, type SimulationPool } from './pool';
+
+/*
+ * Where a simulation's runs go: worker threads when there is a pool (a server), else this thread
+ * (tests, tools). Both answer the same for the same run: the engine is pure, and run r depends
+ * only on the seed and r.
+ */
+
+export interface SimulationExec {
+  /** Worker threads for every run; without it the runs go in this thread. */
+  pool?: SimulationPool;
+  signal?: AbortSignal;
+  /** Runs done so far, of `total`: starts at 0, never goes back, ends at total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The runs of one job. */
+export interface RunSource {
+  /** KPIs of runs [0, total) with and without the changes, in any order; reports progress. */
+  kpis(total: number, exec: SimulationExec): Promise<RunKpis[]>;
+  /** Run `run` with the changes and its details, and its baseline KPIs when `baseline`. */
+  detail(run: number, baseline: boolean, signal?: AbortSignal): Promise<DetailAnswer>;
+  /** The job is over: what it kept for its runs can go. */
+  close(): void;
+}
+
+/** Chunks per worker: enough that a slow chunk does not leave the other workers idle at the end. */
+const CHUNKS_PER_WORKER = 4;
+/** In-thread runs yield to the event loop at least this often (ms), so a server stays responsive. */
+const SLICE_MS = 20;
+
+/** [from, to) of `parts` chunks covering [0, runs), sizes differing by at most one. */
+export function chunkBounds(runs: number, parts: number): [number, number][] {
+  const n = Math.max(1, Math.min(runs, Math.floor(parts)));
+  const out: [number, number][] = [];
+  for (let i = 0; i < n; i += 1) {
+    const from = Math.floor((i * runs) / n);
+    const to = Math.floor(((i + 1) * runs) / n);
+    if (to > from) out.push([from, to]);
+  }
+  return out;
+}
+
+/** Runs in this thread: the compiled model here, a time slice at a time between Monte Carlo runs. */
+export function threadSource(
+  snapshot: Snapshot,
+  scenario: Scenario,
+  options: EngineOptions,
+): RunSource {
+  const model = compile(snapshot, scenario, options);
+  return {
+    kpis: (total, exec) => runsInThread(model, total, exec),
+    detail: (run, baseline, signal) => {
+      if (signal?.aborted) return Promise.reject(abortError(signal));
+      // One run cannot be cut into slices: without a pool it holds this thread until it ends.
+      const detail = runDetail(model, run, true);
+      return Promise.resolve({ detail, baseline: baseline ? runKpis(model, run, false) : null });
+    },
+    close: () => undefined,
+  };
+}
+
+async function runsInThread(
+  model: CompiledModel,
+  total: number,
+  exec: SimulationExec,
+): Promise<RunKpis[]> {
+  const out: RunKpis[] = [];
+  let sliceStart = performance.now();
+  for (let run = 0; run < total; run += 1) {
+    if (exec.signal?.aborted) throw abortError(exec.signal);
+    out.push({ run, kpis: runKpis(model, run, true), baseline: runKpis(model, run, false) });
+    // A run lasts from microseconds to a good fraction of a second (horizon, step, network):
+    // yielding by time bounds the stall without paying a turn of the loop per tiny run.
+    if (performance.now() - sliceStart >= SLICE_MS && run + 1 < total) {
+      exec.onProgress?.(run + 1, total);
+      await nextTurn();
+      sliceStart = performance.now();
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs on the pool: nothing is compiled in this thread. One job key for all the job's tasks, so
+ * each worker compiles the model once per job whatever it runs of it.
+ */
+export function poolSource(
+  pool: SimulationPool,
+  snapshot: Snapshot,
+  scenario: Scenario,
+  options: EngineOptions,
+): RunSource {
+  const task = { key: randomUUID(), snapshot, scenario, options };
+  return {
+    kpis: (total, exec) => runsOnPool(pool, task, total, exec),
+    detail: (run, baseline, signal) => pool.runDetail({ ...task, run, baseline }, signal),
+    close: () => pool.forget(task.key),
+  };
+}
+
+/**
+ * Runs the job's chunks on the pool. The first failure (abort, crash) cancels the other chunks
+ * and is what rejects, after every chunk has settled, so no worker is left busy with this job.
+ */
+async function runsOnPool(
+  pool: SimulationPool,
+  task: { key: string; snapshot: Snapshot; scenario: Scenario; options: EngineOptions },
+  total: number,
+  exec: SimulationExec,
+): Promise<RunKpis[]> {
+  const cancel = new AbortController();
+  const onAbort = () => cancel.abort(exec.signal?.reason);
+  exec.signal?.addEventListener('abort', onAbort, { once: true });
+  // An abort before the listener was added (from onProgress, say) fires no event.
+  if (exec.signal?.aborted) onAbort();
+  let failure: { error: unknown } | undefined;
+  let done = 0;
+  try {
+    const chunks = chunkBounds(total, pool.size * CHUNKS_PER_WORKER).map(([from, to]) =>
+      pool
+        .runChunk({ ...task, from, to }, cancel.signal)
+        .then((runs) => {
+          done += runs.length;
+          exec.onProgress?.(done, total);
+          return runs;
+        })
+        // Caught per chunk, so Promise.all waits for every chunk (none left running).
+        .catch((error: unknown): RunKpis[] => {
+          failure ??= { error };
+          cancel.abort(error);
+          return [];
+        }),
+    );
+    const results = await Promise.all(chunks);
+    if (exec.signal?.aborted) throw abortError(exec.signal);
+    if (failure) throw failure.error;
+    return results.flat();
+  } finally {
+    exec.signal?.removeEventListener('abort', onAbort);
+  }
+}
