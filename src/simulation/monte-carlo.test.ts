@@ -1,5 +1,5 @@
 import { bands, percentile, representativeRun, runSimulation } from './monte-carlo';
-import { chunkBounds } from './monte-carlo.runs';
+import { chunkBounds, chunkPlan } from './monte-carlo.runs';
 import { KPI_NAMES, type Kpis, type RunKpis, type Scenario, type Snapshot } from './model';
 
 /*
@@ -163,6 +163,33 @@ describe('chunkBounds', () => {
       [2, 3],
     ]);
     expect(chunkBounds(5, 0)).toEqual([[0, 5]]);
+  });
+});
+
+describe('chunkPlan', () => {
+  const sizes = (plan: [number, number][]) => plan.map(([from, to]) => to - from);
+
+  it('when a job is small, then each worker gets 4 chunks', () => {
+    expect(sizes(chunkPlan(40, 2))).toEqual([5, 5, 5, 5, 5, 5, 5, 5]);
+    expect(chunkPlan(3, 2)).toHaveLength(3);
+  });
+
+  it('when 4 chunks per worker would exceed 50 runs, then there are more chunks of at most 50', () => {
+    const plan = chunkPlan(10_000, 2);
+    expect(plan).toHaveLength(200);
+    expect(new Set(sizes(plan))).toEqual(new Set([50]));
+    expect(sizes(chunkPlan(1_001, 2))).toEqual(expect.arrayContaining([47, 48]));
+    expect(Math.max(...sizes(chunkPlan(1_001, 2)))).toBeLessThanOrEqual(50);
+    // 8 workers × 4 chunks of 1,000 runs are already ≤ 50 each
+    expect(chunkPlan(1_000, 8)).toHaveLength(32);
+  });
+
+  it('when asked twice, then it splits the same way, covering every run once in order', () => {
+    const plan = chunkPlan(7_777, 3);
+    expect(chunkPlan(7_777, 3)).toEqual(plan);
+    expect(plan[0]?.[0]).toBe(0);
+    expect(plan.at(-1)?.[1]).toBe(7_777);
+    expect(plan.every(([from], i) => i === 0 || from === plan[i - 1]?.[1])).toBe(true);
   });
 });
 

@@ -272,6 +272,19 @@ describe('Monte Carlo on the simulation pool', () => {
     expect(done).toHaveLength(9);
   });
 
+  it('when a job has many runs, then progress moves every 50 runs at most', async () => {
+    const seen: number[] = [];
+    const many = scenario({ runs: 1000, horizonDays: 5 });
+    const result = await runSimulation(snapshot, many, options, {
+      pool: pool(2),
+      onProgress: (done) => seen.push(done),
+    });
+    // 20 chunks of 50 runs, plus the start
+    expect(seen).toHaveLength(21);
+    expect(seen.slice(1).every((done, i) => done - (seen[i] ?? 0) === 50)).toBe(true);
+    expect(result).toEqual(await runSimulation(snapshot, many, options));
+  });
+
   it('when the job is aborted midway, then it rejects with AbortError and the pool is free for the next job', async () => {
     const shared = pool(2);
     const controller = new AbortController();
