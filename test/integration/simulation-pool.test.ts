@@ -285,6 +285,16 @@ describe('Monte Carlo on the simulation pool', () => {
     expect(result).toEqual(await runSimulation(snapshot, many, options));
   });
 
+  it('when jobs run at once on the pool (their chunks interleave), then each gets the result it gets alone', async () => {
+    const shared = pool(2);
+    const jobs = [scenario({ runs: 120 }), scenario({ runs: 120, seed: 8 }), scenario({ runs: 1 })];
+    const together = await Promise.all(
+      jobs.map((s) => runSimulation(snapshot, s, options, { pool: shared })),
+    );
+    for (const [i, s] of jobs.entries())
+      expect(together[i]).toEqual(await runSimulation(snapshot, s, options));
+  });
+
   it('when the job is aborted midway, then it rejects with AbortError and the pool is free for the next job', async () => {
     const shared = pool(2);
     const controller = new AbortController();
