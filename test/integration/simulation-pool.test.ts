@@ -1,164 +1,19 @@
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EngineOptions, Scenario, Snapshot } from '../../src/simulation/model';
 import { runSimulation } from '../../src/simulation/monte-carlo';
 import { SimulationPool, workerFilename } from '../../src/simulation/pool';
-import { syntheticSnapshot } from '../support/sim-snapshot';
+import { closePools, options, pool, scenario, snapshot } from '../support/sim-pool';
 
 /*
  * Monte Carlo on worker threads. Pure (no Neo4j): a hand-built snapshot whose stations fail at
- * random. The workers run the built JS (dist/src/simulation/worker.js), this file the TS sources,
- * so the build must be current: `npm run build` first (`npm test` does it); the first test says so
- * when it is not.
+ * random (test/support/sim-pool.ts). The workers run the built JS (dist/src/simulation/worker.js),
+ * this file the TS sources, so the build must be current: `npm run build` first (`npm test` does
+ * it); the first test says so when it is not. A single run on the pool (the details on a worker)
+ * is tested in simulation-pool-detail.test.ts.
  */
 
-const START = Date.parse('2026-12-01T00:00:00Z');
-const DAY = 86_400_000;
-const options: EngineOptions = { alternativesMitigate: true };
-
-/** Stations that fail about every 5 days and take half a day to repair, on average. */
-const station = (id: string, ratePerHour: number) => ({
-  id,
-  status: 'RUNNING',
-  ratePerHour,
-  mtbfHours: 120,
-  mttrHours: 12,
-});
-
-/**
- * F1: L1 makes P1 from 2 × C1 (bought from S1) over a serial line, L2 makes P2 over two parallel
- * stations. Orders due every day take about what the lines make, so failures show as shortfalls.
- */
-const snapshot: Snapshot = {
-  factories: [{ id: 'F1' }],
-  lines: [
-    {
-      id: 'L1',
-      factoryId: 'F1',
-      shiftsPerDay: 2,
-      hoursPerShift: 8,
-      stations: [station('A1', 60), station('A2', 50), station('A3', 55)],
-      flows: [
-        { from: 'A1', to: 'A2' },
-        { from: 'A2', to: 'A3' },
-      ],
-    },
-    {
-      id: 'L2',
-      factoryId: 'F1',
-      shiftsPerDay: 3,
-      hoursPerShift: 8,
-      stations: [station('B1', 20), station('B2', 20)],
-      flows: [],
-    },
-  ],
-  production: [
-    { lineId: 'L1', factoryId: 'F1', productId: 'P1', ratePerHour: 30 },
-    { lineId: 'L2', factoryId: 'F1', productId: 'P2', ratePerHour: 40 },
-  ],
-  bom: [{ parentId: 'P1', componentId: 'C1', quantity: 2 }],
-  products: [
-    { id: 'P1', unitPrice: 100, unitCost: 40 },
-    { id: 'P2', unitPrice: 60, unitCost: 25 },
-    { id: 'C1', unitPrice: 5, unitCost: 2 },
-  ],
-  suppliers: [{ id: 'S1', recoveryDays: 10 }],
-  supplies: [{ supplierId: 'S1', productId: 'C1', leadTimeDays: 7, unitCost: 2 }],
-  stock: [
-    { factoryId: 'F1', productId: 'C1', quantity: 5000, safetyStock: 1000 },
-    { factoryId: 'F1', productId: 'P1', quantity: 200, safetyStock: 100 },
-    { factoryId: 'F1', productId: 'P2', quantity: 100, safetyStock: 50 },
-  ],
-  shipments: [],
-  orders: Array.from({ length: 20 }, (_, d) => [
-    {
-      id: `O1-${d}`,
-      factoryId: 'F1',
-      productId: 'P1',
-      quantity: 450,
-      dueMs: START + (d + 1) * DAY,
-    },
-    {
-      id: `O2-${d}`,
-      factoryId: 'F1',
-      productId: 'P2',
-      quantity: 900,
-      dueMs: START + (d + 1) * DAY,
-    },
-  ]).flat(),
-};
-
-const scenario = (over: Partial<Scenario> = {}): Scenario => ({
-  startMs: START,
-  horizonDays: 20,
-  stepHours: 24,
-  factoryIds: null,
-  runs: 40,
-  seed: 7,
-  seriesProductIds: ['P1'],
-  standingSupply: true,
-  supplierOutages: [{ supplierId: 'S1', startDay: 2, days: 5 }],
-  shipmentDelays: [],
-  assetDowntimes: [{ assetId: 'B1', startDay: 3, hours: 48 }],
-  maintenanceWindows: [],
-  shiftChanges: [],
-  demandChanges: [],
-  ...over,
-});
-
-/** The pools of a test, closed after it whatever happens. */
-const opened: SimulationPool[] = [];
-function pool(workers: number, filename?: string): SimulationPool {
-  const made = new SimulationPool(workers, filename === undefined ? {} : { filename });
-  opened.push(made);
-  return made;
-}
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((p) => p.close()));
-});
-
-/** The event-loop watches of a test, stopped after it even when it fails midway. */
-const watches: NodeJS.Timeout[] = [];
-afterEach(() => {
-  for (const timer of watches.splice(0)) clearInterval(timer);
-});
-
-/**
- * Watches this thread's event loop: a 10 ms interval that records the longest gap between its
- * ticks. A run in this thread shows as a gap as long as the run.
- */
-function watchLoop(): () => { maxGapMs: number } {
-  let maxGapMs = 0;
-  let last = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    maxGapMs = Math.max(maxGapMs, now - last);
-    last = now;
-  }, 10);
-  watches.push(timer);
-  return () => {
-    clearInterval(timer);
-    return { maxGapMs: Math.max(maxGapMs, performance.now() - last) };
-  };
-}
-
-/**
- * 25 factories of 10 lines over a year in hourly steps: one run (with the changes, with details,
- * then the baseline) takes about 2 s on a worker of the machine this was written on. The same run
- * in this thread under jest takes several times as long (about 10 s for 15 factories, measured),
- * and comparing two of its results with toEqual seconds more, so that the pool gives this
- * thread's result is checked on the small snapshot instead.
- */
-const big = syntheticSnapshot({ factories: 25, lines: 10, days: 366, startMs: START });
-const bigScenario = scenario({
-  runs: 1,
-  horizonDays: 366,
-  stepHours: 1,
-  seriesProductIds: ['P0', 'P1'],
-  supplierOutages: [{ supplierId: 'S0', startDay: 30, days: 20 }],
-  assetDowntimes: [{ assetId: 'F0-L0-A1', startDay: 3, hours: 48 }],
-});
+afterEach(closePools);
 
 describe('Monte Carlo on the simulation pool', () => {
   it('when the sources are newer than the build, then this says to run npm run build', () => {
@@ -191,69 +46,6 @@ describe('Monte Carlo on the simulation pool', () => {
     // another seed draws other failures
     const other = await runSimulation(snapshot, scenario({ seed: 8 }), options);
     expect(other.bands).not.toEqual(inThread.bands);
-  });
-
-  it('when a single run goes in this thread, on 1 worker and on 2, then the results are identical', async () => {
-    const single = scenario({ runs: 1 });
-    const inThread = await runSimulation(snapshot, single, options);
-    expect(await runSimulation(snapshot, single, options, { pool: pool(1) })).toEqual(inThread);
-    expect(await runSimulation(snapshot, single, options, { pool: pool(2) })).toEqual(inThread);
-    expect(inThread).toMatchObject({ runs: 1, bands: [], representativeRun: 0, steps: 20 });
-    // the changes cost something against the baseline, and the series of P1 is there
-    expect(inThread.delta.unitsProduced).toBeLessThan(0);
-    expect(inThread.series.map((r) => r.productId)).toEqual(['P1']);
-  });
-
-  it('when a single run takes seconds on the pool, then this thread keeps ticking throughout', async () => {
-    const shared = pool(1);
-    const stop = watchLoop();
-    const started = performance.now();
-    const seen: number[] = [];
-    const pooled = await runSimulation(big, bigScenario, options, {
-      pool: shared,
-      onProgress: (done) => seen.push(done),
-    });
-    const elapsedMs = performance.now() - started;
-    const loop = stop();
-    // the premise: a run long enough that running it here would stall the loop for a second
-    expect(elapsedMs).toBeGreaterThan(1000);
-    // the loop never stopped for long: a stall of the run's length would show here
-    expect(loop.maxGapMs).toBeLessThan(500);
-    expect(seen).toEqual([0, 1]);
-    expect(pooled.steps).toBe(366 * 24);
-    expect(pooled.series[0]?.day).toHaveLength(366 * 24);
-    expect(pooled.kpis.fillRate).toBeGreaterThan(0);
-    expect(pooled.kpis.fillRate).toBeLessThan(1);
-    // the outage and the downtime cost output against the baseline of the same run
-    expect(pooled.delta.unitsProduced).toBeLessThan(0);
-  });
-
-  it('when a single long run is aborted midway, then it rejects promptly, the loop ticks throughout and the pool is free for the next job', async () => {
-    const shared = pool(1);
-    const controller = new AbortController();
-    const stop = watchLoop();
-    const job = runSimulation(big, bigScenario, options, {
-      pool: shared,
-      signal: controller.signal,
-    });
-    // past the worker's compile, inside the run (which takes over a second)
-    let abortedAt = 0;
-    setTimeout(() => {
-      abortedAt = performance.now();
-      controller.abort();
-    }, 700);
-    await expect(job).rejects.toMatchObject({ name: 'AbortError' });
-    const rejectedAfterMs = performance.now() - abortedAt;
-    const loop = stop();
-    expect(abortedAt).toBeGreaterThan(0);
-    // the worker is ended mid-run rather than waited for
-    expect(rejectedAfterMs).toBeLessThan(500);
-    expect(loop.maxGapMs).toBeLessThan(500);
-    expect(shared.pending).toBe(0);
-    const single = scenario({ runs: 1 });
-    expect(await runSimulation(snapshot, single, options, { pool: shared })).toEqual(
-      await runSimulation(snapshot, single, options),
-    );
   });
 
   it('when runs complete on the pool, then progress starts at 0, never goes back and ends at total', async () => {

@@ -7,8 +7,9 @@ import type { Snapshot, SnapshotLine } from '../../src/simulation/model';
  *
  * Each factory has `lines` lines of 4 serial stations that fail at random (mtbf 200 h, mttr 8 h).
  * Line i makes finished product P<i> from 2 × sub-assembly S<i> (made on the same line) and 1 ×
- * purchased C<i mod 3>; S<i> takes 3 × C<(i+1) mod 3>. Each finished product has an order due
- * every day of `days`, below what its line makes (about 300 a day) with no failure: failures and outages make some late.
+ * purchased C<i mod 3>; S<i> takes 3 × C<(i+1) mod 3>. Each finished product has an order of 220
+ * due every day of `days`, below what its line makes without failures (about 300 a day), so that
+ * failures and outages make some orders late rather than all of them.
  */
 
 export interface SyntheticSizes {
