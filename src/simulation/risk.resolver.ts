@@ -2,28 +2,16 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, Float, Int, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../domain/context';
 import { badInput } from '../errors';
-import type { TwinLabel } from '../graph/loaders';
-import type { Props } from '../graph/props';
 import { Factory } from '../twins/factory.type';
 import { Product } from '../twins/product.type';
 import { Supplier } from '../twins/supplier.type';
 import { DEFAULT_RECOVERY_DAYS, riskExposure } from './risk';
 import { RiskComponent, SupplierRisk } from './risk.type';
 import { loadSnapshot } from './snapshot.load';
+import { twin } from './twin-ref';
 
 /** Most rows `first` may ask for; the ranking itself always covers every supplier. */
 const MAX_FIRST = 10_000;
-
-/** A twin by id through the request's node loader (batched per label); one that vanished is a plain id. */
-async function twin<T>(
-  ctx: Context,
-  label: TwinLabel,
-  id: string,
-  make: (p: Props) => T,
-): Promise<T> {
-  const props = await ctx.loaders.node(label).load(id);
-  return make(props ?? { id });
-}
 
 @Resolver(() => SupplierRisk)
 export class RiskResolver {

@@ -2,8 +2,6 @@ import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { Config } from '../config';
 import type { Context } from '../domain/context';
 import { badInput, TwinError } from '../errors';
-import type { TwinLabel } from '../graph/loaders';
-import type { Props } from '../graph/props';
 import { Factory } from '../twins/factory.type';
 import { Line } from '../twins/line.type';
 import { Order } from '../twins/order.type';
@@ -23,6 +21,7 @@ import {
   Stockout,
 } from './simulation.type';
 import { loadSnapshot } from './snapshot.load';
+import { twin } from './twin-ref';
 
 /** What the runtime gives the simulation resolvers (nothing in tools that only build the schema). */
 export interface SimulationServices {
@@ -88,18 +87,7 @@ export class SimulationResolver {
   }
 }
 
-/*
- * The twins of a result's rows, through the request's loaders: one round trip per label for the
- * whole result. A twin deleted since a stored result was computed still shows its id.
- */
-async function twin<T>(
-  ctx: Context,
-  label: TwinLabel,
-  id: string,
-  make: (p: Props) => T,
-): Promise<T> {
-  return make((await ctx.loaders.node(label).load(id)) ?? { id });
-}
+// the twins of a result's rows come through twin-ref.ts: one round trip per label for the result
 
 @Resolver(() => InventoryRow)
 export class InventoryRowResolver {
