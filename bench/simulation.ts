@@ -30,7 +30,7 @@ import { buildDemoDocument } from '../src/seeds/demo';
 import type { SeedDocument } from '../src/seeds/document';
 import { DEFAULT_GENERATOR_NOW, generateDocument } from '../src/seeds/generate';
 import { capacityPerStep, downIntervals } from '../src/simulation/capacity';
-import { prepare, runDetail, runKpis, type CompiledModel } from '../src/simulation/engine';
+import { compile, runDetail, runKpis, type CompiledModel } from '../src/simulation/engine';
 import type {
   AssetWindow,
   EngineOptions,
@@ -346,7 +346,7 @@ interface RunSample {
 /** Compile (as runSimulation does), then the scenario with its details and the baseline's KPIs. */
 function engineRun(snapshot: Snapshot, scenario: Scenario): RunSample {
   const t0 = now();
-  const model = prepare(snapshot, scenario, OPTIONS);
+  const model = compile(snapshot, scenario, OPTIONS);
   const t1 = now();
   const detail = runDetail(model, 0, true);
   const t2 = now();
@@ -367,7 +367,7 @@ function engineRun(snapshot: Snapshot, scenario: Scenario): RunSample {
 /** The baseline side: the same fresh compile, then the bare loop with and without the changes. */
 function bareSample(snapshot: Snapshot, scenario: Scenario): RunSample {
   const t0 = now();
-  const model = prepare(snapshot, scenario, OPTIONS);
+  const model = compile(snapshot, scenario, OPTIONS);
   const t1 = now();
   const changed = bareRun(model, true);
   const t2 = now();
@@ -930,7 +930,7 @@ runBench('bench/simulation', async (defer) => {
       );
     // up to 20 runs or 30 s; the first run (JIT, every capacity factor computed cold) is left out.
     // Later runs get cheaper as the model's capacity-factor caches fill, so this overestimates.
-    const probe = prepare(large, largeScenario(large), OPTIONS);
+    const probe = compile(large, largeScenario(large), OPTIONS);
     const probeMs: number[] = [];
     const probeStart = now();
     for (let r = 0; r < 20 && (r < 3 || now() - probeStart < 30_000); r++) {

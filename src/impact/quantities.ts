@@ -30,9 +30,14 @@ export function hoursPerDay(line: LineShape): number {
   return line.shiftsPerDay * line.hoursPerShift;
 }
 
+/** A station works at its rate when RUNNING or IDLE; DOWN, MAINTENANCE and anything else is 0. */
+export function isUsableStatus(status: string): boolean {
+  return status === 'RUNNING' || status === 'IDLE';
+}
+
 /** ratePerHour when RUNNING or IDLE, else 0 (DOWN, MAINTENANCE, anything else). */
 export function usableRate(station: Station): number {
-  return station.status === 'RUNNING' || station.status === 'IDLE' ? station.ratePerHour : 0;
+  return isUsableStatus(station.status) ? station.ratePerHour : 0;
 }
 
 /**

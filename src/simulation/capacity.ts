@@ -1,5 +1,11 @@
 import { createRng, deriveSeed } from '../domain/prng';
-import { capacityFactorOf, maxStationFlow, type Flow, type Station } from '../impact/quantities';
+import {
+  capacityFactorOf,
+  isUsableStatus,
+  maxStationFlow,
+  type Flow,
+  type Station,
+} from '../impact/quantities';
 import type { AssetWindow, SimStation } from './model';
 
 /*
@@ -28,8 +34,6 @@ export function usableStations(stations: readonly SimStation[]): Station[] {
   return stations.map((s) => ({ id: s.id, status: 'RUNNING', ratePerHour: s.ratePerHour }));
 }
 
-const isDownStatus = (status: string): boolean => status === 'DOWN' || status === 'MAINTENANCE';
-
 /** Exponential with the given mean (inverse transform of a uniform in [0, 1)). */
 export function exponential(mean: number, u: number): number {
   return -mean * Math.log(1 - u);
@@ -55,7 +59,7 @@ export function downIntervals(
     const mttr = s.mttrHours ?? 0;
     const mtbf = s.mtbfHours ?? 0;
     let t = 0;
-    if (isDownStatus(s.status)) {
+    if (!isUsableStatus(s.status)) {
       // a station that is down now stays down its mean repair time (a random one in Monte Carlo)
       t = mttr > 0 ? (random === null ? mttr : exponential(mttr, random())) : horizonHours;
       out.push({ station, from: 0, to: Math.min(horizonHours, t) });

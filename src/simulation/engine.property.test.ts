@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { capacityFactor } from '../impact/quantities';
 import { usableStations } from './capacity';
-import { prepare, runDetail, runKpis } from './engine';
+import { compile, runDetail, runKpis } from './engine';
 import type {
   EngineOptions,
   Kpis,
@@ -40,7 +40,7 @@ const runsOf = (scenario: Scenario) => (scenario.runs > 1 ? [0, scenario.runs - 
 
 /** Every (run, withChanges) detail of a case. */
 function details(c: SimCase, options: EngineOptions): { label: string; detail: RunDetail }[] {
-  const model = prepare(c.snapshot, c.scenario, options);
+  const model = compile(c.snapshot, c.scenario, options);
   return runsOf(c.scenario).flatMap((run) =>
     [false, true].map((withChanges) => ({
       label: `run ${run} ${withChanges ? 'with' : 'without'} changes`,
@@ -152,7 +152,7 @@ describe('simulation engine, invariants on generated plants', () => {
         // a case of one run is checked as a Monte Carlo one of 3 runs too
         const empty = noChanges(c.scenario);
         for (const scenario of empty.runs > 1 ? [empty] : [empty, { ...empty, runs: 3 }]) {
-          const model = prepare(c.snapshot, scenario, options);
+          const model = compile(c.snapshot, scenario, options);
           for (const run of runsOf(scenario)) {
             expect(runDetail(model, run, true)).toEqual(runDetail(model, run, false));
           }
@@ -174,7 +174,7 @@ describe('simulation engine, invariants on generated plants', () => {
           })),
           shipmentDelays: c.snapshot.shipments.map((s) => ({ shipmentId: s.id, days: 0 })),
         };
-        const model = prepare(c.snapshot, scenario, options);
+        const model = compile(c.snapshot, scenario, options);
         for (const run of runsOf(scenario)) {
           expect(runDetail(model, run, true)).toEqual(runDetail(model, run, false));
         }
@@ -185,7 +185,7 @@ describe('simulation engine, invariants on generated plants', () => {
 
   it('gives the same RunKpis for the same seed from two models of the same inputs, and the detailed run the same KPIs', () => {
     const allRuns = (snapshot: Snapshot, scenario: Scenario, options: EngineOptions) => {
-      const model = prepare(snapshot, scenario, options);
+      const model = compile(snapshot, scenario, options);
       return Array.from({ length: scenario.runs }, (_, run): RunKpis => ({
         run,
         kpis: runKpis(model, run, true),
@@ -197,7 +197,7 @@ describe('simulation engine, invariants on generated plants', () => {
         const first = allRuns(c.snapshot, c.scenario, options);
         const second = allRuns(structuredClone(c.snapshot), structuredClone(c.scenario), options);
         expect(second).toEqual(first);
-        const model = prepare(c.snapshot, c.scenario, options);
+        const model = compile(c.snapshot, c.scenario, options);
         for (const r of first) {
           expect(runDetail(model, r.run, true).kpis).toEqual(r.kpis);
           expect(runDetail(model, r.run, false).kpis).toEqual(r.baseline);
@@ -225,7 +225,7 @@ describe('simulation engine, invariants on generated plants', () => {
             ),
         );
         fc.pre(bottleneck);
-        const model = prepare(snapshot, scenario, { alternativesMitigate: true });
+        const model = compile(snapshot, scenario, { alternativesMitigate: true });
         const capacity = [0, 1, 2, 3].map((run) =>
           JSON.stringify(runDetail(model, run, false).production.map((p) => p.capacityUnits)),
         );
@@ -328,8 +328,8 @@ function compare(
   options: EngineOptions,
   check: (longer: RunDetail, shorter: RunDetail) => string[],
 ): string[] {
-  const short = prepare(c.snapshot, pair.scenario(spec.short), options);
-  const long = prepare(c.snapshot, pair.scenario(spec.short + spec.extra), options);
+  const short = compile(c.snapshot, pair.scenario(spec.short), options);
+  const long = compile(c.snapshot, pair.scenario(spec.short + spec.extra), options);
   return runsOf(c.scenario).flatMap((run) =>
     check(runDetail(long, run, true), runDetail(short, run, true)).map((w) => `run ${run}: ${w}`),
   );
@@ -480,7 +480,7 @@ const scenarioBase: Scenario = {
 };
 
 const mitigate: EngineOptions = { alternativesMitigate: true };
-const run = (snapshot: Snapshot, s: Scenario) => runDetail(prepare(snapshot, s, mitigate), 0, true);
+const run = (snapshot: Snapshot, s: Scenario) => runDetail(compile(snapshot, s, mitigate), 0, true);
 const shipment = (over: Partial<SnapshotShipment>): SnapshotShipment => ({
   id: 'SH1',
   supplierId: 'S1',

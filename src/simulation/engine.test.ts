@@ -1,4 +1,4 @@
-import { prepare, runDetail } from './engine';
+import { compile, runDetail } from './engine';
 import type { EngineOptions, Scenario, Snapshot } from './model';
 
 /*
@@ -72,7 +72,7 @@ function scenario(over: Partial<Scenario> = {}): Scenario {
 
 describe('simulation engine, hand-computed fixtures', () => {
   it('when a press of a parallel pair is down for 2 days, then the line runs at 40/50 of its rate those days', () => {
-    const model = prepare(
+    const model = compile(
       plant(),
       scenario({ assetDowntimes: [{ assetId: 'A2', startDay: 1, hours: 48 }] }),
       mitigate,
@@ -86,7 +86,7 @@ describe('simulation engine, hand-computed fixtures', () => {
   });
 
   it('when half a day of downtime falls in a daily step, then that step runs at the time-weighted factor', () => {
-    const model = prepare(
+    const model = compile(
       plant(),
       scenario({ assetDowntimes: [{ assetId: 'A3', startDay: 0, hours: 12 }] }),
       mitigate,
@@ -100,7 +100,7 @@ describe('simulation engine, hand-computed fixtures', () => {
       bom: [{ parentId: 'P1', componentId: 'C1', quantity: 2 }],
       stock: [{ factoryId: 'F1', productId: 'C1', quantity: 2000, safetyStock: 0 }],
     });
-    const result = runDetail(prepare(snap, scenario(), mitigate), 0, true);
+    const result = runDetail(compile(snap, scenario(), mitigate), 0, true);
     // 960 C1 a day: day 0 and 1 full (2000 → 80), day 2 makes 40 units from the last 80
     expect(result.production[0]?.units).toBeCloseTo(480 + 480 + 40, 6);
     expect(result.stockouts).toEqual([{ factoryId: 'F1', productId: 'C1', fromDay: 2, days: 3 }]);
@@ -121,7 +121,7 @@ describe('simulation engine, hand-computed fixtures', () => {
         { id: 'O2', factoryId: 'F1', productId: 'P1', quantity: 500, dueMs: START + 2 * DAY },
       ],
     });
-    const result = runDetail(prepare(snap, scenario(), mitigate), 0, true);
+    const result = runDetail(compile(snap, scenario(), mitigate), 0, true);
     // stock after day 1: 960 < 1200; after day 2: 1440 → O1 ships a day late; 240 left < 500;
     // after day 3: 720 → O2 ships a day late. On time: 960 of O1 and 240 of O2 in their due steps
     expect(result.lateOrders).toEqual([
@@ -147,7 +147,7 @@ describe('simulation engine, hand-computed fixtures', () => {
       ],
     });
     const outage = scenario({ supplierOutages: [{ supplierId: 'S1', startDay: 0, days: 3 }] });
-    const model = prepare(snap, outage, mitigate);
+    const model = compile(snap, outage, mitigate);
     const base = runDetail(model, 0, false);
     const changed = runDetail(model, 0, true);
     expect(base.production[0]?.units).toBeCloseTo(2400, 6);
@@ -163,9 +163,9 @@ describe('simulation engine, hand-computed fixtures', () => {
         { supplierId: 'S2', productId: 'C1', leadTimeDays: 9, unitCost: 3 },
       ],
     };
-    const mitigated = runDetail(prepare(dual, outage, mitigate), 0, true);
+    const mitigated = runDetail(compile(dual, outage, mitigate), 0, true);
     expect(mitigated.production[0]?.units).toBeCloseTo(2400, 6);
-    const unmitigated = runDetail(prepare(dual, outage, { alternativesMitigate: false }), 0, true);
+    const unmitigated = runDetail(compile(dual, outage, { alternativesMitigate: false }), 0, true);
     expect(unmitigated.production[0]?.units).toBeCloseTo(1960, 6);
   });
 
@@ -185,7 +185,7 @@ describe('simulation engine, hand-computed fixtures', () => {
         },
       ],
     });
-    const model = prepare(
+    const model = compile(
       snap,
       scenario({
         standingSupply: false,

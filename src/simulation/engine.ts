@@ -1,7 +1,7 @@
 import { capacityPerStep, downIntervals, runRandom } from './capacity';
 import { cmp, compile, type CompiledModel, type Job } from './compile';
 import { EPS, OrderBook, SeriesRecorder, StockoutTracker } from './engine.books';
-import type { EngineOptions, Kpis, RunDetail, Scenario, Snapshot } from './model';
+import type { Kpis, RunDetail } from './model';
 
 /*
  * The time-stepped model of docs/simulation.md: pure, over plain data, the same answer for the same
@@ -14,15 +14,6 @@ import type { EngineOptions, Kpis, RunDetail, Scenario, Snapshot } from './model
  */
 
 export { compile, type CompiledModel };
-
-/** A model ready to run, from snapshot and scenario in one call (tests, risk exposure). */
-export function prepare(
-  snapshot: Snapshot,
-  scenario: Scenario,
-  options: EngineOptions,
-): CompiledModel {
-  return compile(snapshot, scenario, options);
-}
 
 /** One run with its details. With scenario.runs = 1 there are no random failures. */
 export function runDetail(model: CompiledModel, run: number, withChanges: boolean): RunDetail {

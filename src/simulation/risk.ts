@@ -1,5 +1,6 @@
-import { dailyConsumption, usableRate } from '../impact/quantities';
+import { dailyConsumption, isUsableStatus } from '../impact/quantities';
 import { factorCache } from './capacity';
+import { catalogue } from './compile.inputs';
 import { applyChanges, cmp, compileBase, type CompiledModel } from './compile';
 import { runKpis } from './engine';
 import type { Kpis, Scenario, Snapshot } from './model';
@@ -48,10 +49,7 @@ export interface SupplierRiskRow {
 export function riskExposure(snapshot: Snapshot, options: RiskOptions): SupplierRiskRow[] {
   const split = byFactory(snapshot);
   const cons = consumption(snapshot);
-  const suppliersOf = new Map<string, string[]>();
-  for (const s of snapshot.supplies) {
-    suppliersOf.set(s.productId, [...(suppliersOf.get(s.productId) ?? []), s.supplierId]);
-  }
+  const { suppliersOf } = catalogue(snapshot);
   const bases = new Map<string, FactoryBase>();
   const inbound = inboundByRow(snapshot, options.asOfMs);
 
@@ -112,7 +110,9 @@ function consumption(snapshot: Snapshot): Map<string, Map<string, number>> {
       {
         shape: { shiftsPerDay: l.shiftsPerDay, hoursPerShift: l.hoursPerShift },
         // the stations down now, through the engine's cache of max flows (the same sets come back)
-        capacity: factorCache(l)(l.stations.flatMap((s, i) => (usableRate(s) === 0 ? [i] : []))),
+        capacity: factorCache(l)(
+          l.stations.flatMap((s, i) => (isUsableStatus(s.status) ? [] : [i])),
+        ),
       },
     ]),
   );
