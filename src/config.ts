@@ -129,6 +129,21 @@ export const configSchema = z.object({
   SIM_MAX_SERIES_PRODUCTS: int(20, 0, 1000),
   /** Simulation jobs running at once on this instance; more wait QUEUED, first come first served. */
   SIM_MAX_CONCURRENT_JOBS: int(2, 1, 64),
+  /**
+   * How often the time-based alert rules (missing data, late shipments, cover below safety stock,
+   * assets DOWN through the API) are evaluated, in seconds; one instance at a time does it.
+   */
+  ALERT_SWEEP_S: int(10, 1, 3600),
+  /** A webhook delivery attempt that has not answered in this long counts as failed (ms). */
+  WEBHOOK_TIMEOUT_MS: int(5000, 100, 120000),
+  /** A webhook delivery is retried (with backoff) for this long before it is given up (hours). */
+  WEBHOOK_RETRY_HOURS: int(24, 0, 24 * 30),
+  /** Longest wait between two attempts of one webhook delivery (seconds). */
+  WEBHOOK_MAX_BACKOFF_S: int(300, 1, 86400),
+  /** How often due webhook deliveries are looked for (ms). */
+  WEBHOOK_POLL_MS: int(1000, 50, 60000),
+  /** Asset state changes (the timeline) are kept this many days (older ones are pruned daily). */
+  TIMELINE_RETENTION_DAYS: int(400, 1, 3650),
   /** Largest page a connection returns; larger `first` values are rejected. */
   MAX_PAGE_SIZE: int(500, 1, 10000),
   /** Serve the offline GraphiQL playground at `/`. */

@@ -1,3 +1,5 @@
+import { AlertSweeper } from './alerts/sweeper';
+import { WebhookDispatcher } from './alerts/webhooks/dispatcher';
 import { type Config, graphSettings } from './config';
 import { Graph } from './graph/executor';
 import { MigrationError, projectMigrator } from './graph/migrations';
@@ -20,6 +22,10 @@ export interface Runtime {
   telemetry: TelemetryService;
   /** This instance's simulation jobs. */
   jobs: SimulationJobs;
+  /** Evaluates the time-based alert rules (one instance at a time). */
+  sweeper: AlertSweeper;
+  /** Sends the webhook outbox. */
+  webhooks: WebhookDispatcher;
   /**
    * Shut down in order: stop the simulation jobs (marked INTERRUPTED), stop accepting and drain
    * HTTP, close WebSockets, end the simulation workers, end MQTT, close the driver.
@@ -64,6 +70,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
         maxBatch: config.TELEMETRY_BATCH_SIZE,
         maxBuffered: config.TELEMETRY_MAX_BUFFERED,
         retentionMs: config.TELEMETRY_RETENTION_HOURS * 3_600_000,
+        timelineRetentionMs: config.TIMELINE_RETENTION_DAYS * 86_400_000,
         spillDir: resolve(config.TELEMETRY_SPILL_DIR),
         cacheReloadMs: config.TELEMETRY_CACHE_RELOAD_S * 1000,
       },
@@ -118,16 +125,37 @@ export async function startRuntime(config: Config): Promise<Runtime> {
         : { ok: false, detail: `not connected to ${telemetry.url}; reconnecting` };
       return { ready: Object.values(checks).every((c) => c.ok), checks };
     };
+    // alerts: the time-based rules and the webhook outbox, each instance taking its share
+    const sweeper = new AlertSweeper(graph, telemetry, {
+      intervalMs: config.ALERT_SWEEP_S * 1000,
+      instanceId,
+      log: logger('alerts'),
+    });
+    const webhooks = new WebhookDispatcher(graph, {
+      instanceId,
+      pollMs: config.WEBHOOK_POLL_MS,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      retryMs: config.WEBHOOK_RETRY_HOURS * 3_600_000,
+      maxBackoffMs: config.WEBHOOK_MAX_BACKOFF_S * 1000,
+      log: logger('webhooks'),
+    });
+    const stopAlerts = async () => {
+      await sweeper.stop();
+      await webhooks.stop();
+    };
     let app: RunningApp;
     try {
       // before the API listens: what stopped instances left is INTERRUPTED before anyone asks
       await jobs.start();
       app = await startApp({ config, graph, schema, readiness, log, events: telemetry });
+      sweeper.start();
+      webhooks.start();
       // in the background: the API answers meanwhile, a failure only costs the first query time
       warmUpSnapshot(graph).catch((err: unknown) =>
         log.debug({ err }, 'snapshot warm-up failed; the first simulation plans it'),
       );
     } catch (err) {
+      await stopAlerts();
       await stopSimulation();
       await telemetry.stop(config.SHUTDOWN_TIMEOUT_MS);
       throw err;
@@ -138,6 +166,8 @@ export async function startRuntime(config: Config): Promise<Runtime> {
       graph,
       telemetry,
       jobs,
+      sweeper,
+      webhooks,
       stop() {
         // every step runs whatever the one before did: telemetry must flush or spill even
         // when draining HTTP failed, and the driver closes last. Jobs stop first, while the
@@ -145,6 +175,8 @@ export async function startRuntime(config: Config): Promise<Runtime> {
         // once HTTP is drained (a simulate query may still use them)
         stopping ??= (async () => {
           await jobs.stop();
+          // never throw; an attempt in flight is recorded and retried after the restart
+          await stopAlerts();
           await app
             .stop()
             .catch((err: unknown) => log.error(`stopping the API: ${errorText(err)}`));

@@ -13,7 +13,7 @@ import {
 } from './enums';
 
 /** A GraphQL enum built from one of the model's const arrays (the single list of values). */
-function graphqlEnum<T extends string>(values: readonly T[]): { [K in T]: K } {
+export function graphqlEnum<T extends string>(values: readonly T[]): { [K in T]: K } {
   const entries: Partial<{ [K in T]: K }> = {};
   for (const v of values) entries[v] = v;
   return entries as { [K in T]: K };

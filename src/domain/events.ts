@@ -1,3 +1,4 @@
+import type { AlertNotice } from './alerts';
 import type { ScenarioStatus } from './enums';
 
 /**
@@ -57,6 +58,14 @@ export interface TwinEvents {
    * simulationProgress on every instance hear it, whichever instance runs the job.
    */
   simulationProgress(progress: SimulationProgressEvent): void;
+  /**
+   * An alert was raised, acknowledged or resolved (written first): every instance's alertRaised
+   * subscribers hear a raise, and the broker's `<prefix>/_alerts/{factoryId}/{severity}` carries
+   * every step to other plant systems.
+   */
+  alertChanged(notice: AlertNotice): void;
+  /** Alert rules were created, changed or deleted: every instance reloads the rules it checks. */
+  alertRulesChanged(): void;
 }
 
 /** For a server without telemetry (and for tools that build a context without one). */
@@ -65,4 +74,6 @@ export const NO_EVENTS: TwinEvents = {
   assetStatusChanged: () => undefined,
   twinsImported: () => undefined,
   simulationProgress: () => undefined,
+  alertChanged: () => undefined,
+  alertRulesChanged: () => undefined,
 };

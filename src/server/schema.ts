@@ -3,6 +3,16 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type ContainerType, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { createLivePubSub } from './pubsub';
 import { AlertResolver } from '../alerts/alerts.resolver';
+import { AlertRuleResolver } from '../alerts/rules.resolver';
+import {
+  AlertDeliveriesResolver,
+  AlertDeliveryResolver,
+} from '../alerts/webhooks/delivery.resolver';
+import {
+  AssetTimelineResolver,
+  IdleStretchResolver,
+  LineTimelineResolver,
+} from '../alerts/timeline/timeline.resolver';
 import { ImpactLineResolver, ImpactResolver } from '../impact/impact.resolver';
 import { RiskComponentResolver, RiskResolver } from '../simulation/risk.resolver';
 import { ScenarioResolver, SimulationProgressResolver } from '../simulation/scenario.resolver';
@@ -39,7 +49,10 @@ export const resolvers: NonEmptyArray<Function> = [
   TwinMutationResolver,
   TelemetryResolver,
   MetricHistoryResolver,
+  AlertRuleResolver,
   AlertResolver,
+  AlertDeliveryResolver,
+  AlertDeliveriesResolver,
   ImpactResolver,
   ImpactLineResolver,
   SimulationResolver,
@@ -52,6 +65,9 @@ export const resolvers: NonEmptyArray<Function> = [
   SimulationProgressResolver,
   RiskResolver,
   RiskComponentResolver,
+  AssetTimelineResolver,
+  LineTimelineResolver,
+  IdleStretchResolver,
 ];
 
 /** What the runtime hands to resolvers that need more than the request's context. */

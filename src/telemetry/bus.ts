@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ALERT_STATES, ALERT_SUBJECT_LABELS } from '../domain/alerts';
 import { ALERT_SEVERITIES, SCENARIO_STATUSES } from '../domain/enums';
 import { TWIN_KINDS } from '../domain/events';
 
@@ -25,16 +26,30 @@ const schemas = {
   }),
   /** A batch import (server or `npm run import`): caches reload. */
   import: z.object({ at: z.string() }),
-  /** An alert was raised by the instance that wrote the reading. */
+  /** An alert was raised, acknowledged or resolved (by the instance that wrote it). */
   alert: z.object({
+    event: z.enum(['RAISED', 'ACKNOWLEDGED', 'RESOLVED']),
     id: z.string(),
+    ruleId: z.string().nullable(),
     kind: z.string(),
     severity: z.enum(ALERT_SEVERITIES),
+    state: z.enum(ALERT_STATES),
     message: z.string(),
     raisedAt: z.string(),
-    assetId: z.string(),
-    metricId: z.string(),
+    lastSeenAt: z.string(),
+    count: z.number().int(),
+    acknowledgedAt: z.string().nullable(),
+    acknowledgedBy: z.string().nullable(),
+    resolvedAt: z.string().nullable(),
+    resolvedBy: z.string().nullable(),
+    about: z.object({ label: z.enum(ALERT_SUBJECT_LABELS), id: z.string() }),
+    factoryId: z.string().nullable(),
+    lineId: z.string().nullable(),
+    assetId: z.string().nullable(),
+    metricId: z.string().nullable(),
   }),
+  /** Alert rules changed: every instance reloads the rules it checks telemetry against. */
+  rules: z.object({ at: z.string() }),
   /** A simulation job moved on (its Scenario node is written first). */
   simulation: z.object({
     scenarioId: z.string(),
@@ -103,6 +118,10 @@ function parseBody(kind: BusKind, json: unknown): { ok: true; message: BusMessag
     }
     case 'simulation': {
       const r = schemas.simulation.safeParse(json);
+      return r.success ? { ok: true, message: { kind, body: r.data } } : null;
+    }
+    case 'rules': {
+      const r = schemas.rules.safeParse(json);
       return r.success ? { ok: true, message: { kind, body: r.data } } : null;
     }
   }

@@ -1,9 +1,10 @@
-import { rangeAlert } from '../alerts/out-of-range';
+import type { AlertRuleDef, Observation } from '../alerts/model';
+import { outsideRange, readingObservations, stateObservations } from '../alerts/stream';
 import type { AssetStatus } from '../domain/enums';
 import type { LiveReading } from './events';
 import { parseState, parseTelemetry, type PayloadLimits } from './payload';
 import type { RejectionReason } from './reasons';
-import type { AlertRecord, ReadingRecord, RejectionRecord, StatusRecord } from './records';
+import type { ReadingRecord, RejectionRecord, StatusRecord } from './records';
 import type { AssetInfo, AssetRegistry } from './registry';
 import { parseTopic } from './topics';
 import { convert } from '../domain/units';
@@ -18,13 +19,14 @@ export type Processed =
       ts: string;
       readings: ReadingRecord[];
       live: LiveReading[];
-      alerts: AlertRecord[];
+      observations: Observation[];
       rejections: RejectionRecord[];
     }
   | {
       kind: 'state';
       asset: AssetInfo;
       state: StatusRecord;
+      observations: Observation[];
       status: AssetStatus;
       previousStatus: AssetStatus;
     }
@@ -55,8 +57,17 @@ export function rejection(
 /** processMessage bound to one instance's cache, prefix and limits, at the time of receipt. */
 export type Ingest = (topic: string, payload: Buffer) => Promise<Processed>;
 
-export function ingestWith(registry: AssetRegistry, prefix: string, limits: IngestLimits): Ingest {
-  return (topic, payload) => processMessage(registry, prefix, limits, topic, payload, Date.now());
+/** The alert rules checked as messages arrive (OUT_OF_RANGE, ASSET_DOWN); none by default. */
+export type RulesNow = () => readonly AlertRuleDef[];
+
+export function ingestWith(
+  registry: AssetRegistry,
+  prefix: string,
+  limits: IngestLimits,
+  rules: RulesNow = () => [],
+): Ingest {
+  return (topic, payload) =>
+    processMessage(registry, prefix, limits, topic, payload, Date.now(), rules());
 }
 
 /**
@@ -70,6 +81,7 @@ export async function processMessage(
   topic: string,
   payload: Buffer,
   receivedAtMs: number,
+  rules: readonly AlertRuleDef[] = [],
 ): Promise<Processed> {
   const receivedAt = new Date(receivedAtMs).toISOString();
   const reject = (reason: RejectionReason, detail: string): Processed => ({
@@ -112,6 +124,13 @@ export async function processMessage(
       asset,
       status: body.status,
       previousStatus,
+      observations: stateObservations(
+        rules,
+        { factoryId: asset.factoryId, lineId: asset.lineId, assetId: asset.id },
+        body.status,
+        body.reason,
+        body.ts,
+      ),
       state: {
         assetId: asset.id,
         status: body.status,
@@ -125,7 +144,7 @@ export async function processMessage(
 
   const readings: ReadingRecord[] = [];
   const live: LiveReading[] = [];
-  const alerts: AlertRecord[] = [];
+  const observations: Observation[] = [];
   const rejections = body.rejectedMetrics.map((m) =>
     rejection(m.reason, `metric "${m.name}": ${m.detail}`, topic, payload, receivedAt, m.name),
   );
@@ -162,8 +181,24 @@ export async function processMessage(
       );
       continue;
     }
-    const alert = rangeAlert(asset.id, def, converted.value, body.ts);
-    const severity = alert?.severity ?? null;
+    const flagged = outsideRange(def, converted.value);
+    observations.push(
+      ...readingObservations(
+        rules,
+        {
+          factoryId: asset.factoryId,
+          lineId: asset.lineId,
+          assetId: asset.id,
+          metricId: def.id,
+          metric: def.name,
+          unit: def.unit,
+          min: def.min,
+          max: def.max,
+        },
+        converted.value,
+        body.ts,
+      ),
+    );
     readings.push({
       id: `${def.id}@${body.ts}`,
       metricId: def.id,
@@ -172,7 +207,7 @@ export async function processMessage(
       ts: body.ts,
       value: converted.value,
       unit: def.unit,
-      flagged: severity !== null,
+      flagged,
       topic,
       receivedAt,
       originalValue: m.value,
@@ -183,9 +218,8 @@ export async function processMessage(
       metric: def.name,
       value: converted.value,
       unit: def.unit,
-      flagged: severity !== null,
+      flagged,
     });
-    if (alert) alerts.push(alert);
   }
-  return { kind: 'telemetry', asset, ts: body.ts, readings, live, alerts, rejections };
+  return { kind: 'telemetry', asset, ts: body.ts, readings, live, observations, rejections };
 }

@@ -1,5 +1,5 @@
 import type { PubSub } from 'type-graphql';
-import type { LiveAlertEvent } from '../alerts/alert.records';
+import type { RuleCache } from '../alerts/rule-cache';
 import { LIVE, routeIds } from '../domain/live';
 import { errorText, type Log } from '../log';
 import { type BusMessage, decodeBus, isBusTopic } from './bus';
@@ -16,6 +16,7 @@ import { isReservedTopic } from './topics';
 export class LiveFeed {
   constructor(
     private readonly registry: AssetRegistry,
+    private readonly rules: RuleCache,
     private readonly ingest: Ingest,
     private readonly pubSub: PubSub,
     private readonly prefix: string,
@@ -107,16 +108,16 @@ export class LiveFeed {
         return;
       }
       case 'alert': {
-        const asset = await this.registry.get(message.body.assetId);
-        if (!asset) return;
-        const alert: LiveAlertEvent = {
-          ...message.body,
-          factoryId: asset.factoryId,
-          lineId: asset.lineId,
-        };
-        for (const id of routeIds(alert)) this.pubSub.publish(LIVE.ALERT, id, alert);
+        // alertRaised hears raises; every subscriber filters by factory and severity itself
+        const notice = message.body;
+        if (notice.event !== 'RAISED') return;
+        this.pubSub.publish(LIVE.ALERT, 'all', notice);
+        if (notice.factoryId) this.pubSub.publish(LIVE.ALERT, `factory:${notice.factoryId}`, notice);
         return;
       }
+      case 'rules':
+        await this.rules.load();
+        return;
       case 'simulation':
         this.pubSub.publish(LIVE.SIMULATION_PROGRESS, message.body.scenarioId, message.body);
         return;

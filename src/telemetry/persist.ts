@@ -66,11 +66,11 @@ export class Persister {
     if (result.kind === 'telemetry') {
       await this.writer.add({
         readings: result.readings,
-        alerts: result.alerts,
+        observations: result.observations,
         rejections: result.rejections,
       });
     } else if (result.kind === 'state') {
-      await this.writer.add({ states: [result.state] });
+      await this.writer.add({ states: [result.state], observations: result.observations });
     } else {
       await this.writer.add({ rejections: result.rejections });
     }

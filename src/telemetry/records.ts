@@ -1,7 +1,5 @@
-import type { AlertRecord } from '../alerts/alert.records';
+import type { Observation } from '../alerts/model';
 import type { RejectionReason } from './reasons';
-
-export type { AlertRecord };
 
 /** What ingestion writes to the graph: plain rows, ready for UNWIND. */
 
@@ -16,7 +14,7 @@ export interface ReadingRecord {
   /** In the metric's canonical unit. */
   value: number;
   unit: string;
-  /** Outside the metric's [min, max]: stored, flagged and alerted. */
+  /** Outside the metric's [min, max] (whatever the alert rules say). */
   flagged: boolean;
   // lineage
   topic: string;
@@ -52,7 +50,8 @@ export interface BatchRows {
   readings: ReadingRecord[];
   states: StatusRecord[];
   rejections: RejectionRecord[];
-  alerts: AlertRecord[];
+  /** What the alert rules saw in these messages (OUT_OF_RANGE, ASSET_DOWN): applied in the batch. */
+  observations: Observation[];
 }
 
 /**
@@ -68,8 +67,8 @@ export const emptyBatch = (): BatchRows => ({
   readings: [],
   states: [],
   rejections: [],
-  alerts: [],
+  observations: [],
 });
 
 export const batchSize = (b: BatchRows): number =>
-  b.readings.length + b.states.length + b.rejections.length + b.alerts.length;
+  b.readings.length + b.states.length + b.rejections.length + b.observations.length;

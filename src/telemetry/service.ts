@@ -1,6 +1,7 @@
 import type { MqttClient } from 'mqtt';
 import type { PubSub } from 'type-graphql';
-import type { StoredAlert } from '../alerts/alert.records';
+import { RuleCache } from '../alerts/rule-cache';
+import type { AlertNotice } from '../domain/alerts';
 import type {
   AssetStatusChange,
   SimulationProgressEvent,
@@ -17,6 +18,7 @@ import { closeClient, openClient, type OpenClient } from './mqtt';
 import { Persister } from './persist';
 import { AssetRegistry } from './registry';
 import { startRetention } from './retention';
+import { alertTopic } from './topics';
 import { writeBatch } from './store';
 import { TelemetryWriter, type WriterStats } from './writer';
 
@@ -36,6 +38,8 @@ export interface TelemetrySettings {
   maxBatch: number;
   maxBuffered: number;
   retentionMs: number;
+  /** Asset state changes (the timeline) older than this are pruned (TIMELINE_RETENTION_DAYS). */
+  timelineRetentionMs: number;
   spillDir: string;
   /** The asset cache is reloaded whole this often, whatever events it heard (0: never). */
   cacheReloadMs: number;
@@ -64,6 +68,8 @@ export interface IngestStats {
  */
 export class TelemetryService implements TwinEvents {
   readonly registry: AssetRegistry;
+  /** The enabled alert rules checked as messages arrive. */
+  readonly rules: RuleCache;
   private broker: EmbeddedBroker | null = null;
   private live: OpenClient | null = null;
   private persistClient: OpenClient | null = null;
@@ -79,6 +85,7 @@ export class TelemetryService implements TwinEvents {
     private readonly log: Log,
   ) {
     this.registry = new AssetRegistry(graph);
+    this.rules = new RuleCache(graph);
   }
 
   stats(): IngestStats {
@@ -128,14 +135,15 @@ export class TelemetryService implements TwinEvents {
       );
     }
     await this.registry.loadAll();
+    await this.rules.load();
     if (s.cacheReloadMs > 0) this.stopTimers.push(this.reloadCacheEvery(s.cacheReloadMs));
     // Everything under the prefix, so that a topic of the wrong shape is seen and rejected
     // (BAD_TOPIC) rather than silently missed; reserved levels (_events, _rejected) are ours.
     const everything = `${s.prefix}/#`;
     const v5 = this.broker === null;
 
-    const ingest = ingestWith(this.registry, s.prefix, s.limits);
-    const feed = new LiveFeed(this.registry, ingest, this.pubSub, s.prefix, this.log);
+    const ingest = ingestWith(this.registry, s.prefix, s.limits, () => this.rules.rules());
+    const feed = new LiveFeed(this.registry, this.rules, ingest, this.pubSub, s.prefix, this.log);
     this.live = openClient({
       url: this.url,
       clientId: `twin-graph-live-${s.instanceId}-${process.pid}`,
@@ -180,7 +188,9 @@ export class TelemetryService implements TwinEvents {
         log: this.log,
       });
       this.persistClient = open;
-      this.stopTimers.push(startRetention(this.graph, s.retentionMs, this.log));
+      this.stopTimers.push(
+        startRetention(this.graph, s.retentionMs, s.timelineRetentionMs, this.log),
+      );
     }
     this.log.info(`telemetry from ${this.url} (${everything})${s.persist ? '' : ', live only'}`);
   }
@@ -188,8 +198,8 @@ export class TelemetryService implements TwinEvents {
   /** A safety net under the events: whatever was missed (a tool that wrote directly) heals. */
   private reloadCacheEvery(ms: number): () => void {
     const timer = setInterval(() => {
-      this.registry
-        .loadAll()
+      Promise.all([this.registry.loadAll(), this.rules.load()])
+        .then(() => undefined)
         .catch((err: unknown) =>
           this.log.warn(`reloading the asset cache failed: ${errorText(err)}`),
         );
@@ -204,8 +214,23 @@ export class TelemetryService implements TwinEvents {
     });
   }
 
-  private announceAlerts(alerts: StoredAlert[]): void {
-    for (const alert of alerts) this.publishBus({ kind: 'alert', body: alert });
+  private announceAlerts(notices: AlertNotice[]): void {
+    for (const notice of notices) this.alertChanged(notice);
+  }
+
+  /**
+   * To every instance's subscribers (the bus), and to other plant systems on
+   * `<prefix>/_alerts/{factoryId}/{severity}` (QoS 1, published once, by this instance).
+   */
+  alertChanged(notice: AlertNotice): void {
+    this.publishBus({ kind: 'alert', body: notice });
+    this.live?.client.publish(alertTopic(this.settings.prefix, notice), JSON.stringify(notice), {
+      qos: 1,
+    });
+  }
+
+  alertRulesChanged(): void {
+    this.publishBus({ kind: 'rules', body: { at: new Date().toISOString() } });
   }
 
   twinsChanged(change: TwinChange): void {

@@ -1,5 +1,6 @@
-import type { StoredAlert } from '../alerts/alert.records';
-import { writeAlerts } from '../alerts/alert.store';
+import { applyInTx } from '../alerts/alert.store';
+import type { AlertNotice } from '../domain/alerts';
+import { pruneTimeline } from '../alerts/timeline/timeline.store';
 import type { Graph, Tx } from '../graph/executor';
 import { asPropsList, type Props } from '../graph/props';
 import type { RejectionRecord, WriteBatch } from './records';
@@ -29,7 +30,7 @@ function rejectionStats(
   return [...byReason.values()];
 }
 
-async function writeInTx(tx: Tx, batch: WriteBatch): Promise<StoredAlert[]> {
+async function writeInTx(tx: Tx, batch: WriteBatch): Promise<AlertNotice[]> {
   const seen = await tx.run(BATCH_SEEN, { id: batch.id });
   if (seen[0]?.['seen'] === true) return [];
   await tx.run(MARK_BATCH, { id: batch.id, at: new Date().toISOString() });
@@ -39,25 +40,28 @@ async function writeInTx(tx: Tx, batch: WriteBatch): Promise<StoredAlert[]> {
     await tx.run(WRITE_REJECTION_STATS, { rows: rejectionStats(batch.rejections) });
     await tx.run(WRITE_REJECTION_EXAMPLES, { rows: batch.rejections.slice(-200) });
   }
-  return writeAlerts(tx, batch.alerts);
+  return (await applyInTx(tx, batch.observations)).notices;
 }
 
 /** One batch in one transaction; a batch id already written changes nothing. */
-export function writeBatch(graph: Graph, batch: WriteBatch): Promise<StoredAlert[]> {
+export function writeBatch(graph: Graph, batch: WriteBatch): Promise<AlertNotice[]> {
   return graph.transaction('WRITE', (tx) => writeInTx(tx, batch));
 }
 
 /**
  * Retention: readings older than `retentionMs` go, and so do the ids of batches written before
- * then; each rejection reason keeps its newest `examplesPerReason` examples. Deletes in bounded
- * chunks so a large backlog never needs one huge transaction.
+ * then; each rejection reason keeps its newest `examplesPerReason` examples; asset state changes
+ * older than `timelineRetentionMs` go, but each asset's latest one before then stays
+ * (src/alerts/timeline/). Deletes in bounded chunks so a large backlog never needs one huge
+ * transaction.
  */
 export async function pruneTelemetry(
   graph: Graph,
   retentionMs: number,
   examplesPerReason: number,
+  timelineRetentionMs: number,
   now = Date.now(),
-): Promise<{ readings: number; examples: number; batches: number }> {
+): Promise<{ readings: number; examples: number; batches: number; stateChanges: number }> {
   const cutoff = new Date(now - retentionMs).toISOString();
   const chunks = async (cypher: string): Promise<number> => {
     let total = 0;
@@ -71,7 +75,8 @@ export async function pruneTelemetry(
   const readings = await chunks(PRUNE_READINGS);
   const batches = await chunks(PRUNE_BATCHES);
   const rows = await graph.write(PRUNE_REJECTION_EXAMPLES, { keep: examplesPerReason });
-  return { readings, examples: Number(rows[0]?.['n'] ?? 0), batches };
+  const stateChanges = await pruneTimeline(graph, timelineRetentionMs, now);
+  return { readings, examples: Number(rows[0]?.['n'] ?? 0), batches, stateChanges };
 }
 
 /** Recent readings of each metric in `ids`, newest first: one list per id, in id order. */

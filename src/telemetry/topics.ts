@@ -85,6 +85,14 @@ export function isReservedTopic(prefix: string, topic: string): boolean {
   return topic.startsWith(`${prefix}/_`);
 }
 
+/** Where alerts are published for other plant systems: `<prefix>/_alerts/{factoryId}/{severity}`. */
+export function alertTopic(
+  prefix: string,
+  alert: { factoryId: string | null; severity: string },
+): string {
+  return `${prefix}/_alerts/${alert.factoryId ?? '_none'}/${alert.severity}`;
+}
+
 export function rejectedTopic(prefix: string, reason: RejectionReason): string {
   return `${prefix}/_rejected/${reason}`;
 }

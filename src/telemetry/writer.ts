@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { StoredAlert } from '../alerts/alert.records';
+import type { AlertNotice } from '../domain/alerts';
 import { errorText, type Log } from '../log';
 import { batchSize, emptyBatch, type BatchRows, type WriteBatch } from './records';
 
@@ -19,7 +19,7 @@ export interface WriterOptions {
 }
 
 /** Writes one batch in one transaction; a batch id already written is skipped (idempotent). */
-export type Write = (batch: WriteBatch) => Promise<StoredAlert[]>;
+export type Write = (batch: WriteBatch) => Promise<AlertNotice[]>;
 
 export interface WriterStats {
   buffered: number;
@@ -68,7 +68,7 @@ export class TelemetryWriter {
   constructor(
     private readonly write: Write,
     private readonly options: WriterOptions,
-    private readonly onAlerts: (alerts: StoredAlert[]) => void = () => {},
+    private readonly onAlerts: (alerts: AlertNotice[]) => void = () => {},
   ) {}
 
   stats(): WriterStats {
@@ -113,15 +113,15 @@ export class TelemetryWriter {
   private take(): WriteBatch {
     const max = this.options.maxBatch;
     const b = this.buffer;
-    // state changes and alerts first: they are few and users wait for them
+    // state changes and alert observations first: they are few and users wait for them
     const states = b.states.splice(0, max);
-    const alerts = b.alerts.splice(0, max - states.length);
-    const readings = b.readings.splice(0, max - states.length - alerts.length);
+    const observations = b.observations.splice(0, max - states.length);
+    const readings = b.readings.splice(0, max - states.length - observations.length);
     const rejections = b.rejections.splice(
       0,
-      max - states.length - alerts.length - readings.length,
+      max - states.length - observations.length - readings.length,
     );
-    return { id: randomUUID(), states, alerts, readings, rejections };
+    return { id: randomUUID(), states, observations, readings, rejections };
   }
 
   /** Never rejects: a failed write is retried (with backoff) until it succeeds or shutdown spills it. */
@@ -248,7 +248,7 @@ function appendRows(into: BatchRows, from: Partial<BatchRows>): void {
   if (from.readings) into.readings.push(...from.readings);
   if (from.states) into.states.push(...from.states);
   if (from.rejections) into.rejections.push(...from.rejections);
-  if (from.alerts) into.alerts.push(...from.alerts);
+  if (from.observations) into.observations.push(...from.observations);
 }
 
 /* The spill file's rows are our own records; the shape is checked, the rows are passed on as is. */
@@ -257,7 +257,7 @@ const spilledRows = z.object({
   readings: rowList,
   states: rowList,
   rejections: rowList,
-  alerts: rowList,
+  observations: rowList,
 });
 const spillV2 = z.object({
   version: z.literal(2),
@@ -276,7 +276,7 @@ function isRows(v: unknown): v is BatchRows {
 export function parseSpill(text: string, name: string): WriteBatch[] | null {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = upgradeSpill(JSON.parse(text));
   } catch {
     return null;
   }
@@ -286,4 +286,39 @@ export function parseSpill(text: string, name: string): WriteBatch[] | null {
     return isBatchList(batches) ? batches : null;
   }
   return isRows(parsed) ? [{ id: `spill:${name}`, ...parsed }] : null;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Spill files of versions before alert rules carry `alerts` (out-of-range rows) where batches
+ * now carry `observations`: each becomes a bad observation of the default rule `metric-range`.
+ */
+function upgradeSpill(json: unknown): unknown {
+  const rows = (v: unknown): unknown => {
+    if (!isRecord(v) || 'observations' in v) return v;
+    const { alerts, ...rest } = v;
+    const legacy = Array.isArray(alerts) ? alerts.filter(isRecord) : [];
+    return {
+      ...rest,
+      observations: legacy.map((a) => ({
+        ruleId: 'metric-range',
+        subjectId: a['metricId'],
+        about: { label: 'Asset', id: a['assetId'] },
+        condition: 'bad',
+        at: a['raisedAt'],
+        message: a['message'],
+        value: a['value'] ?? null,
+        factoryId: null,
+        lineId: null,
+        assetId: a['assetId'],
+        metricId: a['metricId'],
+      })),
+    };
+  };
+  if (isRecord(json) && Array.isArray(json['batches'])) {
+    return { ...json, batches: json['batches'].map(rows) };
+  }
+  return rows(json);
 }

@@ -9,6 +9,8 @@ function recorder(): TwinEvents & { calls: unknown[] } {
     assetStatusChanged: (c) => calls.push({ assetStatusChanged: c }),
     twinsImported: () => calls.push('twinsImported'),
     simulationProgress: (p) => calls.push({ simulationProgress: p }),
+    alertChanged: (n) => calls.push({ alertChanged: n }),
+    alertRulesChanged: () => calls.push('alertRulesChanged'),
   };
 }
 

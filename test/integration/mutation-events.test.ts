@@ -24,6 +24,9 @@ class Recorder implements TwinEvents {
   simulationProgress(): void {
     this.events.push({ simulationProgress: true });
   }
+  // nor alert steps (their own tests hear those)
+  alertChanged(): void {}
+  alertRulesChanged(): void {}
 }
 
 const changed = (kind: TwinChange['kind'], ids: string[], op: TwinChange['op']): Event => ({

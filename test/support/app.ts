@@ -57,7 +57,14 @@ export async function startTestApp(
 
 /** The runtime hands its telemetry service to every request context as its TwinEvents. */
 function tapEvents(events: TwinEvents, listener: TwinEvents): void {
-  const { twinsChanged, assetStatusChanged, twinsImported, simulationProgress } = events;
+  const {
+    twinsChanged,
+    assetStatusChanged,
+    twinsImported,
+    simulationProgress,
+    alertChanged,
+    alertRulesChanged,
+  } = events;
   events.twinsChanged = (change) => {
     listener.twinsChanged(change);
     twinsChanged.call(events, change);
@@ -73,6 +80,14 @@ function tapEvents(events: TwinEvents, listener: TwinEvents): void {
   events.simulationProgress = (progress) => {
     listener.simulationProgress(progress);
     simulationProgress.call(events, progress);
+  };
+  events.alertChanged = (notice) => {
+    listener.alertChanged(notice);
+    alertChanged.call(events, notice);
+  };
+  events.alertRulesChanged = () => {
+    listener.alertRulesChanged();
+    alertRulesChanged.call(events);
   };
 }
 

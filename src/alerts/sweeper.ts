@@ -1,0 +1,102 @@
+import type { TwinEvents } from '../domain/events';
+import type { Graph } from '../graph/executor';
+import { asProps } from '../graph/props';
+import { errorText, type Log } from '../log';
+import { applyInTx } from './alert.store';
+import { LIST_RULES, TAKE_LEASE } from './alerts.cypher';
+import { SWEEP_RULE_KINDS, type AlertRuleDef, type Observation } from './model';
+import { ruleFromProps } from './rules';
+import { evaluateSweep } from './sweep';
+
+export interface SweeperOptions {
+  /** How often the time-based rules are evaluated (ALERT_SWEEP_S). */
+  intervalMs: number;
+  /** Names this instance on the sweep's lease. */
+  instanceId: string;
+  log: Log;
+}
+
+export type Evaluate = (
+  graph: Graph,
+  rules: readonly AlertRuleDef[],
+  nowMs: number,
+) => Promise<Observation[]>;
+
+const SWEEP_KINDS: readonly string[] = SWEEP_RULE_KINDS;
+
+/**
+ * Evaluates the time-based rules (missing data, late shipments, cover below safety stock, assets
+ * DOWN whatever set it) every `intervalMs` and applies what it saw to the alerts. Every instance
+ * runs one; a lease in the graph lets one sweep at a time (another takes over when the holder
+ * stops renewing it: three intervals). Never throws; a failed sweep is logged and tried again.
+ */
+export class AlertSweeper {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = false;
+  private failing = false;
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly events: TwinEvents,
+    private readonly options: SweeperOptions,
+    private readonly evaluate: Evaluate = evaluateSweep,
+  ) {}
+
+  start(): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setInterval(() => {
+      this.running ??= this.tick().finally(() => {
+        this.running = undefined;
+      });
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      await this.sweep(Date.now());
+      if (this.failing) this.options.log.info('alert sweep works again');
+      this.failing = false;
+    } catch (err) {
+      if (!this.failing) this.options.log.warn(`alert sweep failed (retrying): ${errorText(err)}`);
+      this.failing = true;
+    }
+  }
+
+  /**
+   * One sweep at `nowMs` if this instance holds (or takes) the lease: returns the observations
+   * applied and the lifecycle steps announced, or null when another instance holds the lease.
+   */
+  async sweep(
+    nowMs: number,
+    force = false,
+  ): Promise<{ observations: number; steps: number } | null> {
+    if (!force && !(await this.takeLease(nowMs))) return null;
+    const rows = await this.graph.read(LIST_RULES, { kind: null });
+    const rules = rows
+      .map((r) => ruleFromProps(asProps(r['rule'])))
+      .filter((r) => r.enabled && SWEEP_KINDS.includes(r.kind));
+    if (rules.length === 0) return { observations: 0, steps: 0 };
+    const observations = await this.evaluate(this.graph, rules, nowMs);
+    const { notices } = await this.graph.transaction('WRITE', (tx) => applyInTx(tx, observations));
+    for (const notice of notices) this.events.alertChanged(notice);
+    return { observations: observations.length, steps: notices.length };
+  }
+
+  private async takeLease(nowMs: number): Promise<boolean> {
+    const rows = await this.graph.write(TAKE_LEASE, {
+      name: 'alert-sweep',
+      holder: this.options.instanceId,
+      now: new Date(nowMs).toISOString(),
+      until: new Date(nowMs + 3 * this.options.intervalMs).toISOString(),
+    });
+    return rows[0]?.['mine'] === true;
+  }
+}
