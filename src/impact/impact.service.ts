@@ -54,9 +54,10 @@ export async function analyseImpact(
  * A use is one (line, product, component) row, so one PRODUCES link comes once per component of
  * the product and one REQUIRES link once per line making the product: each is passed once, or
  * dailyConsumption would sum out(L,P) × quantity once per pairing (a product with two affected
- * components, made on two lines, counted four times).
+ * components, made on two lines, counted four times). Exported for the alert sweep's
+ * COVER_BELOW_SAFETY rules, which load many shipments' inputs in one loadConsumption.
  */
-function consumption(inputs: ConsumptionInputs): Map<string, Map<string, number>> {
+export function consumption(inputs: ConsumptionInputs): Map<string, Map<string, number>> {
   const lines = new Map(
     [...inputs.lines].map(([id, l]) => [
       id,
