@@ -1,7 +1,7 @@
 // The rule that keeps the behaviour of earlier versions: a reading outside its metric's valid
 // range raises a WARNING about the asset. It is data like any other rule: change or delete it.
 MERGE (r:AlertRule {id: 'metric-range'})
-ON CREATE SET r.name = 'Reading outside its metric''s valid range', r.kind = 'OUT_OF_RANGE',
+ON CREATE SET r.name = "Reading outside its metric's valid range", r.kind = 'OUT_OF_RANGE',
   r.severity = 'WARNING', r.enabled = true, r.hysteresis = 0.0, r.clearDelayS = 60,
   r.createdAt = toString(datetime()), r.updatedAt = toString(datetime());
 // Alerts stored by earlier versions join the lifecycle: an acknowledged one was closed (it is
