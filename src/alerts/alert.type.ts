@@ -93,6 +93,7 @@ export class Alert {
   }
 }
 
+@ObjectType({ description: 'A page of alerts, newest first.' })
 export class AlertConnection extends Connection('Alert', Alert) {}
 
 @ObjectType({ description: 'A rule that raises alerts: data, changed through mutations.' })

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Graph } from '../../src/graph/executor';
+import { splitStatements } from '../../src/graph/migrations';
 
 /** A driver on the suite's Neo4j (started by the global setup). */
 export function testGraph(): Graph {
@@ -15,12 +18,24 @@ export function testGraph(): Graph {
   });
 }
 
-/** Test files run one at a time on one database; each starts from an empty twin graph. */
+/** The default alert rule as its migration creates it (the first statement of V0007). */
+const DEFAULT_RULE = splitStatements(
+  readFileSync(
+    join(__dirname, '..', '..', 'migrations', 'V0007__default_alert_rule.cypher'),
+    'utf8',
+  ),
+)[0];
+
+/**
+ * Test files run one at a time on one database; each starts from an empty twin graph, with the
+ * alert rules a fresh install has (the default out-of-range rule) and no other.
+ */
 export async function resetTwins(graph: Graph): Promise<void> {
   await graph.autoCommit(
     `MATCH (n) WHERE NOT n:__Migration AND NOT n:__MigrationLock
      CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`,
   );
+  if (DEFAULT_RULE) await graph.write(DEFAULT_RULE);
 }
 
 /** Nodes and relationships of the twin graph: a fingerprint to show that nothing was written. */
