@@ -108,7 +108,8 @@ export function mergeRule(
     add('kind', `a rule's kind cannot change (it is ${base.kind}); create a new rule instead`);
   }
   const name = rule.name.trim();
-  if (input.name !== undefined && (name === '' || name.length > 200)) {
+  const nameGiven = typeof input.name === 'string' && (base !== null || input.name !== '');
+  if (nameGiven && (name === '' || name.length > 200)) {
     add('name', 'must be 1 to 200 characters');
   }
   rule.name = name;
