@@ -9,7 +9,8 @@ import { enqueueDeliveries } from '../../src/alerts/webhooks/outbox';
 import type { Graph } from '../../src/graph/executor';
 import { asProps, asPropsList, type Props } from '../../src/graph/props';
 import { memoryLog, silentLog } from '../../src/log';
-import { testGraph } from '../support/db';
+import { gql, startTestApp, type TestApp } from '../support/app';
+import { resetTwins, testGraph } from '../support/db';
 import { type Answer, WebhookReceiver, waitFor } from '../support/webhook-receiver';
 
 /** A notice as the alert store would route it. */
@@ -398,5 +399,166 @@ describe('webhook deliveries on a real Neo4j', () => {
     expect(r.posts).toHaveLength(1);
     // a stopped dispatcher does no more work
     expect(await d.runOnce()).toBe(0);
+  });
+});
+
+describe('webhook deliveries through GraphQL', () => {
+  let app: TestApp;
+  let r: WebhookReceiver;
+  /** Alerts whose deliveries the receiver refuses (503) for now. */
+  const refused = new Set<string>(['gql-2']);
+
+  beforeAll(async () => {
+    r = new WebhookReceiver((post) =>
+      refused.has((JSON.parse(post.body) as Envelope).alert.id) ? 503 : 200,
+    );
+    await r.start();
+    // the app's own dispatcher sends: fast polls, and a failure ends a delivery (window 0)
+    app = await startTestApp({
+      WEBHOOK_POLL_MS: '50',
+      WEBHOOK_RETRY_HOURS: '0',
+      WEBHOOK_MAX_BACKOFF_S: '1',
+      WEBHOOK_TIMEOUT_MS: '2000',
+      MAX_PAGE_SIZE: '100',
+    });
+    await resetTwins(app.graph);
+    const at = new Date().toISOString();
+    await app.graph.write(
+      `UNWIND $ids AS id
+       CREATE (:Alert {id: id, ruleId: 'rule-gql', kind: 'OUT_OF_RANGE', severity: 'WARNING',
+                       state: 'RAISED', message: 'too hot', raisedAt: $at, lastSeenAt: $at,
+                       count: 1, aboutLabel: 'Asset', aboutId: 'A1', assetId: 'A1'})`,
+      { ids: ['gql-1', 'gql-2', 'gql-3'], at },
+    );
+    await app.graph.transaction('WRITE', (tx) =>
+      enqueueDeliveries(
+        tx,
+        [
+          { notice: notice('gql-1', 'RAISED'), url: r.url },
+          { notice: notice('gql-1', 'RESOLVED'), url: r.url },
+          { notice: notice('gql-2', 'RAISED'), url: r.url },
+        ],
+        at,
+      ),
+    );
+    await waitFor('gql-1 delivered and gql-2 failed', async () => {
+      const rows = await app.graph.read(
+        `MATCH (d:AlertDelivery) RETURN d.alertId AS alertId, d.state AS state`,
+      );
+      const states = rows.map((row) => `${String(row['alertId'])}:${String(row['state'])}`);
+      return (
+        states.filter((x) => x === 'gql-1:DELIVERED').length === 2 &&
+        states.includes('gql-2:FAILED')
+      );
+    });
+  });
+  afterAll(async () => {
+    await app.stop();
+    await r.stop();
+  });
+
+  interface Delivery {
+    id: string;
+    alertId: string;
+    event: string;
+    url: string;
+    state: string;
+    attempts: number;
+    lastError: string | null;
+    createdAt: string;
+    nextAttemptAt: string | null;
+    deliveredAt: string | null;
+    attemptLog: { n: number; ok: boolean; httpStatus: number | null; error: string | null }[];
+  }
+  const FIELDS = `id alertId event url state attempts lastError createdAt nextAttemptAt deliveredAt
+    attemptLog { n at ok httpStatus error ms }`;
+
+  const list = async (args: string): Promise<Delivery[]> => {
+    const res = await gql(app, `{ alertDeliveries${args} { ${FIELDS} } }`);
+    expect(res.errors).toBeUndefined();
+    return res.data?.['alertDeliveries'] as Delivery[];
+  };
+
+  it('when deliveries are listed, then they come newest first, filtered by state or alert, with their attempts', async () => {
+    const failed = await list('(state: FAILED)');
+    expect(failed.map((d) => [d.alertId, d.event, d.state, d.attempts])).toEqual([
+      ['gql-2', 'RAISED', 'FAILED', 1],
+    ]);
+    expect(failed[0]?.lastError).toMatch(/^HTTP 503/);
+    expect(failed[0]?.nextAttemptAt).toBeNull();
+    expect(failed[0]?.attemptLog).toEqual([
+      expect.objectContaining({ n: 1, ok: false, httpStatus: 503 }),
+    ]);
+
+    const ofOne = await list('(alertId: "gql-1")');
+    expect(ofOne.map((d) => [d.event, d.state])).toEqual([
+      ['RESOLVED', 'DELIVERED'],
+      ['RAISED', 'DELIVERED'],
+    ]);
+    expect(ofOne.every((d) => d.deliveredAt !== null && d.url === r.url)).toBe(true);
+    expect(await list('(first: 1)')).toHaveLength(1);
+  });
+
+  it('when "first" is above MAX_PAGE_SIZE, then the query is refused as BAD_USER_INPUT', async () => {
+    const res = await gql(app, `{ alertDeliveries(first: 101) { id } }`);
+    expect(res.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0]?.message).toMatch(/"first" must be from 0 to 100/);
+  });
+
+  it("when alerts are listed with their deliveries, then one query reads every alert's deliveries and one their attempts", async () => {
+    const plain = await gql(app, `{ alerts(first: 10) { edges { node { id } } } }`);
+    const nested = await gql(
+      app,
+      `{ alerts(first: 10) { edges { node { id deliveries { id event state attemptLog { n ok } } } } } }`,
+    );
+    expect(nested.errors).toBeUndefined();
+    const nodes = (
+      nested.data?.['alerts'] as {
+        edges: { node: { id: string; deliveries: Delivery[] } }[];
+      }
+    ).edges.map((e) => e.node);
+    const byId = new Map(nodes.map((n) => [n.id, n.deliveries]));
+    expect(byId.get('gql-1')?.map((d) => d.event)).toEqual(['RAISED', 'RESOLVED']);
+    expect(byId.get('gql-2')?.map((d) => d.state)).toEqual(['FAILED']);
+    expect(byId.get('gql-3')).toEqual([]);
+    expect(
+      Number(nested.extensions?.['cypherQueries']) - Number(plain.extensions?.['cypherQueries']),
+    ).toBe(2);
+  });
+
+  it('when a FAILED delivery is re-sent, then it is PENDING due now and the dispatcher delivers it', async () => {
+    const [failed] = await list('(state: FAILED)');
+    refused.delete('gql-2');
+    const res = await gql(app, `mutation($id: ID!) { retryAlertDelivery(id: $id) { ${FIELDS} } }`, {
+      id: failed?.id,
+    });
+    expect(res.errors).toBeUndefined();
+    const retried = res.data?.['retryAlertDelivery'] as Delivery;
+    expect(retried.state).toBe('PENDING');
+    expect(Date.parse(retried.nextAttemptAt ?? '')).toBeLessThanOrEqual(Date.now());
+
+    const [delivered] = await waitFor('the re-sent delivery delivered', async () => {
+      const rows = await list('(alertId: "gql-2")');
+      return rows[0]?.state === 'DELIVERED' ? rows : undefined;
+    });
+    expect(delivered?.attempts).toBe(2);
+    expect(delivered?.attemptLog.map((a) => [a.n, a.ok, a.httpStatus])).toEqual([
+      [1, false, 503],
+      [2, true, 200],
+    ]);
+    const posts = r.posts.filter((p) => p.deliveryId === failed?.id);
+    expect(posts.map((p) => p.answer)).toEqual([503, 200]);
+  });
+
+  it('when a DELIVERED delivery is re-sent, then it is refused as BAD_USER_INPUT; an unknown id is NOT_FOUND', async () => {
+    const [delivered] = await list('(alertId: "gql-1", first: 1)');
+    const again = await gql(app, `mutation($id: ID!) { retryAlertDelivery(id: $id) { id } }`, {
+      id: delivered?.id,
+    });
+    expect(again.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(again.errors?.[0]?.message).toMatch(/already delivered/);
+    const unknown = await gql(app, `mutation { retryAlertDelivery(id: "no-such") { id } }`);
+    expect(unknown.errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
+    expect(r.posts.filter((p) => p.deliveryId === delivered?.id)).toHaveLength(1);
   });
 });
