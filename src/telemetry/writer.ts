@@ -113,14 +113,14 @@ export class TelemetryWriter {
   private take(): WriteBatch {
     const max = this.options.maxBatch;
     const b = this.buffer;
-    // state changes and alert observations first: they are few and users wait for them
+    // state changes first: they are few and users wait for them. Alert observations do not count
+    // against the batch size: every one is taken (they stay in arrival order, and a batch applies
+    // them in memory, sending Neo4j only the open alerts they touch), so a reading's observation
+    // is never applied after a later one's
     const states = b.states.splice(0, max);
-    const observations = b.observations.splice(0, max - states.length);
-    const readings = b.readings.splice(0, max - states.length - observations.length);
-    const rejections = b.rejections.splice(
-      0,
-      max - states.length - observations.length - readings.length,
-    );
+    const observations = b.observations.splice(0);
+    const readings = b.readings.splice(0, max - states.length);
+    const rejections = b.rejections.splice(0, max - states.length - readings.length);
     return { id: randomUUID(), states, observations, readings, rejections };
   }
 
