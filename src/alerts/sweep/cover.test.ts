@@ -54,7 +54,32 @@ describe('coverWhenLate', () => {
       delayDays: 2,
       inbound: 50,
       daysOfCover: 3.5,
+      daysToArrival: 0,
+      coverAtArrival: 3.5,
     });
+  });
+
+  it('when the late shipment lands in the future, then the cover left at its arrival is less what is consumed until then', () => {
+    // due in a day, assumed a day late: lands in 2 days; 700 on hand and due cover 7 days, 5 left
+    const inputs: CoverInputs = {
+      onHand: 300,
+      daily: 100,
+      inbound: [inbound('Y', NOW + DAY, 400)],
+    };
+    expect(coverWhenLate(late({ etaMs: NOW + DAY, daysLate: 0 }), 1, inputs, NOW)).toMatchObject({
+      daysOfCover: 7,
+      daysToArrival: 2,
+      coverAtArrival: 5,
+    });
+    // a safety stock of 600 needs 6 days: 5 left at the arrival is below it
+    const [o] = coverObservations(
+      [late({ etaMs: NOW + DAY, daysLate: 0, safetyStock: 600 })],
+      new Map([['F1|C', inputs]]),
+      [],
+      NOW,
+    );
+    expect(o).toMatchObject({ condition: 'bad', value: 5 });
+    expect(o?.message).toContain('5 days of cover left when the shipment lands in 2 days');
   });
 
   it('when the eta is unknown, then it counts as now, as the impact analysis has it', () => {

@@ -42,6 +42,13 @@ export interface Cover {
   /** The other shipments' quantity counted in: those due by the late arrival. */
   inbound: number;
   daysOfCover: number;
+  /** Days from now until the late shipment is assumed to arrive (0 when that is now or past). */
+  daysToArrival: number;
+  /**
+   * Days of cover left when it arrives: what is on hand and due by then, less what is consumed
+   * until then, in days of consumption (daysOfCover − daysToArrival).
+   */
+  coverAtArrival: number;
 }
 
 /**
@@ -66,7 +73,15 @@ export function coverWhenLate(
         s.etaMs <= arrivalMs,
     )
     .reduce((sum, s) => sum + s.quantity, 0);
-  return { delayDays, inbound, daysOfCover: (inputs.onHand + inbound) / inputs.daily };
+  const daysOfCover = (inputs.onHand + inbound) / inputs.daily;
+  const daysToArrival = Math.max(0, (arrivalMs - nowMs) / DAY_MS);
+  return {
+    delayDays,
+    inbound,
+    daysOfCover,
+    daysToArrival,
+    coverAtArrival: daysOfCover - daysToArrival,
+  };
 }
 
 /** A late shipment that may leave its destination short: one with a factory, a product and a safety stock. */
@@ -141,7 +156,9 @@ export function coverObservations(
     if (!inputs || !(inputs.daily > 0)) continue;
     const cover = coverWhenLate(s, assumedDelayDays(s.daysLate), inputs, nowMs);
     const needed = safetyStock / inputs.daily;
-    if (!(cover.daysOfCover < needed)) continue;
+    // the late shipment leaves too little when it finally lands: the stock has dipped into
+    // what the safety stock should keep by then
+    if (!(cover.coverAtArrival < needed)) continue;
     const component = label(s.row, 'productName', s.productId);
     const factory = label(s.row, 'factoryName', s.factoryId);
     bad.push(
@@ -152,12 +169,13 @@ export function coverObservations(
         condition: 'bad',
         at: now,
         message:
-          `${component} at ${factory} has ${days(cover.daysOfCover, 2)} of cover, below the ` +
+          `${component} at ${factory} will have ${days(cover.coverAtArrival, 2)} of cover left ` +
+          `when the shipment lands in ${days(cover.daysToArrival, 2)}, below the ` +
           `${days(needed, 2)} its safety stock of ${figure(safetyStock)} needs at ` +
           `${figure(inputs.daily)} a day: ${describeShipment(s)} ${howLate(s)}; assumed to ` +
           `arrive ${days(cover.delayDays)} after its eta, with ${figure(inputs.onHand)} on hand ` +
           `and ${figure(cover.inbound)} more due by then`,
-        value: cover.daysOfCover,
+        value: cover.coverAtArrival,
         factoryId: s.factoryId,
       }),
     );
