@@ -18,11 +18,24 @@ export const WRITE_READINGS = `
   WHERE m.ts IS NULL OR m.ts <= r.ts
   SET m.value = r.value, m.ts = r.ts, m.flagged = r.flagged`;
 
+/*
+ * Every state message is also kept on the asset's timeline (src/alerts/timeline/, docs/timeline.md)
+ * as a StateChange with id `assetId@ts`, whatever order it arrived in: a redelivered message
+ * writes nothing new, and one older than the asset's current status is placed by its time when
+ * the timeline is read, while the asset's current status stays that of the latest timestamp.
+ */
 export const WRITE_STATES = `
   UNWIND $rows AS s
   MATCH (a:Asset {id: s.assetId})
-  WHERE a.statusTs IS NULL OR a.statusTs <= s.ts
-  SET a.status = s.status, a.statusTs = s.ts, a.statusReason = s.reason`;
+  CALL (a, s) {
+    WITH a, s WHERE a.statusTs IS NULL OR a.statusTs <= s.ts
+    SET a.status = s.status, a.statusTs = s.ts, a.statusReason = s.reason
+  }
+  CALL (s) {
+    MERGE (c:StateChange {id: s.assetId + '@' + s.ts})
+    ON CREATE SET c.assetId = s.assetId, c.at = s.ts, c.status = s.status, c.reason = s.reason,
+                  c.source = 'telemetry', c.receivedAt = s.receivedAt, c.topic = s.topic
+  }`;
 
 /*
  * A batch is written at most once: its id is recorded in the same transaction, and a batch whose

@@ -46,6 +46,11 @@ export type WriteSection = keyof TwinDocument | 'metrics';
  *
  * Each takes `$rows` (one batch of the section's rows, all with the same shape) and must RETURN
  * count(*) AS written: fewer than the rows means a referenced twin vanished meanwhile.
+ *
+ * `assets` also takes `$statusAt` (UTC ISO-8601, or null): when an asset's status is set for the
+ * first time or changes, it sets the asset's `statusTs` to it and records the change on the
+ * asset's timeline (a StateChange with source `import`, docs/timeline.md). A mutation passes null
+ * and records its own change (source `api`, RECORD_API_STATUS_CHANGE in mutations.ts).
  */
 export const WRITE_SECTION: Record<WriteSection, string> = {
   factories: `UNWIND $rows AS r
@@ -63,9 +68,18 @@ export const WRITE_SECTION: Record<WriteSection, string> = {
   assets: `UNWIND $rows AS r
       MATCH (l:Line {id: r.lineId})
       MERGE (n:Asset {id: r.id})
+      WITH r, l, n, n.status AS was
       SET n.name = r.name, n.kind = r.kind, n.status = r.status, n.ratePerHour = r.ratePerHour,
           n.mtbfHours = r.mtbfHours, n.mttrHours = r.mttrHours
-      WITH r, l, n
+      WITH r, l, n, was
+      CALL (n, r, was) {
+        WITH n, r, was
+        WHERE $statusAt IS NOT NULL AND r.status IS NOT NULL AND (was IS NULL OR was <> r.status)
+        SET n.statusTs = $statusAt, n.statusReason = 'imported'
+        MERGE (c:StateChange {id: n.id + '@' + $statusAt})
+        ON CREATE SET c.assetId = n.id, c.at = $statusAt, c.status = r.status,
+                      c.reason = 'imported', c.source = 'import', c.receivedAt = $statusAt
+      }
       CALL (n, l) { MATCH (n)<-[old:HAS_ASSET]-(o:Line) WHERE o <> l DELETE old }
       MERGE (l)-[:HAS_ASSET]->(n)
       RETURN count(*) AS written`,

@@ -12,6 +12,19 @@ import type { TwinSection } from '../mutations/service';
  * relationships of twin.kinds.ts, `ACYCLIC`), never from the request. Ids are parameters.
  */
 
+/**
+ * An asset's status set by a mutation (at creation, or changed): the asset's `statusTs` becomes
+ * `$at` (now) and the change is recorded on its timeline as a StateChange with source `api`
+ * (docs/timeline.md), in the mutation's transaction. `$status`, `$reason`: the new status and why.
+ * The write of the asset itself (WRITE_SECTION.assets) runs before it with `$statusAt` null.
+ */
+export const RECORD_API_STATUS_CHANGE = `
+  MATCH (a:Asset {id: $id})
+  SET a.statusTs = $at, a.statusReason = $reason
+  MERGE (c:StateChange {id: $id + '@' + $at})
+  ON CREATE SET c.assetId = $id, c.at = $at, c.status = $status, c.reason = $reason,
+                c.source = 'api', c.receivedAt = $at`;
+
 /** Whether the twin `$id` of `label` exists: a row (`id`) if it does, none if not. */
 export function twinExistsCypher(label: TwinLabel): string {
   return `MATCH (n:${label} {id: $id}) RETURN n.id AS id`;

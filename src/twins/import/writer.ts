@@ -38,6 +38,14 @@ export interface WriteProgress {
   total: number;
 }
 
+export interface WriteOptions {
+  /**
+   * Record an asset status set for the first time or changed on the asset's timeline as
+   * imported (default true). The single-twin mutations pass false and record their own change.
+   */
+  recordImportedStatus?: boolean;
+}
+
 /**
  * Writes a validated document inside the caller's transaction, section by section in batches.
  * Throws (so the transaction rolls back) when a referenced twin disappeared after validation.
@@ -46,12 +54,16 @@ export async function writeDocument(
   tx: Tx,
   doc: TwinDocument,
   onProgress?: (p: WriteProgress) => void,
+  options: WriteOptions = {},
 ): Promise<void> {
+  // one time for every status change of the document: the import's
+  const statusAt = (options.recordImportedStatus ?? true) ? new Date().toISOString() : null;
   for (const step of STEPS) {
     const rows = step.rows(doc);
     for (let i = 0; i < rows.length; i += BATCH_SIZE) {
       const batch = rows.slice(i, i + BATCH_SIZE);
-      const result = await tx.run(WRITE_SECTION[step.name], { rows: batch });
+      const params = step.name === 'assets' ? { rows: batch, statusAt } : { rows: batch };
+      const result = await tx.run(WRITE_SECTION[step.name], params);
       const written = Number(result[0]?.['written'] ?? 0);
       if (written !== batch.length) {
         throw new TwinError(

@@ -4,6 +4,7 @@ import type { TwinLabel } from '../../graph/loaders';
 import type { Problem, TwinDocument } from '../import/document';
 import {
   deleteTwinCypher,
+  RECORD_API_STATUS_CHANGE,
   removeRelationshipCypher,
   SECTION_ROWS,
   twinExistsCypher,
@@ -72,9 +73,32 @@ async function validateAndWrite(
   const result = validateDocument(input, await referencedIds(tx, input));
   const problems = result.ok ? await newEdgeCycles(tx, result.doc) : result.problems;
   if (!result.ok || problems.length > 0) throw invalid(section, inputName, problems);
-  await writeDocument(tx, result.doc);
+  await writeDocument(tx, result.doc, undefined, { recordImportedStatus: false });
   const written: readonly object[] = result.doc[section];
   return { ...written[0] };
+}
+
+/**
+ * An asset created with a status, or whose status changed: its `statusTs` becomes now and the
+ * change goes on its timeline (source `api`), in the mutation's transaction. The reasons are
+ * those assetStatusChanged announces (twin.events.ts).
+ */
+async function recordStatusChange(
+  tx: Tx,
+  section: keyof TwinDocument,
+  id: string,
+  before: TwinRow | null,
+  after: TwinRow,
+): Promise<void> {
+  if (section !== 'assets') return;
+  const status = after['status'];
+  if (typeof status !== 'string' || status === (before?.['status'] ?? null)) return;
+  await tx.run(RECORD_API_STATUS_CHANGE, {
+    id,
+    at: new Date().toISOString(),
+    status,
+    reason: before ? 'changed through the API' : 'created through the API',
+  });
 }
 
 function invalid(section: keyof TwinDocument, inputName: string, found: Problem[]): TwinError {
@@ -106,7 +130,9 @@ export async function createTwin(
         { kind: label, id },
       );
     }
-    return validateAndWrite(tx, section, row, 'input');
+    const written = await validateAndWrite(tx, section, row, 'input');
+    await recordStatusChange(tx, section, id, null, written);
+    return written;
   });
   return { id, before: null, after };
 }
@@ -130,7 +156,9 @@ export async function updateTwin(
       ...given(patch),
       id,
     };
-    return { id, before, after: await validateAndWrite(tx, section, merged, 'patch') };
+    const after = await validateAndWrite(tx, section, merged, 'patch');
+    await recordStatusChange(tx, section, id, before, after);
+    return { id, before, after };
   });
 }
 
