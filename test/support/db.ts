@@ -47,7 +47,12 @@ export async function graphFingerprint(graph: Graph): Promise<string> {
                RETURN count(r) AS rels, sum(size(keys(r))) AS relProps }
      CALL () { MATCH (n) WHERE NOT n:__Migration AND NOT n:__MigrationLock
                RETURN sum(size(keys(n))) AS props,
-                      collect(n.id + ':' + coalesce(toString(n.name), '') + ':' + coalesce(toString(n.quantity), '')) AS ids }
+                      collect(CASE WHEN n:StateChange
+                        // a timeline entry is named by what it says, not by its time: an export
+                        // imported again records the same changes, at a later time
+                        THEN 'StateChange:' + n.assetId + ':' + n.status + ':' + n.source
+                        ELSE n.id + ':' + coalesce(toString(n.name), '') + ':' + coalesce(toString(n.quantity), '')
+                      END) AS ids }
      RETURN nodes, rels, relProps, props, ids`,
   );
   const row = rows[0] ?? {};
