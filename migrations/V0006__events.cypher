@@ -13,6 +13,7 @@ CREATE INDEX alert_rule IF NOT EXISTS FOR (n:Alert) ON (n.ruleId);
 CREATE CONSTRAINT alert_delivery_id IF NOT EXISTS FOR (n:AlertDelivery) REQUIRE n.id IS UNIQUE;
 CREATE INDEX alert_delivery_due IF NOT EXISTS FOR (n:AlertDelivery) ON (n.state, n.nextAttemptAt);
 CREATE INDEX alert_delivery_alert IF NOT EXISTS FOR (n:AlertDelivery) ON (n.alertId);
+CREATE INDEX alert_delivery_created IF NOT EXISTS FOR (n:AlertDelivery) ON (n.createdAt);
 CREATE CONSTRAINT state_change_id IF NOT EXISTS FOR (n:StateChange) REQUIRE n.id IS UNIQUE;
 CREATE INDEX state_change_asset_at IF NOT EXISTS FOR (n:StateChange) ON (n.assetId, n.at);
 CREATE INDEX state_change_at IF NOT EXISTS FOR (n:StateChange) ON (n.at);
