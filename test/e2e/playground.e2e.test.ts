@@ -203,12 +203,13 @@ describe('the offline GraphiQL playground in headless Chromium', () => {
     // Tab titles are the operation names. The first tab (query Factories) is the one the tests
     // above typed an anonymous query into, so its title is GraphiQL's "<untitled>" by now.
     const titles = await page.locator(TAB).allInnerTexts();
-    expect(titles).toHaveLength(5);
+    expect(titles).toHaveLength(6);
     expect(titles.slice(1)).toEqual([
       'ImpactSupplierOutage',
       'ImpactAssetDowntime',
       'Simulate',
       'RiskExposure',
+      'Alerts',
     ]);
     const schema = buildSchema(
       readFileSync(join(__dirname, '..', '..', 'graph-schema', 'schema.graphql'), 'utf8'),

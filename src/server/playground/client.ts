@@ -6,6 +6,7 @@
  * The script is plain ES2020 for the browser; it is not type-checked, so keep it small.
  */
 
+import { ALERTS_QUERY } from './events-tab';
 import { RISK_EXPOSURE_QUERY, SIMULATE_QUERY } from './simulate-tab';
 
 /** Shown in the headers editor; the fetcher leaves the header out while `<key>` is still there. */
@@ -20,8 +21,8 @@ export const DEFAULT_QUERY = `# twin-graph playground: served by the API itself,
 # HTTP requests carry the headers; a subscription sends
 # the key as connectionParams.authorization.
 # Settings (gear) can keep the headers in this browser.
-# The other tabs: impact analyses and a simulation on
-# the demo data.
+# The other tabs: impact analyses, a simulation, risk
+# exposure and alerts on the demo data.
 
 query Factories {
   factories(first: 5) {
@@ -228,6 +229,7 @@ export const DEFAULT_TABS: readonly { query: string; headers: string }[] = [
   { query: IMPACT_ASSET_DOWNTIME_QUERY, headers: DEFAULT_HEADERS },
   { query: SIMULATE_QUERY, headers: DEFAULT_HEADERS },
   { query: RISK_EXPOSURE_QUERY, headers: DEFAULT_HEADERS },
+  { query: ALERTS_QUERY, headers: DEFAULT_HEADERS },
 ];
 
 export const PLAYGROUND_CSS = `html,
