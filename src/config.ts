@@ -142,7 +142,10 @@ export const configSchema = z.object({
   WEBHOOK_MAX_BACKOFF_S: int(300, 1, 86400),
   /** How often due webhook deliveries are looked for (ms). */
   WEBHOOK_POLL_MS: int(1000, 50, 60000),
-  /** Asset state changes (the timeline) are kept this many days (older ones are pruned daily). */
+  /**
+   * Asset state changes (the timeline) are kept this many days; older ones are pruned with the
+   * telemetry retention (every minute), keeping each asset's latest change before the cutoff.
+   */
   TIMELINE_RETENTION_DAYS: int(400, 1, 3650),
   /** Largest page a connection returns; larger `first` values are rejected. */
   MAX_PAGE_SIZE: int(500, 1, 10000),

@@ -5,7 +5,7 @@ import { errorText, type Log } from '../../log';
 import { nextStep, type NextStep } from './backoff';
 import { bodyForAttempt, deliveryHeaders } from './envelope';
 import { readDelivery, type StoredDelivery } from './outbox';
-import { CLAIM_DUE, LOCK_CLAIMS, RECORD_ATTEMPT, RELEASE_CLAIMS } from './outbox.cypher';
+import { ANY_DUE, CLAIM_DUE, LOCK_CLAIMS, RECORD_ATTEMPT, RELEASE_CLAIMS } from './outbox.cypher';
 import { type AttemptOutcome, postOnce } from './send';
 
 export interface WebhookDispatcherOptions {
@@ -167,6 +167,8 @@ export class WebhookDispatcher {
       instanceId: this.options.instanceId,
       limit: this.batchSize,
     };
+    const due = await this.graph.read(ANY_DUE, params);
+    if (due[0]?.['due'] !== true) return [];
     const rows = await this.graph.transaction('WRITE', async (tx) => {
       await tx.run(LOCK_CLAIMS, params);
       return tx.run(CLAIM_DUE, params);

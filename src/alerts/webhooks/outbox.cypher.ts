@@ -32,6 +32,16 @@ export const LOCK_CLAIMS = `
   SET l.lastClaimAt = $now, l.lastClaimBy = $instanceId`;
 
 /**
+ * Whether any delivery may be due now: a read, so an idle outbox costs each instance one cheap
+ * index lookup per poll, not a write transaction on the claims lock.
+ */
+export const ANY_DUE = `
+  MATCH (d:AlertDelivery)
+  WHERE d.state = 'PENDING' AND d.nextAttemptAt <= $now
+    AND (d.claimedUntil IS NULL OR d.claimedUntil <= $now)
+  RETURN count(d) > 0 AS due LIMIT 1`;
+
+/**
  * Due PENDING deliveries nobody holds (or whose holder's claim ran out: a crashed instance), and
  * none with an earlier PENDING delivery of the same alert to the same URL; oldest due first.
  */
