@@ -3,8 +3,8 @@ import type { AlertEventKind, AlertNotice, AlertSubjectLabel } from '../domain/a
 import { ALERT_STATES, ALERT_SUBJECT_LABELS } from '../domain/alerts';
 import { ALERT_SEVERITIES } from '../domain/enums';
 import type { Tx } from '../graph/executor';
-import { asProps, num, optNum, optStr, type Props } from '../graph/props';
-import { createAlertsAbout, READ_OPEN_ALERTS, READ_RULES, UPDATE_ALERTS } from './alerts.cypher';
+import { asPropsList, num, optNum, optStr, type Props } from '../graph/props';
+import { createAlertsAbout, READ_RULES_AND_OPEN, UPDATE_ALERTS } from './alerts.cypher';
 import { type AlertRow, applyObservations, byOpenKey, openKey } from './lifecycle';
 import type { AlertRuleDef, Observation } from './model';
 import { routeNotices } from './routing';
@@ -99,14 +99,15 @@ export async function applyInTx(
   if (observations.length === 0) return { notices: [], rules };
   const groups = byOpenKey(observations);
   const ruleIds = [...new Set(observations.map((o) => o.ruleId))];
-  for (const r of await tx.run(READ_RULES, { ids: ruleIds })) {
-    const rule = ruleFromProps(asProps(r['rule']));
+  const read = (await tx.run(READ_RULES_AND_OPEN, { ruleIds, keys: [...groups.keys()] }))[0];
+  for (const p of asPropsList(read?.['rules'])) {
+    const rule = ruleFromProps(p);
     if (rule.enabled) rules.set(rule.id, rule);
   }
   const keys = [...groups.keys()].filter((k) => rules.has(k.slice(0, k.indexOf('|'))));
   const open = new Map<string, AlertRow>();
-  for (const r of await tx.run(READ_OPEN_ALERTS, { keys })) {
-    const row = alertRowFromProps(asProps(r['alert']));
+  for (const p of asPropsList(read?.['open'])) {
+    const row = alertRowFromProps(p);
     open.set(openKey(row.ruleId, row.subjectId), row);
   }
 

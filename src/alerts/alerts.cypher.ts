@@ -4,6 +4,8 @@ export const LIST_RULES = `
   MATCH (r:AlertRule) WHERE $kind IS NULL OR r.kind = $kind
   RETURN r {.*} AS rule ORDER BY r.id`;
 
+export const COUNT_RULES = `MATCH (r:AlertRule) RETURN count(r) AS n`;
+
 export const GET_RULE = `MATCH (r:AlertRule {id: $id}) RETURN r {.*} AS rule`;
 
 export const CREATE_RULE = `
@@ -30,11 +32,15 @@ export const CHECK_RULE_SCOPE = `
   RETURN f IS NOT NULL AS factory, l IS NOT NULL AS line, a IS NOT NULL AS asset,
          lf.id AS lineFactory, al.id AS assetLine, af.id AS assetFactory`;
 
-/** The open alerts of some (rule, subject) keys, and the rules they belong to. */
-export const READ_OPEN_ALERTS = `
-  UNWIND $keys AS k
-  MATCH (x:Alert {openKey: k})
-  RETURN x {.*} AS alert`;
+/** The rules of some observations and the open alerts of their (rule, subject) keys: one trip. */
+export const READ_RULES_AND_OPEN = `
+  CALL () { MATCH (r:AlertRule) WHERE r.id IN $ruleIds RETURN collect(r {.*}) AS rules }
+  CALL () {
+    UNWIND $keys AS k
+    MATCH (x:Alert {openKey: k})
+    RETURN collect(x {.*}) AS open
+  }
+  RETURN rules, open`;
 
 export const READ_RULES = `
   MATCH (r:AlertRule) WHERE r.id IN $ids

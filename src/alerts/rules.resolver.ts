@@ -23,6 +23,7 @@ import { alertRowFromProps, noticeOf } from './alert.store';
 import { AlertRule, AlertRuleKindEnum } from './alert.type';
 import {
   CHECK_RULE_SCOPE,
+  COUNT_RULES,
   CREATE_RULE,
   DELETE_RULE,
   GET_RULE,
@@ -64,6 +65,12 @@ class DeletedAlertRule {
 }
 
 const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
+
+/**
+ * Every message is checked against every enabled telemetry rule, and every sweep against the
+ * others: the number of rules is bounded so that no one can make ingestion crawl by adding rules.
+ */
+export const MAX_ALERT_RULES = 1000;
 
 /** The rule's settings as stored: null removes a property. */
 function storedFields(rule: RuleFields): Record<string, unknown> {
@@ -167,6 +174,13 @@ export class AlertRuleResolver {
     const def = await ctx.graph.transaction('WRITE', async (tx) => {
       const problems = await checkScope(tx, merged.rule);
       if (problems.length > 0) refuse(problems);
+      const count = Number((await tx.run(COUNT_RULES))[0]?.['n'] ?? 0);
+      if (count >= MAX_ALERT_RULES) {
+        throw badInput(
+          `there are already ${count} alert rules, the most a deployment may have (${MAX_ALERT_RULES}); ` +
+            "delete rules no longer needed, or widen one rule's scope instead of repeating it per twin",
+        );
+      }
       if ((await tx.run(GET_RULE, { id: ruleId })).length > 0) {
         throw badInput(`an alert rule "${ruleId}" already exists; update it or choose another id`, [
           { path: 'id', message: 'already exists' },

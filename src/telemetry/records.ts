@@ -72,3 +72,7 @@ export const emptyBatch = (): BatchRows => ({
 
 export const batchSize = (b: BatchRows): number =>
   b.readings.length + b.states.length + b.rejections.length + b.observations.length;
+
+/** Rows stored by a batch: readings, state changes and rejections (observations only update alerts). */
+export const storedRows = (b: BatchRows): number =>
+  b.readings.length + b.states.length + b.rejections.length;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { AlertNotice } from '../domain/alerts';
 import { errorText, type Log } from '../log';
-import { batchSize, emptyBatch, type BatchRows, type WriteBatch } from './records';
+import { batchSize, emptyBatch, storedRows, type BatchRows, type WriteBatch } from './records';
 
 export interface WriterOptions {
   /** Rows per transaction. */
@@ -88,7 +88,8 @@ export class TelemetryWriter {
     }
     if (this.stopped) throw new WriterStoppedError();
     appendRows(this.buffer, rows);
-    if (batchSize(this.buffer) >= this.options.maxBatch) this.kick();
+    // observations ride along (every one is taken): the batch is full when its rows are
+    if (storedRows(this.buffer) >= this.options.maxBatch) this.kick();
     else this.timer ??= setTimeout(() => this.kick(), this.options.flushMs);
   }
 
@@ -131,7 +132,7 @@ export class TelemetryWriter {
       const batch = (this.inFlight ??= this.take());
       try {
         const alerts = await this.write(batch);
-        this.counters.written += batchSize(batch);
+        this.counters.written += storedRows(batch);
         if (this.inFlight === batch) this.inFlight = null;
         backoff = 100;
         this.release();
@@ -232,7 +233,7 @@ export class TelemetryWriter {
       }
       for (const batch of batches) {
         const alerts = await this.write(batch);
-        this.counters.written += batchSize(batch);
+        this.counters.written += storedRows(batch);
         rows += batchSize(batch);
         if (alerts.length > 0) this.onAlerts(alerts);
       }

@@ -199,6 +199,26 @@ describe('alert rules as data', () => {
   });
 });
 
+describe('the number of rules', () => {
+  it('when a deployment holds the most rules it may, then another is refused with what to do instead', async () => {
+    await app.graph.write(
+      `UNWIND range(1, 999) AS i
+       CREATE (:AlertRule {id: 'bulk-' + i, name: 'bulk', kind: 'MISSING_DATA', severity: 'INFO',
+                           enabled: false, expectedIntervalS: 60, clearDelayS: 0})`,
+    );
+    try {
+      const res = await gql(
+        app,
+        'mutation { createAlertRule(input: { name: "one more", kind: ASSET_DOWN }) { id } }',
+      );
+      expect(res.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+      expect(res.errors?.[0]?.message).toContain('1000 alert rules');
+    } finally {
+      await app.graph.write("MATCH (r:AlertRule) WHERE r.id STARTS WITH 'bulk-' DELETE r");
+    }
+  });
+});
+
 describe('OUT_OF_RANGE', () => {
   it("when readings cross a rule's own threshold, then hysteresis keeps one alert and the clear delay (in reading time) resolves it", async () => {
     await createRule(
