@@ -373,6 +373,35 @@ describe('the asset state timeline', () => {
     });
   });
 
+  it('when an asset changed status more often in the window than one request reads, then TOO_LARGE asks for a shorter window', async () => {
+    // 50,001 changes a second apart, in 2020 (far from the other tests' windows)
+    await app.graph.write(
+      `UNWIND range(0, 50000) AS i
+       WITH i, toString(datetime('2020-01-01T00:00:00Z') + duration({seconds: i})) AS at
+       CREATE (:StateChange {id: 'A1@busy' + i, assetId: 'A1', at: left(at, 19) + '.000Z',
+                             status: CASE i % 2 WHEN 0 THEN 'RUNNING' ELSE 'IDLE' END,
+                             source: 'telemetry'})`,
+    );
+    try {
+      const res = await gql(
+        app,
+        '{ asset(id: "A1") { stateSummary(from: "2020-01-01T00:00:00Z", to: "2020-01-02T00:00:00Z") { availability } } }',
+      );
+      expect(res.errors?.[0]?.extensions?.['code']).toBe('TOO_LARGE');
+      expect(res.errors?.[0]?.message).toContain('ask for a shorter window');
+      const shorter = await gql(
+        app,
+        '{ asset(id: "A1") { stateSummary(from: "2020-01-01T00:00:00Z", to: "2020-01-01T01:00:00Z") { seconds { running idle } } } }',
+      );
+      expect(shorter.errors).toBeUndefined();
+      expect(shorter.data).toEqual({
+        asset: { stateSummary: { seconds: { running: 1800, idle: 1800 } } },
+      });
+    } finally {
+      await app.graph.write("MATCH (c:StateChange) WHERE c.id STARTS WITH 'A1@busy' DELETE c");
+    }
+  });
+
   it('when old changes are pruned, then the latest one before the cutoff stays, so the state at the cutoff is still known', async () => {
     // long ago, so that no other test's changes are older than this cutoff
     const day = 86_400_000;

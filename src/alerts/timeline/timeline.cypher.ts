@@ -16,7 +16,9 @@ const CHANGE = `{.status, .reason, .at, .source}`;
 
 /**
  * For the asset whose id is the variable `assetId`: `prior`, the last change before `$from`
- * (null when none), and `changes`, those from `$from` to `$to` (both included), oldest first.
+ * (null when none), and `changes`, those from `$from` to `$to` (both included), oldest first, at
+ * most `$maxChanges` + 1 (one more than the reader accepts, so it can tell the window was too
+ * busy instead of answering with part of it).
  */
 const changesOf = (assetId: string) => `
   CALL (${assetId}) {
@@ -27,7 +29,7 @@ const changesOf = (assetId: string) => `
   CALL (${assetId}) {
     OPTIONAL MATCH (c:StateChange)
     WHERE c.assetId = ${assetId} AND c.at >= $from AND c.at <= $to
-    WITH c ORDER BY c.at
+    WITH c ORDER BY c.at LIMIT toInteger($maxChanges) + 1
     RETURN collect(c ${CHANGE}) AS changes
   }`;
 

@@ -1,3 +1,4 @@
+import { TwinError } from '../../errors';
 import type { Graph } from '../../graph/executor';
 import { asProps, asPropsList, num, optStr, type Props } from '../../graph/props';
 import type { Change } from './summary';
@@ -52,13 +53,26 @@ function change(value: unknown): StoredChange | null {
   };
 }
 
+/**
+ * Most changes of one asset that one request reads in a window: a sensor (or a device gone wrong)
+ * flapping every second for a year must not load millions of rows into the API's memory.
+ */
+export const MAX_CHANGES_PER_ASSET = 50_000;
+
 function history(assetId: string, p: Props): AssetHistory {
+  const rows = asPropsList(p['changes']);
+  if (rows.length > MAX_CHANGES_PER_ASSET) {
+    throw new TwinError(
+      'TOO_LARGE',
+      `asset "${assetId}" changed status more than ${MAX_CHANGES_PER_ASSET} times in the window; ` +
+        'ask for a shorter window (from, to)',
+      { assetId, limit: MAX_CHANGES_PER_ASSET },
+    );
+  }
   return {
     assetId,
     prior: change(p['prior']),
-    changes: asPropsList(p['changes'])
-      .map(change)
-      .filter((c): c is StoredChange => c !== null),
+    changes: rows.map(change).filter((c): c is StoredChange => c !== null),
   };
 }
 
@@ -78,7 +92,12 @@ export async function readAssetTimelines(
   from: string,
   to: string,
 ): Promise<AssetTimeline[]> {
-  const rows = await graph.read(READ_ASSET_CHANGES, { ids, from, to });
+  const rows = await graph.read(READ_ASSET_CHANGES, {
+    ids,
+    from,
+    to,
+    maxChanges: MAX_CHANGES_PER_ASSET,
+  });
   const byId = new Map(rows.map((r) => [String(r['id']), r]));
   return ids.map((id) => {
     const row = byId.get(id) ?? {};
@@ -96,7 +115,12 @@ export async function readLineTimelines(
   from: string,
   to: string,
 ): Promise<(LineTimeline | null)[]> {
-  const rows = await graph.read(READ_LINE_CHANGES, { lineIds, from, to });
+  const rows = await graph.read(READ_LINE_CHANGES, {
+    lineIds,
+    from,
+    to,
+    maxChanges: MAX_CHANGES_PER_ASSET,
+  });
   const byId = new Map(rows.map((r) => [String(r['lineId']), r]));
   return lineIds.map((lineId) => {
     const row = byId.get(lineId);
