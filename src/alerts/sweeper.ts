@@ -53,10 +53,21 @@ export class AlertSweeper {
     this.timer.unref();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops the timer and waits a little for a sweep in flight (its transaction is rolled back if
+   * the driver closes first: the next sweep, on any instance, sees the same conditions again).
+   */
+  async stop(waitMs = 2000): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.running;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.running,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, waitMs);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   private async tick(): Promise<void> {

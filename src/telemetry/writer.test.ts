@@ -114,3 +114,66 @@ describe('parseSpill', () => {
     expect(parseSpill('not json', 'x')).toBeNull();
   });
 });
+
+describe('TelemetryWriter and alert observations', () => {
+  it('when a batch keeps failing only because of its alert observations, then its readings are stored without them and the error is logged', async () => {
+    const lines: string[] = [];
+    const written: WriteBatch[] = [];
+    const { writer } = await writerWith((b) => {
+      if (b.observations.length > 0) return Promise.reject(new Error('poison observation'));
+      written.push(b);
+      return Promise.resolve([]);
+    }, lines);
+    const observation = {
+      ruleId: 'r',
+      subjectId: 'M1',
+      about: { label: 'Asset' as const, id: 'A1' },
+      condition: 'bad' as const,
+      at: reading(0).ts,
+      message: 'x',
+      value: 1,
+      factoryId: 'F1',
+      lineId: 'L1',
+      assetId: 'A1',
+      metricId: 'M1',
+    };
+    await writer.add({ readings: [reading(0), reading(1)], observations: [observation] });
+    await writer.flush();
+    expect(written.flatMap((b) => b.readings.map((r) => r.value))).toEqual([0, 1]);
+    expect(writer.stats()).toMatchObject({ buffered: 0, written: 2 });
+    expect(lines.join('\n')).toMatch(
+      /1 alert observations were dropped after 3 failed writes: poison observation/,
+    );
+    await writer.stop(100);
+  });
+
+  it('when the database itself fails, then the observations are kept and the whole batch is retried', async () => {
+    let down = true;
+    const written: WriteBatch[] = [];
+    const { writer } = await writerWith((b) => {
+      if (down) return Promise.reject(new Error('Neo4j is not reachable'));
+      written.push(b);
+      return Promise.resolve([]);
+    });
+    const observation = {
+      ruleId: 'r',
+      subjectId: 'M1',
+      about: { label: 'Asset' as const, id: 'A1' },
+      condition: 'bad' as const,
+      at: reading(0).ts,
+      message: 'x',
+      value: 1,
+      factoryId: 'F1',
+      lineId: 'L1',
+      assetId: 'A1',
+      metricId: 'M1',
+    };
+    await writer.add({ readings: [reading(0)], observations: [observation] });
+    while (writer.stats().failedAttempts < 4) await new Promise((r) => setTimeout(r, 20));
+    down = false;
+    await writer.flush();
+    expect(written).toHaveLength(1);
+    expect(written[0]?.observations).toHaveLength(1);
+    await writer.stop(100);
+  });
+});

@@ -37,6 +37,9 @@ export interface StopResult {
   lost: number;
 }
 
+/** Failed writes of a batch after which it is tried without its alert observations. */
+const OBSERVATION_FAILURES = 3;
+
 /** `add` after `stop`: the caller must not acknowledge the message (the broker redelivers it). */
 export class WriterStoppedError extends Error {
   constructor() {
@@ -125,9 +128,15 @@ export class TelemetryWriter {
     return { id: randomUUID(), states, observations, readings, rejections };
   }
 
-  /** Never rejects: a failed write is retried (with backoff) until it succeeds or shutdown spills it. */
+  /**
+   * Never rejects: a failed write is retried (with backoff) until it succeeds or shutdown spills it.
+   * Readings never wait on alerts: a batch that keeps failing with alert observations in it is
+   * tried without them, and if that works, the observations are dropped (logged as an error) and
+   * the readings are stored.
+   */
   private async drain(): Promise<void> {
     let backoff = 100;
+    let failures = 0;
     while (!this.abandoned && (batchSize(this.buffer) > 0 || this.inFlight)) {
       const batch = (this.inFlight ??= this.take());
       try {
@@ -135,9 +144,20 @@ export class TelemetryWriter {
         this.counters.written += storedRows(batch);
         if (this.inFlight === batch) this.inFlight = null;
         backoff = 100;
+        failures = 0;
         this.release();
         if (alerts.length > 0) this.onAlerts(alerts);
       } catch (err) {
+        failures += 1;
+        if (failures >= OBSERVATION_FAILURES && batch.observations.length > 0) {
+          const without: WriteBatch = { ...batch, observations: [] };
+          if (await this.writeWithout(without, batch.observations.length, err)) {
+            if (this.inFlight === batch) this.inFlight = null;
+            backoff = 100;
+            failures = 0;
+            continue;
+          }
+        }
         this.counters.failedAttempts += 1;
         const message = errorText(err);
         if (this.counters.lastError !== message || this.counters.failedAttempts % 20 === 1) {
@@ -157,6 +177,22 @@ export class TelemetryWriter {
         backoff = Math.min(backoff * 2, 5000);
       }
     }
+  }
+
+  /** The batch without its observations; true when that was written. */
+  private async writeWithout(batch: WriteBatch, dropped: number, cause: unknown): Promise<boolean> {
+    try {
+      await this.write(batch);
+    } catch {
+      return false; // the database itself is failing: keep the observations, retry the whole
+    }
+    this.counters.written += storedRows(batch);
+    this.release();
+    this.options.log.error(
+      `telemetry batch ${batch.id}: its readings were stored, but ${dropped} alert observations ` +
+        `were dropped after ${OBSERVATION_FAILURES} failed writes: ${errorText(cause)}`,
+    );
+    return true;
   }
 
   private release(): void {
