@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
+import { splitStatements } from '../../src/graph/migrations';
 import { gql, startTestApp, type TestApp } from '../support/app';
 import { resetTwins } from '../support/db';
 import { subscribe, waitFor } from '../support/live';
@@ -539,5 +542,60 @@ describe('the alerts connection', () => {
     expect(none.data).toEqual({ alerts: { totalCount: 0 } });
     const bad = await gql(app, '{ alerts(after: "garbage") { totalCount } }');
     expect(bad.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('alerts stored by earlier versions', () => {
+  it('when the rules migration runs over them, then open ones stay open under the default rule, acknowledged ones are resolved, and only the newest per metric stays open', async () => {
+    await app.graph.write(
+      `MATCH (a:Asset {id: 'A2'})
+       CREATE (:Alert {id: 'old-open', kind: 'OUT_OF_RANGE', severity: 'WARNING', message: 'm',
+                       raisedAt: '2026-01-01T00:00:02.000Z', lastAt: '2026-01-01T00:00:03.000Z',
+                       metricId: 'A2/x', count: 4})-[:ABOUT]->(a),
+              (:Alert {id: 'old-older', kind: 'OUT_OF_RANGE', severity: 'WARNING', message: 'm',
+                       raisedAt: '2026-01-01T00:00:01.000Z', metricId: 'A2/x', count: 1})-[:ABOUT]->(a),
+              (:Alert {id: 'old-acked', kind: 'OUT_OF_RANGE', severity: 'CRITICAL', message: 'm',
+                       raisedAt: '2026-01-01T00:00:00.000Z', metricId: 'A2/y', count: 2,
+                       acknowledgedAt: '2026-01-01T01:00:00.000Z', acknowledgedBy: 'op'})-[:ABOUT]->(a)`,
+    );
+    const file = join(__dirname, '..', '..', 'migrations', 'V0007__default_alert_rule.cypher');
+    for (const statement of splitStatements(readFileSync(file, 'utf8'))) {
+      await app.graph.write(statement);
+    }
+    const rows = await app.graph.read(
+      `MATCH (x:Alert) WHERE x.id STARTS WITH 'old-'
+       RETURN x.id AS id, x.state AS state, x.openKey AS openKey, x.factoryId AS factoryId,
+              x.lastSeenAt AS lastSeenAt, x.resolvedBy AS resolvedBy ORDER BY id`,
+    );
+    expect(rows).toEqual([
+      {
+        id: 'old-acked',
+        state: 'RESOLVED',
+        openKey: null,
+        factoryId: 'F1',
+        lastSeenAt: '2026-01-01T00:00:00.000Z',
+        resolvedBy: 'op',
+      },
+      {
+        id: 'old-older',
+        state: 'RESOLVED',
+        openKey: null,
+        factoryId: 'F1',
+        lastSeenAt: '2026-01-01T00:00:01.000Z',
+        resolvedBy: 'migration: a newer alert was open',
+      },
+      {
+        id: 'old-open',
+        state: 'RAISED',
+        openKey: 'metric-range|A2/x',
+        factoryId: 'F1',
+        lastSeenAt: '2026-01-01T00:00:03.000Z',
+        resolvedBy: null,
+      },
+    ]);
+    // the open one goes on counting under the default rule
+    const [open] = await alertsWhere('assetId: "A2", open: true, ruleId: "metric-range"');
+    expect(open).toMatchObject({ id: 'old-open', count: 4, state: 'RAISED' });
+    await app.graph.write("MATCH (x:Alert) WHERE x.id STARTS WITH 'old-' DETACH DELETE x");
   });
 });
