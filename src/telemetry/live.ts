@@ -112,7 +112,8 @@ export class LiveFeed {
         const notice = message.body;
         if (notice.event !== 'RAISED') return;
         this.pubSub.publish(LIVE.ALERT, 'all', notice);
-        if (notice.factoryId) this.pubSub.publish(LIVE.ALERT, `factory:${notice.factoryId}`, notice);
+        if (notice.factoryId)
+          this.pubSub.publish(LIVE.ALERT, `factory:${notice.factoryId}`, notice);
         return;
       }
       case 'rules':
