@@ -180,3 +180,15 @@ describe('the timeline of an asset', () => {
     expect(entries[0]?.previousStatus).toBe('IDLE');
   });
 });
+
+describe('availability', () => {
+  it('when all the known time is up, then it is exactly 1 whatever the unknown time (no floating-point excess)', () => {
+    expect(
+      availability({ running: 38.507, idle: 0, down: 0, maintenance: 0, unknown: 86361.493 }),
+    ).toBe(1);
+    expect(availability({ running: 0.1, idle: 0.2, down: 0, maintenance: 0.7, unknown: 0.3 })).toBe(
+      1,
+    );
+    expect(availability({ running: 0, idle: 0, down: 0, maintenance: 5, unknown: 5 })).toBeNull();
+  });
+});

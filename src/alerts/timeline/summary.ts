@@ -101,9 +101,11 @@ export const zeroSeconds = (): StatusSeconds => ({
 
 /** (running + idle) / (window − maintenance − unknown), i.e. / (running + idle + down). */
 export function availability(s: StatusSeconds): number | null {
-  const window = s.running + s.idle + s.down + s.maintenance + s.unknown;
-  const denominator = window - s.maintenance - s.unknown;
-  return denominator > 0 ? (s.running + s.idle) / denominator : null;
+  // the same as (running + idle) / (running + idle + down), taken that way: window − maintenance
+  // − unknown in floating point can come out a hair under running + idle (1.0000000000000573)
+  const up = s.running + s.idle;
+  const denominator = up + s.down;
+  return denominator > 0 ? Math.min(1, up / denominator) : null;
 }
 
 /** Longest first; equal lengths by start, then by asset id (a stable, documented order). */
