@@ -18,7 +18,15 @@ export interface GraphSettings {
   txTimeoutMs?: number;
   /** Each statement is logged here at debug level (Cypher, rows, duration, request id). */
   log?: Log;
+  /** Told of every statement (the metrics of server/ count them); scopes share it. */
+  observe?: StatementObserver;
 }
+
+/** How a statement ran: in a read or write transaction, or auto-commit (schema commands). */
+export type StatementMode = 'read' | 'write' | 'auto';
+
+/** Hears each statement once it answered or failed: cheap, and must not throw. */
+export type StatementObserver = (mode: StatementMode, ms: number, failed: boolean) => void;
 
 /** What a scope tells Neo4j about its transactions (seen in SHOW TRANSACTIONS and the query log). */
 export interface ScopeOptions {
@@ -30,6 +38,7 @@ export interface ScopeOptions {
 
 interface ExecutorOptions extends ScopeOptions {
   log?: Log;
+  observe?: StatementObserver;
 }
 
 /** Something that runs Cypher inside one transaction (used by multi-statement writes). */
@@ -75,6 +84,7 @@ export class Graph {
     return new Graph(driver, settings.database, undefined, {
       ...(settings.txTimeoutMs !== undefined ? { txTimeoutMs: settings.txTimeoutMs } : {}),
       ...(settings.log ? { log: settings.log } : {}),
+      ...(settings.observe ? { observe: settings.observe } : {}),
     });
   }
 
@@ -125,7 +135,7 @@ export class Graph {
       run: async (cypher, params = {}) => {
         this.count();
         try {
-          return await this.timed(cypher, async () => {
+          return await this.timed(cypher, mode === 'READ' ? 'read' : 'write', async () => {
             const result = await mtx.run(cypher, params);
             return result.records.map((r) => r.toObject());
           });
@@ -156,7 +166,7 @@ export class Graph {
     const session = this.driver.session({ database: this.database });
     try {
       this.count();
-      return await this.timed(cypher, async () => {
+      return await this.timed(cypher, 'auto', async () => {
         const result = await session.run(cypher, params, this.txConfig());
         return result.records.map((r) => r.toObject());
       });
@@ -176,10 +186,18 @@ export class Graph {
     await this.driver.close();
   }
 
-  /** Runs one statement; at debug level logs it with its row count and duration. */
-  private async timed(cypher: string, run: () => Promise<Row[]>): Promise<Row[]> {
-    const log = this.options.log;
-    if (!log?.isLevelEnabled('debug')) return run();
+  /**
+   * Runs one statement; tells the observer its duration and outcome, and at debug level logs it
+   * with its row count and duration.
+   */
+  private async timed(
+    cypher: string,
+    mode: StatementMode,
+    run: () => Promise<Row[]>,
+  ): Promise<Row[]> {
+    const { log, observe } = this.options;
+    const debug = log?.isLevelEnabled('debug') === true;
+    if (!debug && !observe) return run();
     const started = performance.now();
     let rows: number | undefined;
     try {
@@ -187,14 +205,22 @@ export class Graph {
       rows = result.length;
       return result;
     } finally {
-      const ms = Math.round(performance.now() - started);
-      const text = cypher.replace(/\s+/g, ' ').trim().slice(0, LOGGED_CYPHER_CHARS);
-      const { operationName, requestId } = this.options;
-      const outcome = rows === undefined ? 'failed' : `${rows} row${rows === 1 ? '' : 's'}`;
-      log.debug(
-        { cypher: text, rows, ms, operationName, requestId },
-        `cypher ${outcome} in ${ms} ms${requestId ? ` (request ${requestId})` : ''}: ${text}`,
-      );
+      const elapsed = performance.now() - started;
+      try {
+        observe?.(mode, elapsed, rows === undefined);
+      } catch {
+        // an observer never changes the statement's outcome
+      }
+      if (debug && log) {
+        const ms = Math.round(elapsed);
+        const text = cypher.replace(/\s+/g, ' ').trim().slice(0, LOGGED_CYPHER_CHARS);
+        const { operationName, requestId } = this.options;
+        const outcome = rows === undefined ? 'failed' : `${rows} row${rows === 1 ? '' : 's'}`;
+        log.debug(
+          { cypher: text, rows, ms, operationName, requestId },
+          `cypher ${outcome} in ${ms} ms${requestId ? ` (request ${requestId})` : ''}: ${text}`,
+        );
+      }
     }
   }
 
