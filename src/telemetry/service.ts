@@ -2,6 +2,7 @@ import type { MqttClient } from 'mqtt';
 import type { PubSub } from 'type-graphql';
 import { RuleCache } from '../alerts/rule-cache';
 import type { AlertNotice } from '../domain/alerts';
+import type { TelemetryObserver } from '../domain/observers';
 import type {
   AssetStatusChange,
   SimulationProgressEvent,
@@ -43,6 +44,8 @@ export interface TelemetrySettings {
   spillDir: string;
   /** The asset cache is reloaded whole this often, whatever events it heard (0: never). */
   cacheReloadMs: number;
+  /** Told of each committed batch and routed alert step (the metrics; runtime.ts wires it). */
+  observer?: TelemetryObserver;
 }
 
 export interface IngestStats {
@@ -156,7 +159,11 @@ export class TelemetryService implements TwinEvents {
 
     if (s.persist) {
       const writer = new TelemetryWriter(
-        (batch) => writeBatch(this.graph, batch),
+        async (batch) => {
+          const alerts = await writeBatch(this.graph, batch);
+          s.observer?.batchWritten(batch, Date.now());
+          return alerts;
+        },
         {
           flushMs: s.flushMs,
           maxBatch: s.maxBatch,
@@ -223,6 +230,7 @@ export class TelemetryService implements TwinEvents {
    * `<prefix>/_alerts/{factoryId}/{severity}` (QoS 1, published once, by this instance).
    */
   alertChanged(notice: AlertNotice): void {
+    this.settings.observer?.alertRouted(notice.event);
     this.publishBus({ kind: 'alert', body: notice });
     this.live?.client.publish(alertTopic(this.settings.prefix, notice), JSON.stringify(notice), {
       qos: 1,

@@ -26,7 +26,16 @@ export interface WebhookDispatcherOptions {
   concurrency?: number;
   /** A claim lasts as long as its batch can take to send, plus this (default 15 s). */
   claimMarginMs?: number;
+  /** Told of each attempt's outcome once it was recorded (or could not be): the metrics. */
+  onAttempt?: (outcome: AttemptRecord) => void;
 }
+
+/**
+ * What became of an attempt: delivered, failed and retried later, failed for good, not recorded
+ * (Neo4j away: the claim runs out and it is sent again), or recorded after another instance
+ * took the delivery over.
+ */
+export type AttemptRecord = 'delivered' | 'retry' | 'failed' | 'unrecorded' | 'superseded';
 
 const DEFAULT_BATCH = 50;
 const DEFAULT_CONCURRENCY = 8;
@@ -233,8 +242,18 @@ export class WebhookDispatcher {
       log.warn(
         `${what}: attempt ${d.attempts + 1} (${outcome.ok ? 'delivered' : outcome.error}) could not be recorded: ${errorText(err)}`,
       );
+      this.options.onAttempt?.('unrecorded');
       return;
     }
+    this.options.onAttempt?.(
+      !applied
+        ? 'superseded'
+        : step.state === 'DELIVERED'
+          ? 'delivered'
+          : step.state === 'FAILED'
+            ? 'failed'
+            : 'retry',
+    );
     if (!applied) {
       log.info(`${what}: attempt recorded, but another instance took the delivery over meanwhile`);
     } else if (step.state === 'DELIVERED') {
