@@ -3,6 +3,7 @@ import type { Graph } from '../graph/executor';
 import type { Loaders } from '../graph/loaders';
 import type { Log } from '../log';
 import type { TwinEvents } from './events';
+import type { Principal } from './principal';
 
 /**
  * What every resolver gets: a counting view of the graph and a fresh set of DataLoaders per
@@ -14,6 +15,8 @@ export interface Context {
   loaders: Loaders;
   config: Config;
   events: TwinEvents;
+  /** Who the request acts for: its role and the factories it may see (docs/security.md). */
+  principal: Principal;
   /** Sent back as the `x-request-id` header and on every log line of the operation. */
   requestId: string;
   log: Log;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import type { Context } from '../domain/context';
 import { NO_EVENTS, type TwinEvents } from '../domain/events';
+import { OPEN_PRINCIPAL, type Principal } from '../domain/principal';
 import type { Graph } from '../graph/executor';
 import { createLoaders } from '../graph/loaders';
 import { logger, type Log } from '../log';
@@ -16,7 +17,12 @@ export function createContext(
   config: Config,
   events: TwinEvents = NO_EVENTS,
   requestId: string = randomUUID(),
-  names: { operationName?: string | undefined; signal?: AbortSignal | undefined } = {},
+  names: {
+    operationName?: string | undefined;
+    signal?: AbortSignal | undefined;
+    /** Who the request acts for; a server with authentication off (and tools) act as admin. */
+    principal?: Principal | undefined;
+  } = {},
 ): Context {
   // Neo4j sees the request id and operation name as transaction metadata (SHOW TRANSACTIONS)
   const graph = root.scope({
@@ -30,6 +36,7 @@ export function createContext(
     loaders: createLoaders(graph),
     config,
     events,
+    principal: names.principal ?? OPEN_PRINCIPAL,
     requestId,
     signal: names.signal,
     get log(): Log {

@@ -1,0 +1,34 @@
+/**
+ * Who a request acts for (docs/security.md): the credential's role and the factories it may see.
+ * The auth capability makes one from a credential; every capability reads it from the context.
+ */
+
+export const ROLES = ['viewer', 'operator', 'analyst', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Principal {
+  /** The API key's id (`bootstrap` for TWIN_ADMIN_KEY, `open` when authentication is off). */
+  keyId: string;
+  name: string;
+  role: Role;
+  /** The factories the credential may see; null: every factory. */
+  factoryIds: readonly string[] | null;
+}
+
+/**
+ * What each role may do beyond reading: operator changes statuses and acknowledges or resolves
+ * alerts; analyst runs impact, simulation and risk; admin does everything (twins, imports, rules,
+ * keys). viewer only reads.
+ */
+export function allows(role: Role, needed: Role): boolean {
+  if (role === 'admin' || needed === 'viewer') return true;
+  return role === needed;
+}
+
+/** A request of a server with authentication off acts as this. */
+export const OPEN_PRINCIPAL: Principal = {
+  keyId: 'open',
+  name: 'authentication off (AUTH_REQUIRED=false)',
+  role: 'admin',
+  factoryIds: null,
+};
