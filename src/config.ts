@@ -151,6 +151,8 @@ export const configSchema = z.object({
   MAX_PAGE_SIZE: int(500, 1, 10000),
   /** Serve the offline GraphiQL playground at `/`. */
   PLAYGROUND: bool(true),
+  /** Serve Prometheus metrics at `/metrics` on the API port (docs/operations.md). */
+  METRICS: bool(true),
   /** How long shutdown waits for in-flight requests before closing connections. */
   SHUTDOWN_TIMEOUT_MS: int(10000, 0, 600000),
   /** debug, info, warn, error. */

@@ -6,6 +6,7 @@ import { MigrationError, projectMigrator } from './graph/migrations';
 import { errorText, logger, setLogLevel } from './log';
 import { type RunningApp, startApp } from './server/app';
 import type { ReadinessReport } from './server/health';
+import { Metrics } from './server/metrics';
 import { createSchema } from './server/schema';
 import { createLivePubSub } from './server/pubsub';
 import { SimulationJobs } from './simulation/jobs';
@@ -37,7 +38,12 @@ export interface Runtime {
 export async function startRuntime(config: Config): Promise<Runtime> {
   setLogLevel(config.LOG_LEVEL);
   const log = logger('twin-graph');
-  const graph = Graph.connect(graphSettings(config));
+  // Prometheus metrics at /metrics; METRICS=false: none, and no hooks on any path
+  const metrics = config.METRICS ? new Metrics() : undefined;
+  const graph = Graph.connect({
+    ...graphSettings(config),
+    ...(metrics ? { observe: metrics.cypher } : {}),
+  });
   try {
     await graph.ping();
     const migrations = projectMigrator(graph, logger('migrate'));
@@ -73,9 +79,11 @@ export async function startRuntime(config: Config): Promise<Runtime> {
         timelineRetentionMs: config.TIMELINE_RETENTION_DAYS * 86_400_000,
         spillDir: resolve(config.TELEMETRY_SPILL_DIR),
         cacheReloadMs: config.TELEMETRY_CACHE_RELOAD_S * 1000,
+        ...(metrics ? { observer: metrics.telemetry } : {}),
       },
       logger('telemetry'),
     );
+    metrics?.watchTelemetry(() => telemetry.stats());
     // the jobs announce progress through telemetry's bus, so every instance's subscribers hear it
     const pool = new SimulationPool(config.SIM_WORKERS);
     const jobs = new SimulationJobs(
@@ -138,6 +146,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
       retryMs: config.WEBHOOK_RETRY_HOURS * 3_600_000,
       maxBackoffMs: config.WEBHOOK_MAX_BACKOFF_S * 1000,
       log: logger('webhooks'),
+      ...(metrics ? { onAttempt: metrics.webhookAttempt } : {}),
     });
     const stopAlerts = async () => {
       await sweeper.stop();
@@ -147,7 +156,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     try {
       // before the API listens: what stopped instances left is INTERRUPTED before anyone asks
       await jobs.start();
-      app = await startApp({ config, graph, schema, readiness, log, events: telemetry });
+      app = await startApp({ config, graph, schema, readiness, log, events: telemetry, metrics });
       sweeper.start();
       webhooks.start();
       // in the background: the API answers meanwhile, a failure only costs the first query time

@@ -15,6 +15,7 @@ import { type Context, createContext } from './context';
 import { subscribeWithFreshContext } from './subscriptions';
 import { healthRoutes, type Readiness } from './health';
 import { playgroundRouter } from './playground';
+import { type Metrics, metricsPlugin, metricsRoutes } from './metrics';
 
 export interface AppDeps {
   config: Config;
@@ -23,6 +24,8 @@ export interface AppDeps {
   readiness: Readiness;
   events: TwinEvents;
   log: Log;
+  /** Prometheus metrics (METRICS); when absent, no /metrics and nothing is counted. */
+  metrics?: Metrics | undefined;
 }
 
 export interface RunningApp {
@@ -55,6 +58,16 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
         subscribeWithFreshContext(args, (operation) =>
           createContext(graph, config, deps.events, requestIdOf(operation)),
         ),
+      // open subscriptions by operation name, for the metrics
+      onOperation: (ctx, id, _payload, args, result) => {
+        deps.metrics?.subscriptions.opened(ctx, id, args, result);
+      },
+      onComplete: (ctx, id) => {
+        deps.metrics?.subscriptions.completed(ctx, id);
+      },
+      onClose: (ctx) => {
+        deps.metrics?.subscriptions.closed(ctx);
+      },
       onError: (_ctx, id, _payload, errors) => {
         wsLog.warn(`graphql-ws operation ${id} failed: ${errors.map((e) => e.message).join('; ')}`);
       },
@@ -69,6 +82,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     introspection: true,
     includeStacktraceInErrorResponses: false,
     plugins: [
+      ...(deps.metrics ? [metricsPlugin(deps.metrics)] : []),
       ApolloServerPluginDrainHttpServer({
         httpServer,
         stopGracePeriodMillis: config.SHUTDOWN_TIMEOUT_MS,
@@ -117,6 +131,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   await apollo.start();
 
   app.disable('x-powered-by');
+  if (deps.metrics) app.use(metricsRoutes(deps.metrics));
   app.use(healthRoutes(deps.readiness));
   app.use(
     '/graphql',
