@@ -113,6 +113,18 @@ export const configSchema = z.object({
    * in case a change was missed; changes made through the API or `npm run import` arrive at once.
    */
   TELEMETRY_CACHE_RELOAD_S: int(60, 0, 86400),
+
+  // --- The telemetry journal (docs/mqtt.md#delivery-guarantees) ---
+  /**
+   * Acknowledge an MQTT message only once its rows are fsync'd in a local write-ahead journal,
+   * replayed at start (false: acknowledge once buffered in memory; a crash loses the buffer).
+   */
+  TELEMETRY_JOURNAL: bool(true),
+  /** Folder of the journal; each instance writes in its own sub-folder, named by INSTANCE_ID. */
+  TELEMETRY_JOURNAL_DIR: z.string().default('.data/telemetry-journal'),
+  /** How long a journal write waits for more messages to share its fsync (group commit, ms). */
+  TELEMETRY_JOURNAL_COMMIT_MS: int(2, 0, 1000),
+
   /** Worker threads of the simulation pool, shared by queries and jobs (0: one per CPU core). */
   SIM_WORKERS: int(0, 0, 256),
   /** Longest horizon a scenario may ask for (days). */

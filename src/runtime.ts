@@ -78,6 +78,12 @@ export async function startRuntime(config: Config): Promise<Runtime> {
         retentionMs: config.TELEMETRY_RETENTION_HOURS * 3_600_000,
         timelineRetentionMs: config.TIMELINE_RETENTION_DAYS * 86_400_000,
         spillDir: resolve(config.TELEMETRY_SPILL_DIR),
+        journal: config.TELEMETRY_JOURNAL
+          ? {
+              dir: resolve(config.TELEMETRY_JOURNAL_DIR),
+              groupCommitMs: config.TELEMETRY_JOURNAL_COMMIT_MS,
+            }
+          : null,
         cacheReloadMs: config.TELEMETRY_CACHE_RELOAD_S * 1000,
         ...(metrics ? { observer: metrics.telemetry } : {}),
       },

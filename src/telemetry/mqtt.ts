@@ -1,8 +1,70 @@
-import mqtt, { type IClientOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
+import mqtt, {
+  type IClientOptions,
+  type IPublishPacket,
+  type ISubscriptionMap,
+  type MqttClient,
+} from 'mqtt';
 import { errorText, type Log } from '../log';
 
 /** mqtt.js's per-message hook: `done()` acknowledges (PUBACK), `done(err)` does not. */
 export type MessageHandler = NonNullable<MqttClient['handleMessage']>;
+
+/**
+ * One delivered message whose acknowledgement the handler decides on. mqtt.js hands messages over
+ * one at a time and sends a QoS 1 message's PUBACK when its handler calls back; a `Delivery`
+ * separates the two, so that the next message can be read while this one is made durable:
+ * - `next()` lets mqtt.js go on to the next message, this one still unacknowledged;
+ * - `ack()` acknowledges it (calls must come in delivery order: MQTT acknowledges QoS 1 in order);
+ *   on a connection that has dropped since, it does nothing: the broker redelivers the message;
+ * - `fail(err)` goes on without ever acknowledging it.
+ */
+export interface Delivery {
+  next(): void;
+  ack(): void;
+  fail(err: Error): void;
+}
+
+export type DeliveryHandler = (packet: IPublishPacket, delivery: Delivery) => void;
+
+/** mqtt.js goes on without a PUBACK when the handler's callback gets an error. */
+const DEFERRED = new Error('acknowledged later');
+
+/** mqtt.js's own packet writer (not part of its typed API); checked at run time. */
+interface PacketWriter {
+  _sendPacket?: (packet: { cmd: 'puback'; messageId: number; reasonCode: number }) => void;
+}
+
+function deliveryHandler(client: MqttClient, handle: DeliveryHandler): MessageHandler {
+  const writer = client as unknown as PacketWriter;
+  return (packet, done) => {
+    const stream = client.stream;
+    let released = false;
+    let settled = false;
+    const release = (err?: Error) => {
+      if (released) return;
+      released = true;
+      done(err);
+    };
+    handle(packet, {
+      next() {
+        // without a way to send the PUBACK later, stay one message at a time
+        if (typeof writer._sendPacket === 'function') release(DEFERRED);
+      },
+      ack() {
+        if (settled) return;
+        settled = true;
+        if (!released) return release(); // mqtt.js sends the PUBACK
+        if (packet.qos === 0 || packet.messageId === undefined) return;
+        if (client.stream !== stream || !client.connected) return; // redelivered on the new one
+        writer._sendPacket?.({ cmd: 'puback', messageId: packet.messageId, reasonCode: 0 });
+      },
+      fail(err) {
+        settled = true;
+        release(err);
+      },
+    });
+  };
+}
 
 export interface ClientSpec {
   url: string;
@@ -18,6 +80,8 @@ export interface ClientSpec {
    * queue right after CONNACK, and mqtt.js's default handler would acknowledge and drop those.
    */
   handleMessage?: MessageHandler;
+  /** Like `handleMessage`, with acknowledgements that may come after the next message is read. */
+  handleDelivery?: DeliveryHandler;
   log: Log;
 }
 
@@ -44,6 +108,7 @@ export function openClient(spec: ClientSpec): OpenClient {
   };
   const client = mqtt.connect(spec.url, options);
   if (spec.handleMessage) client.handleMessage = spec.handleMessage;
+  if (spec.handleDelivery) client.handleMessage = deliveryHandler(client, spec.handleDelivery);
 
   let lastError = '';
   client.on('error', (err) => {
@@ -67,8 +132,10 @@ export function openClient(spec: ClientSpec): OpenClient {
   client.on('connect', () => {
     lastError = '';
     // A broker that restarted may report the session as present yet have lost its
-    // subscriptions (seen with shared subscriptions): subscribe at every connect; `resubscribe`
-    // makes mqtt.js send a filter it believes is subscribed already.
+    // subscriptions: Mosquitto 2.0.11 restores a persistent session and its plain subscriptions
+    // but not its shared ones (test/integration/durability.test.ts). So subscribe at every
+    // connect whatever `sessionPresent` says; `resubscribe` makes mqtt.js send a filter it
+    // believes is subscribed already.
     const again: ISubscriptionMap = Object.assign(
       { [spec.filter]: { qos: 1 as const } },
       { resubscribe: true },

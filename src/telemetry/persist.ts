@@ -1,6 +1,7 @@
 import { errorText, type Log } from '../log';
 import { type Ingest, type Processed, rejection } from './ingest';
-import type { MessageHandler } from './mqtt';
+import type { BatchRows } from './records';
+import type { DeliveryHandler, MessageHandler } from './mqtt';
 import { isReservedTopic, rejectedTopic } from './topics';
 import type { TelemetryWriter } from './writer';
 
@@ -12,9 +13,20 @@ export interface PersistCounts {
   notAcknowledged: number;
 }
 
+/** Where accepted rows are made durable before their message is acknowledged. */
+export interface Durable {
+  /** Resolves once `rows` are on disk; `mark` is the writer's sequence number of their add. */
+  append(rows: Partial<BatchRows>, mark: number): Promise<void>;
+}
+
+/** Messages read but not yet acknowledged, above which reading waits for acknowledgements. */
+const MAX_UNACKNOWLEDGED = 2000;
+
 /**
  * The persisting side: messages of the shared subscription are validated, buffered for the
- * batching writer, and only then acknowledged. One message at a time: the next is read only once
+ * batching writer and, with the journal (`handleDelivery`, the default), acknowledged only once
+ * their rows are fsync'd in it. Without the journal (`handleMessage`), acknowledged once
+ * buffered, one message at a time: the next is read only once
  * this one is buffered, so a full buffer (Neo4j slower than the broker) holds the broker back
  * instead of growing memory. A message that could not be buffered is not acknowledged, and the
  * connection is dropped so that the broker redelivers it (MQTT redelivers unacknowledged QoS 1
@@ -32,7 +44,85 @@ export class Persister {
     private readonly deadLetter: (topic: string, body: string) => void,
     /** Drops the connection so that the broker redelivers what is unacknowledged. */
     private readonly redeliver: () => void,
+    /** With a journal, a message is acknowledged once its rows are in it (see handleDelivery). */
+    private readonly journal: Durable | null = null,
   ) {}
+
+  private ackChain: Promise<void> = Promise.resolve();
+  private unacknowledged = 0;
+  private stopping = false;
+
+  /**
+   * With the journal: validate, buffer for the writer, append to the journal, and acknowledge
+   * once the journal's group commit has the rows on disk. The next message is read as soon as
+   * this one is appended (not once it is on disk), so that one fsync covers many messages;
+   * acknowledgements still go out in delivery order. Above MAX_UNACKNOWLEDGED messages waiting
+   * for their fsync, reading waits; a full write buffer (Neo4j slower than the broker) holds
+   * the broker back as before.
+   */
+  readonly handleDelivery: DeliveryHandler = (packet, delivery) => {
+    if (this.stopping) {
+      delivery.fail(new Error('shutting down: left for the broker to redeliver'));
+      return;
+    }
+    const payload =
+      typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    this.unacknowledged += 1;
+    this.accept(packet.topic, payload).then(
+      ({ durable }) => {
+        const inOrder = this.ackChain.then(() => durable);
+        this.ackChain = inOrder.then(
+          () => {
+            this.unacknowledged -= 1;
+            delivery.ack();
+          },
+          (err: unknown) => {
+            this.unacknowledged -= 1;
+            this.notAcknowledged(packet.topic, err);
+            delivery.fail(err instanceof Error ? err : new Error(String(err)));
+          },
+        );
+        if (this.unacknowledged < MAX_UNACKNOWLEDGED) delivery.next();
+      },
+      (err: unknown) => {
+        this.unacknowledged -= 1;
+        this.notAcknowledged(packet.topic, err);
+        delivery.fail(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  };
+
+  /**
+   * Stops taking messages (they stay with the broker) and waits until every message taken is
+   * acknowledged or known unacknowledged.
+   */
+  async drain(): Promise<void> {
+    this.stopping = true;
+    let tail: Promise<void> | null = null;
+    while (tail !== this.ackChain) {
+      tail = this.ackChain;
+      await tail;
+    }
+  }
+
+  private notAcknowledged(topic: string, err: unknown): void {
+    this.counts.notAcknowledged += 1;
+    this.log.warn(
+      `not acknowledging a message of ${topic} (the broker redelivers it): ${errorText(err)}`,
+    );
+    this.redeliver();
+  }
+
+  /** Validates, buffers and journals one message; `durable` resolves once it may be acknowledged. */
+  private async accept(topic: string, payload: Buffer): Promise<{ durable: Promise<void> }> {
+    let durable: Promise<void> = Promise.resolve();
+    await this.onMessage(topic, payload, (rows, mark) => {
+      if (this.journal) durable = this.journal.append(rows, mark);
+    });
+    // a journal failure is seen when the acknowledgement is due, in order
+    durable.catch(() => undefined);
+    return { durable };
+  }
 
   readonly handleMessage: MessageHandler = (packet, done) => {
     const payload =
@@ -51,7 +141,11 @@ export class Persister {
   };
 
   /** Validates and buffers one message; throws when it could not be buffered. */
-  async onMessage(topic: string, payload: Buffer): Promise<void> {
+  async onMessage(
+    topic: string,
+    payload: Buffer,
+    buffered: (rows: Partial<BatchRows>, mark: number) => void = () => {},
+  ): Promise<void> {
     if (isReservedTopic(this.prefix, topic)) return; // our own events and dead letters
     let result: Processed;
     try {
@@ -63,17 +157,17 @@ export class Persister {
         rejections: [rejection('INTERNAL_ERROR', errorText(err), topic, payload, receivedAt)],
       };
     }
-    if (result.kind === 'telemetry') {
-      await this.writer.add({
-        readings: result.readings,
-        observations: result.observations,
-        rejections: result.rejections,
-      });
-    } else if (result.kind === 'state') {
-      await this.writer.add({ states: [result.state], observations: result.observations });
-    } else {
-      await this.writer.add({ rejections: result.rejections });
-    }
+    const rows: Partial<BatchRows> =
+      result.kind === 'telemetry'
+        ? {
+            readings: result.readings,
+            observations: result.observations,
+            rejections: result.rejections,
+          }
+        : result.kind === 'state'
+          ? { states: [result.state], observations: result.observations }
+          : { rejections: result.rejections };
+    buffered(rows, await this.writer.add(rows));
     // counted once buffered: a message that is redelivered is counted when it is accepted
     this.counts.received += 1;
     if (result.kind === 'state') this.counts.accepted += 1;

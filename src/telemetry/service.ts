@@ -1,4 +1,5 @@
 import type { MqttClient } from 'mqtt';
+import { join } from 'node:path';
 import type { PubSub } from 'type-graphql';
 import { RuleCache } from '../alerts/rule-cache';
 import type { AlertNotice } from '../domain/alerts';
@@ -14,14 +15,16 @@ import { errorText, type Log } from '../log';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
 import { busTopic, encodeBus, type BusMessage } from './bus';
 import { ingestWith, type IngestLimits } from './ingest';
+import { Journal, type JournalStats } from './journal';
 import { LiveFeed } from './live';
 import { closeClient, openClient, type OpenClient } from './mqtt';
 import { Persister } from './persist';
 import { AssetRegistry } from './registry';
 import { startRetention } from './retention';
 import { alertTopic } from './topics';
+import { batchSize, emptyBatch, storedRows, type BatchRows } from './records';
 import { writeBatch } from './store';
-import { TelemetryWriter, type WriterStats } from './writer';
+import { appendRows, TelemetryWriter, type WriterStats } from './writer';
 
 export interface TelemetrySettings {
   /** External broker; when undefined an embedded broker is started on `embeddedPort`. */
@@ -42,6 +45,11 @@ export interface TelemetrySettings {
   /** Asset state changes (the timeline) older than this are pruned (TIMELINE_RETENTION_DAYS). */
   timelineRetentionMs: number;
   spillDir: string;
+  /**
+   * The write-ahead journal: a message is acknowledged once its rows are fsync'd there (in
+   * `dir/<instanceId>`, group-committed every `groupCommitMs`). null: acknowledged once buffered.
+   */
+  journal: { dir: string; groupCommitMs: number } | null;
   /** The asset cache is reloaded whole this often, whatever events it heard (0: never). */
   cacheReloadMs: number;
   /** Told of each committed batch and routed alert step (the metrics; runtime.ts wires it). */
@@ -56,6 +64,8 @@ export interface IngestStats {
   rejected: number;
   notAcknowledged: number;
   writer: WriterStats;
+  /** null when the journal is off (TELEMETRY_JOURNAL=false) or telemetry is not persisted. */
+  journal: JournalStats | null;
 }
 
 /**
@@ -78,6 +88,7 @@ export class TelemetryService implements TwinEvents {
   private persistClient: OpenClient | null = null;
   private persister: Persister | null = null;
   private writer: TelemetryWriter | null = null;
+  private journal: Journal<Partial<BatchRows>> | null = null;
   private readonly stopTimers: (() => void)[] = [];
   url = '';
 
@@ -109,6 +120,7 @@ export class TelemetryService implements TwinEvents {
         failedAttempts: 0,
         lastError: null,
       },
+      journal: this.journal?.stats() ?? null,
     };
   }
 
@@ -175,6 +187,7 @@ export class TelemetryService implements TwinEvents {
       );
       this.writer = writer;
       await writer.replaySpill();
+      const journal = s.journal ? await this.openJournal(s.journal, writer) : null;
       let open: OpenClient | null = null;
       const persister = new Persister(
         ingest,
@@ -183,6 +196,7 @@ export class TelemetryService implements TwinEvents {
         this.log,
         (topic, body) => open?.client.publish(topic, body, { qos: 0 }),
         () => open?.redeliver(),
+        journal,
       );
       this.persister = persister;
       open = openClient({
@@ -191,7 +205,9 @@ export class TelemetryService implements TwinEvents {
         clean: false,
         v5,
         filter: (this.broker ? '' : `$share/${s.sharedGroup}/`) + everything,
-        handleMessage: persister.handleMessage,
+        ...(journal
+          ? { handleDelivery: persister.handleDelivery }
+          : { handleMessage: persister.handleMessage }),
         log: this.log,
       });
       this.persistClient = open;
@@ -200,6 +216,47 @@ export class TelemetryService implements TwinEvents {
       );
     }
     this.log.info(`telemetry from ${this.url} (${everything})${s.persist ? '' : ', live only'}`);
+  }
+
+  /**
+   * Opens this instance's journal and writes what an earlier run left in it (a crash, or Neo4j
+   * away at shutdown) before anything is read from the broker. Replayed batches are named after
+   * their segment, so a replay cut short by another crash skips what it had written.
+   */
+  private async openJournal(
+    settings: { dir: string; groupCommitMs: number },
+    writer: TelemetryWriter,
+  ): Promise<Journal<Partial<BatchRows>>> {
+    const journal = await Journal.open<Partial<BatchRows>>({
+      dir: join(settings.dir, this.settings.instanceId),
+      groupCommitMs: settings.groupCommitMs,
+      log: this.log,
+    });
+    this.journal = journal;
+    let rows = 0;
+    const records = await journal.replay(async (list, segment) => {
+      let batch = emptyBatch();
+      let n = 0;
+      const write = async () => {
+        if (batchSize(batch) === 0) return;
+        rows += batchSize(batch);
+        await writer.writeReplayed({
+          id: `journal:${this.settings.instanceId}:${segment}:${n++}`,
+          ...batch,
+        });
+        batch = emptyBatch();
+      };
+      for (const record of list) {
+        appendRows(batch, record);
+        if (storedRows(batch) >= this.settings.maxBatch) await write();
+      }
+      await write();
+    });
+    if (records > 0) {
+      this.log.info(`wrote ${rows} telemetry rows of ${records} messages left in the journal`);
+    }
+    writer.onCommitted((seq) => journal.committed(seq));
+    return journal;
   }
 
   /** A safety net under the events: whatever was missed (a tool that wrote directly) heals. */
@@ -268,19 +325,34 @@ export class TelemetryService implements TwinEvents {
    */
   async stop(timeoutMs: number): Promise<void> {
     for (const stop of this.stopTimers.splice(0)) stop();
+    const journal = this.journal;
     await this.step('closing the persist connection', async () => {
-      // forced: a message not yet buffered stays unacknowledged and is redelivered
-      if (this.persistClient) await closeClient(this.persistClient.client, true);
+      if (!this.persistClient) return;
+      if (journal && this.persister) {
+        // what was taken is acknowledged once in the journal, then the connection closes
+        // cleanly so that those acknowledgements reach the broker; the rest is redelivered
+        await bounded(this.persister.drain(), timeoutMs);
+        await closeGently(this.persistClient.client);
+      } else {
+        // forced: a message not yet buffered stays unacknowledged and is redelivered
+        await closeClient(this.persistClient.client, true);
+      }
     });
+    let allWritten = true;
     await this.step('writing buffered telemetry', async () => {
       if (!this.writer) return;
-      const result = await this.writer.stop(timeoutMs);
-      if (!result.written) {
+      const result = await this.writer.stop(timeoutMs, { spill: !journal });
+      allWritten = result.written;
+      if (!result.written && !journal) {
         this.log.warn(
           `telemetry: ${result.spilled} rows spilled for the next start` +
             (result.lost > 0 ? `, ${result.lost} rows lost` : ''),
         );
       }
+    });
+    await this.step('closing the telemetry journal', async () => {
+      // everything written: the journal is empty; otherwise it is replayed at the next start
+      await journal?.close(!allWritten);
     });
     await this.step('closing the live connection', async () => {
       if (this.live) await closeLive(this.live.client);
@@ -299,8 +371,19 @@ export class TelemetryService implements TwinEvents {
   }
 }
 
+async function bounded(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 /** The live connection may hold our own QoS 1 events in flight: give them a moment, then go. */
 async function closeLive(client: MqttClient): Promise<void> {
+  await closeGently(client);
+}
+
+/** A clean DISCONNECT (after what was written, acknowledgements included), forced after 2 s. */
+async function closeGently(client: MqttClient): Promise<void> {
   await Promise.race([
     closeClient(client),
     new Promise<void>((resolve) => setTimeout(resolve, 2000).unref()),

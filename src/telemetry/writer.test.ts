@@ -177,3 +177,41 @@ describe('TelemetryWriter and alert observations', () => {
     await writer.stop(100);
   });
 });
+
+describe('what the writer reports committed (the journal deletes what it covers)', () => {
+  it('when batches commit, then committedThrough names the last add whose rows are all written', async () => {
+    const reported: number[] = [];
+    let fail = false;
+    const { writer } = await writerWith(() =>
+      fail ? Promise.reject(new Error('away')) : Promise.resolve([]),
+    );
+    writer.onCommitted((seq) => reported.push(seq));
+    // 25 adds of one reading each: batches of 10
+    for (let i = 0; i < 25; i++) expect(await writer.add({ readings: [reading(i)] })).toBe(i + 1);
+    await writer.flush();
+    expect(writer.committedThrough()).toBe(25);
+    expect(reported).toEqual([10, 20, 25]);
+
+    // an add of a reading and a rejection is covered only once both are written
+    fail = true;
+    await writer.add({
+      readings: [reading(100)],
+      rejections: [
+        {
+          reason: 'UNKNOWN_METRIC',
+          detail: 'x',
+          topic: 't',
+          payload: '{}',
+          receivedAt: new Date().toISOString(),
+          metric: 'x',
+        },
+      ],
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(writer.committedThrough()).toBe(25);
+    fail = false;
+    await writer.flush();
+    expect(writer.committedThrough()).toBe(26);
+    await writer.stop(1000);
+  });
+});

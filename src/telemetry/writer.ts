@@ -67,6 +67,15 @@ export class TelemetryWriter {
   private wake: (() => void) | null = null;
   private readonly counters: { written: number; failedAttempts: number; lastError: string | null } =
     { written: 0, failedAttempts: 0, lastError: null };
+  /** Sequence number of the last `add`; see `committedThrough`. */
+  private added = 0;
+  /** Rows of each kind added and committed since the start: each kind is written in add order. */
+  private readonly addedRows = emptyCounts();
+  private readonly committedRows = emptyCounts();
+  /** Adds not yet wholly committed, with the row counts that cover them, oldest first. */
+  private readonly openAdds: { seq: number; upTo: RowCounts }[] = [];
+  private committedSeq = 0;
+  private committedListener: (seq: number) => void = () => {};
 
   constructor(
     private readonly write: Write,
@@ -82,18 +91,48 @@ export class TelemetryWriter {
   }
 
   /**
-   * Queues rows; resolves once they are buffered (waits while the buffer is full). Throws
-   * WriterStoppedError once shutdown began, so the message is not acknowledged.
+   * Queues rows; resolves once they are buffered (waits while the buffer is full) with the add's
+   * sequence number (1, 2, …; see `committedThrough`). Throws WriterStoppedError once shutdown
+   * began, so the message is not acknowledged.
    */
-  async add(rows: Partial<BatchRows>): Promise<void> {
+  async add(rows: Partial<BatchRows>): Promise<number> {
     while (!this.stopped && this.stats().buffered >= this.options.maxBuffered) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     if (this.stopped) throw new WriterStoppedError();
     appendRows(this.buffer, rows);
+    this.added += 1;
+    addCounts(this.addedRows, rows);
+    this.openAdds.push({ seq: this.added, upTo: { ...this.addedRows } });
     // observations ride along (every one is taken): the batch is full when its rows are
     if (storedRows(this.buffer) >= this.options.maxBatch) this.kick();
     else this.timer ??= setTimeout(() => this.kick(), this.options.flushMs);
+    return this.added;
+  }
+
+  /**
+   * The highest add sequence number whose rows are all committed (every add before it too).
+   * Each kind of row is taken from the buffer in add order and batches commit one after the
+   * other, so the rows of each kind committed so far are a prefix of those added.
+   */
+  committedThrough(): number {
+    return this.committedSeq;
+  }
+
+  /** Called with `committedThrough()` each time it moves (the journal deletes what it covers). */
+  onCommitted(listener: (seq: number) => void): void {
+    this.committedListener = listener;
+  }
+
+  private markCommitted(batch: BatchRows): void {
+    addCounts(this.committedRows, batch);
+    let seq = this.committedSeq;
+    while (this.openAdds.length > 0 && covers(this.committedRows, this.openAdds[0]?.upTo)) {
+      seq = this.openAdds.shift()?.seq ?? seq;
+    }
+    if (seq === this.committedSeq) return;
+    this.committedSeq = seq;
+    this.committedListener(seq);
   }
 
   /** Writes everything buffered now; resolves when the buffer is empty (or shutdown spilled it). */
@@ -143,6 +182,7 @@ export class TelemetryWriter {
         const alerts = await this.write(batch);
         this.counters.written += storedRows(batch);
         if (this.inFlight === batch) this.inFlight = null;
+        this.markCommitted(batch);
         backoff = 100;
         failures = 0;
         this.release();
@@ -153,6 +193,7 @@ export class TelemetryWriter {
           const without: WriteBatch = { ...batch, observations: [] };
           if (await this.writeWithout(without, batch.observations.length, err)) {
             if (this.inFlight === batch) this.inFlight = null;
+            this.markCommitted(batch); // the dropped observations are done with too
             backoff = 100;
             failures = 0;
             continue;
@@ -204,9 +245,11 @@ export class TelemetryWriter {
   /**
    * Stops accepting, writes what is buffered (retrying for up to `timeoutMs`), and spills the
    * rest to `spillDir` if Neo4j stayed unreachable. Never throws: every accepted row ends
-   * written or spilled, and what could be neither is counted in `lost` and logged.
+   * written or spilled, and what could be neither is counted in `lost` and logged. With
+   * `spill: false` (a journal holds every accepted row and replays it at the next start) what
+   * was not written is left to the journal.
    */
-  async stop(timeoutMs: number): Promise<StopResult> {
+  async stop(timeoutMs: number, { spill = true }: { spill?: boolean } = {}): Promise<StopResult> {
     this.stopped = true;
     this.release();
     if (this.timer) clearTimeout(this.timer);
@@ -223,6 +266,13 @@ export class TelemetryWriter {
     }
     this.abandoned = true;
     this.wake?.();
+    if (!spill) {
+      const left = batchSize(this.buffer) + (this.inFlight ? batchSize(this.inFlight) : 0);
+      this.options.log.warn(
+        `Neo4j unreachable at shutdown: ${left} telemetry rows stay in the journal for the next start`,
+      );
+      return { written: false, spilled: 0, lost: 0 };
+    }
     // The batch in flight may still commit after this: it is spilled with its id, and the
     // replay skips an id that was written.
     const batches: WriteBatch[] = [];
@@ -247,6 +297,13 @@ export class TelemetryWriter {
     }
   }
 
+  /** Writes a batch kept by an earlier run (spill file, journal) now, under its own id. */
+  async writeReplayed(batch: WriteBatch): Promise<void> {
+    const alerts = await this.write(batch);
+    this.counters.written += storedRows(batch);
+    if (alerts.length > 0) this.onAlerts(alerts);
+  }
+
   /**
    * Writes the batches spilled by an earlier shutdown, each in its own transaction under its
    * own id (a batch that was committed after all is skipped), then deletes their files. A file
@@ -268,10 +325,8 @@ export class TelemetryWriter {
         continue;
       }
       for (const batch of batches) {
-        const alerts = await this.write(batch);
-        this.counters.written += storedRows(batch);
+        await this.writeReplayed(batch);
         rows += batchSize(batch);
-        if (alerts.length > 0) this.onAlerts(alerts);
       }
       await rm(file);
     }
@@ -281,7 +336,21 @@ export class TelemetryWriter {
   }
 }
 
-function appendRows(into: BatchRows, from: Partial<BatchRows>): void {
+type RowCounts = Record<keyof BatchRows, number>;
+
+const KINDS: (keyof BatchRows)[] = ['readings', 'states', 'rejections', 'observations'];
+
+const emptyCounts = (): RowCounts => ({ readings: 0, states: 0, rejections: 0, observations: 0 });
+
+function addCounts(into: RowCounts, rows: Partial<BatchRows>): void {
+  for (const k of KINDS) into[k] += rows[k]?.length ?? 0;
+}
+
+function covers(committed: RowCounts, upTo: RowCounts | undefined): boolean {
+  return upTo !== undefined && KINDS.every((k) => committed[k] >= upTo[k]);
+}
+
+export function appendRows(into: BatchRows, from: Partial<BatchRows>): void {
   if (from.readings) into.readings.push(...from.readings);
   if (from.states) into.states.push(...from.states);
   if (from.rejections) into.rejections.push(...from.rejections);

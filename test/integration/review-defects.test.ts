@@ -342,7 +342,7 @@ describe('a message that could not be buffered is not acknowledged (defect 3)', 
     let failures = 1;
     let calls = 0;
     class FlakyWriter extends TelemetryWriter {
-      override async add(rows: Parameters<TelemetryWriter['add']>[0]): Promise<void> {
+      override async add(rows: Parameters<TelemetryWriter['add']>[0]): Promise<number> {
         calls += 1;
         if (failures-- > 0) throw new Error('injected: buffer unavailable');
         return super.add(rows);

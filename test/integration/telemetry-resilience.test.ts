@@ -138,6 +138,9 @@ describe('telemetry resilience', () => {
       MQTT_TOPIC_PREFIX: 'sp',
       TELEMETRY_SPILL_DIR: spill,
       SHUTDOWN_TIMEOUT_MS: '1500',
+      // with the journal (the default) nothing is spilled: the journal is replayed instead
+      // (test/integration/durability.test.ts); spill files remain for TELEMETRY_JOURNAL=false
+      TELEMETRY_JOURNAL: 'false',
     });
     const publisher = await mqtt.connectAsync(process.env['MQTT_URL'] ?? '', {
       clientId: `pub-sp-${Date.now()}`,
