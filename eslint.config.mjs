@@ -24,7 +24,15 @@ function roomRules() {
     const packages = [
       ...(room === 'graph' ? [] : ['neo4j-driver']),
       ...(room === 'telemetry' ? [] : ['mqtt', 'aedes']),
+      // metrics are server/metrics.ts's: rooms report through hooks (domain/observers.ts)
+      'prom-client',
     ];
+    const messages = {
+      'neo4j-driver':
+        'Only src/graph/ imports neo4j-driver: run Cypher through Graph (src/graph/executor.ts).',
+      'prom-client':
+        'Only src/server/metrics.ts imports prom-client: report through a hook (domain/observers.ts, GraphSettings.observe) wired in runtime.ts.',
+    };
     return {
       files: [`src/${room}/**/*.ts`],
       rules: {
@@ -34,9 +42,8 @@ function roomRules() {
             paths: packages.map((name) => ({
               name,
               message:
-                name === 'neo4j-driver'
-                  ? 'Only src/graph/ imports neo4j-driver: run Cypher through Graph (src/graph/executor.ts).'
-                  : 'Only src/telemetry/ talks MQTT: publish through TwinEvents or the live bus.',
+                messages[name] ??
+                'Only src/telemetry/ talks MQTT: publish through TwinEvents or the live bus.',
             })),
             patterns: [
               {

@@ -73,4 +73,12 @@ describe('the import direction between rooms', () => {
     );
     expect(found.join('\n')).toContain('Only src/graph/ imports neo4j-driver');
   });
+
+  it('when a room imports prom-client, then the lint fails; the server may', async () => {
+    const code = "import { Counter } from 'prom-client';\nexport const c = Counter;\n";
+    const found = await problems('src/telemetry/probe.ts', code);
+    expect(found.join('\n')).toContain('Only src/server/metrics.ts imports prom-client');
+    const server = await problems('src/server/probe.ts', code);
+    expect(server.filter((m) => m.includes('no-restricted-imports'))).toEqual([]);
+  });
 });
