@@ -294,6 +294,16 @@ export class Metrics {
       'Failed telemetry write attempts (each is retried; the rows stay buffered).',
       (s) => s.writer.failedAttempts,
     );
+    fromStats(
+      'telemetry_journal_records_total',
+      "Messages' rows appended and fsync'd to the write-ahead journal before their acknowledgement (0 when it is off).",
+      (s) => s.journal?.records ?? 0,
+    );
+    fromStats(
+      'telemetry_journal_commits_total',
+      'Write-and-fsync rounds of the journal (records / commits = records per fsync).',
+      (s) => s.journal?.commits ?? 0,
+    );
     const gauge = (name: string, help: string, value: (s: IngestStats) => number) =>
       new Gauge({
         name: `${PREFIX}${name}`,
@@ -313,6 +323,11 @@ export class Metrics {
       'telemetry_broker_connected',
       '1 when both MQTT connections (live and persist) are up.',
       (s) => (s.connected ? 1 : 0),
+    );
+    gauge(
+      'telemetry_journal_segments',
+      'Segment files of the write-ahead journal on disk (deleted as the writer commits their rows).',
+      (s) => s.journal?.segments ?? 0,
     );
   }
 

@@ -237,6 +237,11 @@ describe('GET /metrics in the Prometheus text format', () => {
     expect(delta('twin_graph_telemetry_batches_written_total')).toBeGreaterThanOrEqual(1);
     expect(delta('twin_graph_cypher_statements_total', { mode: 'write' })).toBeGreaterThan(0);
     expect(after.value('twin_graph_telemetry_write_failures_total')).toBe(0);
+    // acknowledged once durable: both messages went through the journal (when it is on)
+    if (app.runtime.telemetry.stats().journal) {
+      expect(delta('twin_graph_telemetry_journal_records_total')).toBeGreaterThanOrEqual(2);
+      expect(delta('twin_graph_telemetry_journal_commits_total')).toBeGreaterThanOrEqual(1);
+    }
   });
 
   it('when a subscription opens, then the gauge of its operation name is 1, and 0 once it is closed', async () => {
