@@ -79,6 +79,11 @@ export class Graph {
       disableLosslessIntegers: true,
       maxConnectionPoolSize: 50,
       connectionAcquisitionTimeout: 20_000,
+      // Neo4j away: a request answers DATABASE_UNAVAILABLE (503) within a few seconds instead of
+      // hanging for the driver's default 30 s of connect timeout and 30 s of retries. The
+      // telemetry writer retries on its own; the pool reconnects by itself when Neo4j is back.
+      connectionTimeout: 3_000,
+      maxTransactionRetryTime: 3_000,
       logging: { level: 'error', logger: (_level, message) => console.error(`[neo4j] ${message}`) },
     });
     return new Graph(driver, settings.database, undefined, {
@@ -282,7 +287,8 @@ function mapNeo4jError(err: unknown): unknown {
     return new TwinError(
       'DATABASE_UNAVAILABLE',
       `Neo4j is not reachable (${err.message}); check NEO4J_URI and that the database is running`,
-      { neo4jCode: err.code },
+      // Apollo Server answers with this HTTP status (and leaves `http` out of the error)
+      { neo4jCode: err.code, http: { status: 503 } },
     );
   }
   if (err.code === 'Neo.ClientError.Schema.ConstraintValidationFailed') {
