@@ -1,4 +1,6 @@
 import { Arg, type ClassType, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { allows } from '../domain/principal';
+import { TwinError } from '../errors';
 import type { Context } from '../domain/context';
 import type { TwinKind } from '../domain/events';
 import type { TwinLabel } from '../graph/loaders';
@@ -112,6 +114,19 @@ export function createTwinResolver<T extends { id: string }, I extends object, P
       @Arg('patch', () => spec.patch) patch: P,
       @Ctx() ctx: Context,
     ): Promise<T> {
+      // an operator may update only a status (docs/security.md, "Roles"); the rest needs admin
+      if (!allows(ctx.principal.role, 'admin')) {
+        const others = Object.entries(patch)
+          .filter(([k, v]) => k !== 'status' && v !== undefined)
+          .map(([k]) => k);
+        if (others.length > 0) {
+          throw new TwinError(
+            'FORBIDDEN',
+            `a ${ctx.principal.role} key may change only the status of ${article(noun)}; ` +
+              `changing ${others.join(', ')} needs an admin key`,
+          );
+        }
+      }
       const write = await updateTwin(ctx.graph, section, id, patch);
       publishWrite(ctx.events, kind, write, spec.events);
       return reload(ctx, kind, type, id);
