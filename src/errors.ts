@@ -10,6 +10,12 @@ export type ErrorCode =
   | 'DATABASE_UNAVAILABLE'
   | 'TOO_LARGE'
   | 'TIMEOUT'
+  /** A malformed request: unreadable JSON, a subscription over HTTP, a wrong content type. */
+  | 'BAD_REQUEST'
+  /** An operation over a depth, alias, token or cost limit, refused before it runs. */
+  | 'QUERY_TOO_COMPLEX'
+  /** Too many requests from one client in the rate-limit window; retry after `Retry-After`. */
+  | 'RATE_LIMITED'
   | 'INTERNAL_SERVER_ERROR';
 
 export interface Problem {
@@ -24,15 +30,20 @@ export class TwinError extends GraphQLError {
   }
 }
 
+/** At most `max` characters of client input, for error messages: never echo a megabyte back. */
+export function clip(text: string, max = 100): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
 export const badInput = (message: string, problems?: Problem[]) =>
   new TwinError('BAD_USER_INPUT', message, problems ? { problems } : {});
 
 export const notFound = (kind: string, id: string) =>
   new TwinError(
     'NOT_FOUND',
-    `${kind} "${id}" does not exist; check the id (ids are case-sensitive)`,
+    `${kind} "${clip(id)}" does not exist; check the id (ids are case-sensitive)`,
     {
       kind,
-      id,
+      id: clip(id),
     },
   );

@@ -1,5 +1,5 @@
 import { type ClassType, Field, Int, ObjectType } from 'type-graphql';
-import { badInput } from '../errors';
+import { badInput, clip } from '../errors';
 
 @ObjectType({ description: 'Relay page information.' })
 export class PageInfo {
@@ -70,7 +70,7 @@ export function decodeCursor(cursor: string): string {
     encodeCursor(text.slice(CURSOR_PREFIX.length)) !== cursor
   ) {
     throw badInput(
-      `"after" is not a cursor of this API: "${cursor}"; pass an edge's cursor or pageInfo.endCursor unchanged`,
+      `"after" is not a cursor of this API: "${clip(cursor, 40)}"; pass an edge's cursor or pageInfo.endCursor unchanged`,
     );
   }
   return text.slice(CURSOR_PREFIX.length);
