@@ -161,6 +161,32 @@ export const configSchema = z.object({
   TIMELINE_RETENTION_DAYS: int(400, 1, 3650),
   /** Largest page a connection returns; larger `first` values are rejected. */
   MAX_PAGE_SIZE: int(500, 1, 10000),
+  /*
+   * Limits on what one GraphQL request may ask (docs/security.md, "Limits and hostile input").
+   * An operation over a limit is refused before it runs, with code QUERY_TOO_COMPLEX.
+   */
+  /** Deepest field nesting of an operation; every field level counts, `edges` and `node` too. */
+  GRAPHQL_MAX_DEPTH: int(6, 1, 100),
+  /** Most aliases in one operation (fragments included). */
+  GRAPHQL_MAX_ALIASES: int(15, 0, 1000),
+  /** Most lexical tokens in one document; larger documents are refused while parsing. */
+  GRAPHQL_MAX_TOKENS: int(1000, 10, 100000),
+  /** Largest estimated cost of an operation: page sizes (`first`, `limit`) multiply what they contain. */
+  GRAPHQL_MAX_COST: int(5000, 1, 100000000),
+  /** How many items a list without a page size is assumed to hold in the cost (e.g. `lines`). */
+  GRAPHQL_COST_LIST_SIZE: int(10, 1, 10000),
+  /** Answer introspection (`__schema`, `__type`); the playground needs it. Set false in production. */
+  GRAPHQL_INTROSPECTION: bool(true),
+  /** "Did you mean …" suggestions in error messages; set false in production. */
+  GRAPHQL_SUGGESTIONS: bool(true),
+  /** An HTTP GraphQL operation running longer is cut and answers code TIMEOUT (ms; 0: no limit). */
+  GRAPHQL_EXECUTION_TIMEOUT_MS: int(30000, 0, 3600000),
+  /** Largest HTTP request body (and graphql-ws message) in bytes; larger ones answer 413. */
+  GRAPHQL_MAX_BODY_BYTES: int(1048576, 1024, 1073741824),
+  /** Requests (and graphql-ws subscribe messages) one client may send per window (0: no limit). */
+  RATE_LIMIT_POINTS: int(600, 0, 10000000),
+  /** The rate-limit window, in seconds. */
+  RATE_LIMIT_WINDOW_S: int(10, 1, 86400),
   /** Serve the offline GraphiQL playground at `/`. */
   PLAYGROUND: bool(true),
   /** Serve Prometheus metrics at `/metrics` on the API port (docs/operations.md). */

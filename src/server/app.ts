@@ -16,6 +16,14 @@ import { subscribeWithFreshContext } from './subscriptions';
 import { healthRoutes, type Readiness } from './health';
 import { playgroundRouter } from './playground';
 import { type Metrics, metricsPlugin, metricsRoutes } from './metrics';
+import { checkOperation, documentRules, parseOptions } from './limits';
+import { RateLimit, rateLimitedError, wsClientKey } from './rate-limit';
+import {
+  executionDeadline,
+  formatError,
+  jsonErrorHandler,
+  requestGuardPlugin,
+} from './request-guard';
 
 export interface AppDeps {
   config: Config;
@@ -42,7 +50,13 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   const app = express();
   const httpServer = createServer(app);
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const rateLimit = new RateLimit(config);
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    // a larger message closes the socket (1009) before it is parsed
+    maxPayload: config.GRAPHQL_MAX_BODY_BYTES,
+  });
   const wsLog = logger('graphql-ws');
   const wsCleanup = useServer<Record<string, unknown>, { context?: Context }>(
     {
@@ -53,6 +67,15 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
         const context = createContext(graph, config, deps.events);
         context.log.debug(`graphql-ws operation ${id}`);
         return context;
+      },
+      // the limits of HTTP (tokens, depth, aliases, cost, introspection) and the same rate budget
+      onSubscribe: async (ctx, _id, payload) => {
+        const retryAfter = await rateLimit.take(
+          wsClientKey(ctx.connectionParams, ctx.extra.request),
+        );
+        if (retryAfter !== undefined) return [rateLimitedError(retryAfter, config)];
+        const checked = checkOperation(schema, config, payload);
+        return Array.isArray(checked) ? checked : { schema, ...checked };
       },
       subscribe: (args) =>
         subscribeWithFreshContext(args, (operation) =>
@@ -79,10 +102,16 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     schema,
     // main.ts owns the termination signals and runs the one ordered shutdown (see runtime.ts)
     stopOnTerminationSignals: false,
-    introspection: true,
+    introspection: config.GRAPHQL_INTROSPECTION,
     includeStacktraceInErrorResponses: false,
+    // limits: docs/security.md; the cost limit needs the variables, so requestGuardPlugin runs it
+    parseOptions: parseOptions(config),
+    validationRules: documentRules(config),
+    hideSchemaDetailsFromClientErrors: !config.GRAPHQL_SUGGESTIONS,
+    formatError: formatError(config),
     plugins: [
       ...(deps.metrics ? [metricsPlugin(deps.metrics)] : []),
+      requestGuardPlugin(config),
       ApolloServerPluginDrainHttpServer({
         httpServer,
         stopGracePeriodMillis: config.SHUTDOWN_TIMEOUT_MS,
@@ -135,7 +164,8 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   app.use(healthRoutes(deps.readiness));
   app.use(
     '/graphql',
-    express.json({ limit: '50mb' }),
+    rateLimit.middleware(),
+    express.json({ limit: config.GRAPHQL_MAX_BODY_BYTES }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = requestIdFrom(req.headers['x-request-id']);
@@ -147,17 +177,22 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
             : undefined;
         // 'close' before the response is written: the client went away
         const gone = new AbortController();
+        // GRAPHQL_EXECUTION_TIMEOUT_MS: no field resolves after it (requestGuardPlugin)
+        const deadline = executionDeadline(config.GRAPHQL_EXECUTION_TIMEOUT_MS);
         res.once('close', () => {
+          deadline?.clear();
           if (!res.writableFinished) gone.abort(new Error('the client closed the request'));
         });
         return createContext(graph, config, deps.events, requestId, {
           operationName: typeof named === 'string' ? named.slice(0, 200) : undefined,
-          signal: gone.signal,
+          signal: deadline ? AbortSignal.any([gone.signal, deadline.signal]) : gone.signal,
         });
       },
     }),
   );
   if (config.PLAYGROUND) app.use(playgroundRouter());
+  // malformed JSON, a body too large: JSON with a code, never Express's HTML page (keep it last)
+  app.use(jsonErrorHandler(deps.log, config.GRAPHQL_MAX_BODY_BYTES));
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -63,6 +63,8 @@ const SETTINGS = {
   WEBHOOK_POLL_MS: '100',
   WEBHOOK_MAX_BACKOFF_S: '1',
   WEBHOOK_TIMEOUT_MS: '2000',
+  // DELIVERIES reads 50 alerts' deliveries and their attempts: a cost over the default 5,000
+  GRAPHQL_MAX_COST: '100000',
 };
 
 let client: MqttClient;

@@ -98,7 +98,13 @@ describe('the asset state timeline', () => {
 
   beforeAll(async () => {
     // keep every change the tests write, however old (the tests prune by hand)
-    app = await startTestApp({ MQTT_TOPIC_PREFIX: PREFIX, TIMELINE_RETENTION_DAYS: '3650' });
+    // one query reads every level's timeline and summaries: past the default depth and cost
+    app = await startTestApp({
+      MQTT_TOPIC_PREFIX: PREFIX,
+      TIMELINE_RETENTION_DAYS: '3650',
+      GRAPHQL_MAX_DEPTH: '10',
+      GRAPHQL_MAX_COST: '1000000',
+    });
     await resetTwins(app.graph);
     await importDoc(app, PLANT);
     await waitFor('the registry to know A1', () => app.runtime.telemetry.registry.cached('A1'));

@@ -50,7 +50,8 @@ describe('twin queries', () => {
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await startTestApp({ MAX_PAGE_SIZE: '20' });
+    // ProductTree walks components two levels down: depth 8, over the default 6 on purpose
+    app = await startTestApp({ MAX_PAGE_SIZE: '20', GRAPHQL_MAX_DEPTH: '10' });
     await resetTwins(app.graph);
     await seedPlant(app);
   });

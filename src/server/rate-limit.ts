@@ -1,0 +1,87 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
+import { createHash } from 'node:crypto';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Config } from '../config';
+import { TwinError } from '../errors';
+
+/**
+ * Per-client request budget (rate-limiter-flexible, in memory, so per instance): RATE_LIMIT_POINTS
+ * requests per RATE_LIMIT_WINDOW_S seconds. A client is its bearer credential when it sends one
+ * (keyed by its SHA-256, never the credential itself), else its IP address. HTTP GraphQL requests
+ * and graphql-ws subscribe messages draw on the same budget.
+ */
+export class RateLimit {
+  private readonly limiter: RateLimiterMemory | undefined;
+
+  constructor(private readonly config: Pick<Config, 'RATE_LIMIT_POINTS' | 'RATE_LIMIT_WINDOW_S'>) {
+    this.limiter =
+      config.RATE_LIMIT_POINTS > 0
+        ? new RateLimiterMemory({
+            points: config.RATE_LIMIT_POINTS,
+            duration: config.RATE_LIMIT_WINDOW_S,
+          })
+        : undefined;
+  }
+
+  /** Takes one point of `key`'s budget: undefined when allowed, else seconds to wait. */
+  async take(key: string): Promise<number | undefined> {
+    if (!this.limiter) return undefined;
+    try {
+      await this.limiter.consume(key);
+      return undefined;
+    } catch (res) {
+      if (res instanceof RateLimiterRes) return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+      throw res;
+    }
+  }
+
+  /** Express middleware: 429 JSON with code RATE_LIMITED and Retry-After over the budget. */
+  middleware(): RequestHandler {
+    return (req: Request, res: Response, next: NextFunction) => {
+      const key = clientKey(req.headers.authorization, req.socket.remoteAddress);
+      this.take(key).then((retryAfter) => {
+        if (retryAfter === undefined) {
+          next();
+          return;
+        }
+        res
+          .status(429)
+          .setHeader('retry-after', String(retryAfter))
+          .json({ errors: [rateLimitedError(retryAfter, this.config).toJSON()] });
+      }, next);
+    };
+  }
+}
+
+export function rateLimitedError(
+  retryAfterSeconds: number,
+  config: Pick<Config, 'RATE_LIMIT_POINTS' | 'RATE_LIMIT_WINDOW_S'>,
+): TwinError {
+  return new TwinError(
+    'RATE_LIMITED',
+    `Too many requests: at most ${config.RATE_LIMIT_POINTS} per ${config.RATE_LIMIT_WINDOW_S} s per client; retry in ${retryAfterSeconds} s`,
+    { retryAfterSeconds },
+  );
+}
+
+/**
+ * Who a request counts against: `bearer:<sha256>` of an `Authorization: Bearer` credential, else
+ * `ip:<address>` (the socket's: behind a proxy every client shares the proxy's budget unless each
+ * sends a credential).
+ */
+export function clientKey(authorization: unknown, remoteAddress: string | undefined): string {
+  if (typeof authorization === 'string') {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (m?.[1]) return `bearer:${createHash('sha256').update(m[1]).digest('hex')}`;
+  }
+  return `ip:${remoteAddress ?? 'unknown'}`;
+}
+
+/** The key of a graphql-ws connection: `connectionParams.authorization`, else the socket's IP. */
+export function wsClientKey(
+  connectionParams: Readonly<Record<string, unknown>> | undefined,
+  request: IncomingMessage | undefined,
+): string {
+  return clientKey(connectionParams?.['authorization'], request?.socket.remoteAddress);
+}

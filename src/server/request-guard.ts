@@ -1,0 +1,184 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { ErrorRequestHandler } from 'express';
+import { GraphQLError, type GraphQLFormattedError, validate } from 'graphql';
+import type { Context } from '../domain/context';
+import { clip, TwinError } from '../errors';
+import type { Log } from '../log';
+import { costRule, type LimitSettings, tidyMessage, tokenLimitError } from './limits';
+
+/**
+ * What protects a running HTTP operation (docs/security.md): the cost limit once the variables
+ * are known, subscriptions refused over HTTP, the execution timeout, and internal errors answered
+ * with a generic message and the request id.
+ */
+export function requestGuardPlugin(settings: LimitSettings): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, operation, schema }) {
+          if (operation?.operation === 'subscription') {
+            const host = request.http?.headers.get('host');
+            const at =
+              host && /^[A-Za-z0-9.:[\]-]{1,100}$/.test(host)
+                ? `ws://${host}/graphql`
+                : 'ws://<this host>/graphql';
+            throw new TwinError(
+              'BAD_REQUEST',
+              `Subscriptions go over graphql-ws (the graphql-transport-ws protocol) at ${at}, not over HTTP POST`,
+              { http: { status: 400 } },
+            );
+          }
+          const errors = validate(schema, document, [costRule(settings, request.variables)]);
+          const first = errors[0];
+          if (first) {
+            throw new TwinError('QUERY_TOO_COMPLEX', first.message, {
+              ...first.extensions,
+              http: { status: 400 },
+            });
+          }
+        },
+        async executionDidStart() {
+          return {
+            willResolveField({ contextValue }) {
+              // the deadline (or the client's leaving) aborted the signal: resolve nothing more
+              const signal = contextValue.signal;
+              if (signal?.aborted) {
+                throw signal.reason instanceof TwinError
+                  ? signal.reason
+                  : new TwinError('TIMEOUT', 'The request was aborted');
+              }
+            },
+          };
+        },
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            if (isInternal(error)) {
+              const cause = error.originalError ?? error;
+              contextValue.log.error(
+                { err: cause, path: error.path },
+                `internal error (answered as INTERNAL_SERVER_ERROR): ${cause.message}`,
+              );
+            }
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          if (!result.errors) return;
+          // every field resolved after the deadline fails alike: answer the first one
+          let timeouts = 0;
+          const errors = result.errors.filter((e) => {
+            if (e.extensions?.['code'] !== 'TIMEOUT') return true;
+            timeouts++;
+            return timeouts === 1;
+          });
+          result.errors = errors.map((e) =>
+            e.extensions?.['code'] === 'INTERNAL_SERVER_ERROR'
+              ? { ...e, extensions: { ...e.extensions, requestId: contextValue.requestId } }
+              : e,
+          );
+        },
+      };
+    },
+  };
+}
+
+/** The deadline of one HTTP operation: aborts with a TIMEOUT error; `clear` when answered. */
+export function executionDeadline(ms: number): { signal: AbortSignal; clear(): void } | undefined {
+  if (ms <= 0) return undefined;
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () =>
+      controller.abort(
+        new TwinError(
+          'TIMEOUT',
+          `The operation ran longer than ${ms} ms (GRAPHQL_EXECUTION_TIMEOUT_MS) and was cut; ask for less or split it`,
+          { limit: 'executionTimeMs', max: ms },
+        ),
+      ),
+    ms,
+  );
+  timer.unref();
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
+/** An error the client may not read: not one of ours and not GraphQL's own. */
+function isInternal(error: GraphQLError): boolean {
+  const code = error.extensions['code'];
+  return code === undefined || code === 'INTERNAL_SERVER_ERROR';
+}
+
+/**
+ * Apollo's `formatError`: internal errors answer a generic message (their detail is logged with
+ * the request id, which `requestGuardPlugin` adds); limit errors keep their code; every message
+ * is clipped and loses its suggestions when they are off.
+ */
+export function formatError(settings: LimitSettings) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.['code'];
+    if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
+      return {
+        message: 'Internal server error; the server log has the details under the request id',
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      };
+    }
+    if (
+      code === 'GRAPHQL_PARSE_FAILED' &&
+      /Document contains more th(?:at|an) \d+ tokens/.test(formatted.message)
+    ) {
+      return tokenLimitError(settings).toJSON();
+    }
+    const original = error instanceof GraphQLError ? error.originalError : undefined;
+    const originalCode = original instanceof GraphQLError ? original.extensions['code'] : undefined;
+    return {
+      ...formatted,
+      message: tidyMessage(formatted.message, settings),
+      extensions: {
+        ...formatted.extensions,
+        // a limit refused in validation keeps its own code (Apollo files it under validation)
+        ...(originalCode === 'QUERY_TOO_COMPLEX' ? { code: originalCode } : {}),
+      },
+    };
+  };
+}
+
+/**
+ * The last Express error handler: what body-parser and the rest throw (malformed JSON, a body
+ * over GRAPHQL_MAX_BODY_BYTES, an unknown charset) answers JSON with a code, never Express's HTML
+ * page with a stack trace.
+ */
+export function jsonErrorHandler(log: Log, maxBodyBytes: number): ErrorRequestHandler {
+  return (err: unknown, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    const e = (typeof err === 'object' && err !== null ? err : {}) as {
+      status?: unknown;
+      type?: unknown;
+      message?: unknown;
+    };
+    const status =
+      typeof e.status === 'number' && e.status >= 400 && e.status < 600 ? e.status : 500;
+    let body: TwinError;
+    if (e.type === 'entity.too.large') {
+      body = new TwinError(
+        'TOO_LARGE',
+        `The request body is larger than ${maxBodyBytes} bytes (GRAPHQL_MAX_BODY_BYTES); pass large inputs in smaller requests`,
+        { maxBytes: maxBodyBytes },
+      );
+    } else if (e.type === 'entity.parse.failed') {
+      body = new TwinError(
+        'BAD_REQUEST',
+        'The request body is not valid JSON; send {"query": "…", "variables": {…}} as application/json',
+      );
+    } else if (status < 500) {
+      body = new TwinError(
+        'BAD_REQUEST',
+        `The request could not be read: ${clip(typeof e.message === 'string' ? e.message : String(err))}`,
+      );
+    } else {
+      log.error({ err }, 'unexpected error outside GraphQL');
+      body = new TwinError('INTERNAL_SERVER_ERROR', 'Internal server error');
+    }
+    res.status(status).json({ errors: [body.toJSON()] });
+  };
+}
