@@ -155,6 +155,8 @@ export async function startTelemetryStack(
     MQTT_SHARED_GROUP: 'twin-bench',
     INSTANCE_ID: `bench-${process.pid}`,
     TELEMETRY_SPILL_DIR: spillDir,
+    // TELEMETRY_JOURNAL=false in the environment measures without the journal
+    TELEMETRY_JOURNAL_DIR: join(spillDir, 'journal'),
   });
   const runtime = await startRuntime(config);
   defer(() => runtime.stop());
