@@ -223,6 +223,30 @@ describe('hostile input against the real server (defaults)', () => {
     await stillServes(app);
   });
 
+  it('when something fails unexpectedly in the server, then INTERNAL_SERVER_ERROR answers a generic message and the request id, no detail', async () => {
+    // a factory stored by hand with a number for its id: the server cannot read it back
+    await app.graph.write(`CREATE (:Factory {id: 4711, country: 'DE'})`);
+    try {
+      const res = await fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': 'hostile-internal-1' },
+        body: JSON.stringify({ query: '{ factories(first: 10) { edges { node { id name } } } }' }),
+      });
+      const body = (await res.json()) as GqlResponse;
+      expect(body.errors?.length).toBeGreaterThan(0);
+      expect(body.errors?.[0]?.extensions).toEqual({
+        code: 'INTERNAL_SERVER_ERROR',
+        requestId: 'hostile-internal-1',
+      });
+      expect(body.errors?.[0]?.message).toMatch(/^Internal server error/);
+      // the detail (a TypeError naming the property) is in the log only
+      expect(JSON.stringify(body)).not.toMatch(/should be a string|TypeError|stack|\.ts:|\.js:/);
+    } finally {
+      await app.graph.write(`MATCH (f:Factory {id: 4711}) DETACH DELETE f`);
+    }
+    await stillServes(app);
+  });
+
   it('when a subscription over graphql-ws is too deep, then it is refused with the same code, and a fine one runs', async () => {
     const deep = await subscribe(
       app.wsUrl,
