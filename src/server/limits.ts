@@ -144,7 +144,8 @@ export function checkOperation(
 /** A parse failure with a code: the token limit is QUERY_TOO_COMPLEX, the rest GRAPHQL_PARSE_FAILED. */
 export function parseError(err: unknown, settings: LimitSettings): GraphQLError {
   const message = err instanceof Error ? err.message : String(err);
-  if (/Document contains more th(?:at|an) \d+ tokens/.test(message)) return tokenLimitError(settings);
+  if (/Document contains more th(?:at|an) \d+ tokens/.test(message))
+    return tokenLimitError(settings);
   return new GraphQLError(tidyMessage(message, settings), {
     extensions: { code: 'GRAPHQL_PARSE_FAILED' },
   });
