@@ -145,6 +145,8 @@ export async function startTelemetryStack(
   const config = loadConfig({
     MIGRATE_ON_START: 'true',
     PLAYGROUND: 'false',
+    // the benchmarks measure the work behind a request, not the credential check (bench/README.md)
+    AUTH_REQUIRED: 'false',
     ...process.env,
     ...options.env,
     ...neo4jSettings(db),

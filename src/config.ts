@@ -187,8 +187,34 @@ export const configSchema = z.object({
   RATE_LIMIT_POINTS: int(600, 0, 10000000),
   /** The rate-limit window, in seconds. */
   RATE_LIMIT_WINDOW_S: int(10, 1, 86400),
+  /*
+   * Authentication (docs/security.md, "Credentials"): `Authorization: Bearer <key>` on HTTP,
+   * `connectionParams.authorization` on graphql-ws.
+   */
+  /** Without a valid credential a request gets no data (false: anyone acts as admin; never in production). */
+  AUTH_REQUIRED: bool(true),
+  /** A bootstrap admin credential that is not stored (at least 16 characters); unset: none. */
+  TWIN_ADMIN_KEY: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+    .refine((v) => v === undefined || (v.length >= 16 && v.length <= 512 && !/\s/.test(v)), {
+      message: 'must be 16 to 512 characters without spaces (e.g. openssl rand -base64 32)',
+    }),
+  /** How long a key lookup is reused (ms): a revoked key stops working within this. */
+  AUTH_CACHE_MS: int(500, 0, 60000),
   /** Serve the offline GraphiQL playground at `/`. */
   PLAYGROUND: bool(true),
+  /**
+   * A credential the playground's headers are pre-filled with (`npm start` sets its demo key);
+   * unset in production: users paste their own.
+   */
+  PLAYGROUND_API_KEY: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || /^[A-Za-z0-9_.~+/=-]{1,512}$/.test(v), {
+      message: 'must be a plain key (letters, digits and _ . ~ + / = -)',
+    }),
   /** Serve Prometheus metrics at `/metrics` on the API port (docs/operations.md). */
   METRICS: bool(true),
   /** How long shutdown waits for in-flight requests before closing connections. */

@@ -1,4 +1,5 @@
 import { AlertSweeper } from './alerts/sweeper';
+import { Authenticator } from './auth/authenticator';
 import { WebhookDispatcher } from './alerts/webhooks/dispatcher';
 import { type Config, graphSettings } from './config';
 import { Graph } from './graph/executor';
@@ -162,7 +163,29 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     try {
       // before the API listens: what stopped instances left is INTERRUPTED before anyone asks
       await jobs.start();
-      app = await startApp({ config, graph, schema, readiness, log, events: telemetry, metrics });
+      const auth = {
+        authenticator: new Authenticator(graph, {
+          bootstrapKey: config.TWIN_ADMIN_KEY,
+          cacheMs: config.AUTH_CACHE_MS,
+          log: logger('auth'),
+        }),
+        required: config.AUTH_REQUIRED,
+        recheckMs: Math.max(100, Math.min(500, config.AUTH_CACHE_MS)),
+        log: logger('auth'),
+      };
+      if (!config.AUTH_REQUIRED) {
+        log.warn('AUTH_REQUIRED=false: every request acts as admin; never expose this server');
+      }
+      app = await startApp({
+        config,
+        graph,
+        schema,
+        readiness,
+        log,
+        events: telemetry,
+        metrics,
+        auth,
+      });
       sweeper.start();
       webhooks.start();
       // in the background: the API answers meanwhile, a failure only costs the first query time

@@ -19,6 +19,18 @@ import { type Metrics, metricsPlugin, metricsRoutes } from './metrics';
 import { checkOperation, documentRules, parseOptions } from './limits';
 import { RateLimit, rateLimitedError, wsClientKey } from './rate-limit';
 import {
+  authMiddleware,
+  type AuthSettings,
+  forbidden,
+  isPrincipal,
+  principalKey,
+  requestPrincipal,
+  rolesPlugin,
+  SocketAuth,
+} from './auth';
+import { forbiddenRootFields } from '../auth/policy';
+import type { Principal } from '../domain/principal';
+import {
   executionDeadline,
   formatError,
   jsonErrorHandler,
@@ -34,6 +46,8 @@ export interface AppDeps {
   log: Log;
   /** Prometheus metrics (METRICS); when absent, no /metrics and nothing is counted. */
   metrics?: Metrics | undefined;
+  /** Credentials and roles (docs/security.md). */
+  auth: AuthSettings;
 }
 
 export interface RunningApp {
@@ -58,28 +72,44 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     maxPayload: config.GRAPHQL_MAX_BODY_BYTES,
   });
   const wsLog = logger('graphql-ws');
+  const sockets = new SocketAuth(deps.auth);
   const wsCleanup = useServer<Record<string, unknown>, { context?: Context }>(
     {
       schema,
       // one context per operation (its request id); each event of a subscription gets a fresh
       // one of its own (new DataLoaders), with the operation's request id
-      context: (_ctx, id) => {
-        const context = createContext(graph, config, deps.events);
+      // a socket without a valid credential closes at connection_init (4403 Forbidden)
+      onConnect: async (ctx) =>
+        (await sockets.connect(ctx.connectionParams, ctx.extra.socket)) !== false,
+      context: (ctx, id) => {
+        const context = createContext(graph, config, deps.events, undefined, {
+          principal: sockets.principalOf(ctx.extra.socket),
+        });
         context.log.debug(`graphql-ws operation ${id}`);
         return context;
       },
       // the limits of HTTP (tokens, depth, aliases, cost, introspection) and the same rate budget
       onSubscribe: async (ctx, _id, payload) => {
         const retryAfter = await rateLimit.take(
-          wsClientKey(ctx.connectionParams, ctx.extra.request),
+          principalKey(sockets.principalOf(ctx.extra.socket)) ??
+            wsClientKey(ctx.connectionParams, ctx.extra.request),
         );
-        if (retryAfter !== undefined) return [rateLimitedError(retryAfter, config)];
+        if (retryAfter !== undefined) {
+          deps.metrics?.rateLimited('ws');
+          return [rateLimitedError(retryAfter, config)];
+        }
         const checked = checkOperation(schema, config, payload);
-        return Array.isArray(checked) ? checked : { schema, ...checked };
+        if (Array.isArray(checked)) return checked;
+        const principal = sockets.principalOf(ctx.extra.socket);
+        const denied = forbiddenRootFields(checked.document, payload.operationName, principal);
+        if (denied.length > 0) return [forbidden(principal, denied)];
+        return { schema, ...checked };
       },
       subscribe: (args) =>
         subscribeWithFreshContext(args, (operation) =>
-          createContext(graph, config, deps.events, requestIdOf(operation)),
+          createContext(graph, config, deps.events, requestIdOf(operation), {
+            principal: principalOfContext(operation),
+          }),
         ),
       // open subscriptions by operation name, for the metrics
       onOperation: (ctx, id, _payload, args, result) => {
@@ -112,6 +142,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     plugins: [
       ...(deps.metrics ? [metricsPlugin(deps.metrics)] : []),
       requestGuardPlugin(config),
+      rolesPlugin(),
       ApolloServerPluginDrainHttpServer({
         httpServer,
         stopGracePeriodMillis: config.SHUTDOWN_TIMEOUT_MS,
@@ -164,7 +195,17 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   app.use(healthRoutes(deps.readiness));
   app.use(
     '/graphql',
-    rateLimit.middleware(),
+    authMiddleware(deps.auth, async (req, res) => {
+      const retryAfter = await rateLimit.take(`ip:${req.socket.remoteAddress ?? 'unknown'}`);
+      if (retryAfter === undefined) return false;
+      deps.metrics?.rateLimited('http');
+      rateLimit.refuse(res, retryAfter);
+      return true;
+    }),
+    rateLimit.middleware(
+      (res) => principalKey(requestPrincipal(res)),
+      () => deps.metrics?.rateLimited('http'),
+    ),
     express.json({ limit: config.GRAPHQL_MAX_BODY_BYTES }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
@@ -186,11 +227,12 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
         return createContext(graph, config, deps.events, requestId, {
           operationName: typeof named === 'string' ? named.slice(0, 200) : undefined,
           signal: deadline ? AbortSignal.any([gone.signal, deadline.signal]) : gone.signal,
+          principal: requestPrincipal(res),
         });
       },
     }),
   );
-  if (config.PLAYGROUND) app.use(playgroundRouter());
+  if (config.PLAYGROUND) app.use(playgroundRouter(config.PLAYGROUND_API_KEY));
   // malformed JSON, a body too large: JSON with a code, never Express's HTML page (keep it last)
   app.use(jsonErrorHandler(deps.log, config.GRAPHQL_MAX_BODY_BYTES));
 
@@ -213,6 +255,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     port,
     url: `http://${host}:${port}`,
     async stop() {
+      sockets.stop();
       await apollo.stop();
     },
   };
@@ -228,4 +271,12 @@ function requestIdOf(context: unknown): string | undefined {
   if (typeof context !== 'object' || context === null || !('requestId' in context))
     return undefined;
   return typeof context.requestId === 'string' ? context.requestId : undefined;
+}
+
+/** The principal of an operation's context (a subscription's events act for the same key). */
+function principalOfContext(context: unknown): Principal | undefined {
+  if (typeof context !== 'object' || context === null || !('principal' in context))
+    return undefined;
+  const p: unknown = context.principal;
+  return isPrincipal(p) ? p : undefined;
 }

@@ -171,7 +171,7 @@ function contentSecurityPolicy(req: Request, styleNonce: string): string {
 }
 
 /** GET / serves the page; GET /playground/<file> its assets. Throws at once if an asset is missing. */
-export function playgroundRouter(): Router {
+export function playgroundRouter(apiKey?: string): Router {
   const assets = new Map<string, Asset>();
   for (const [name, { pkg, file, type, needs }] of Object.entries(PACKAGE_FILES)) {
     const path = join(packageDir(pkg), file);
@@ -187,7 +187,9 @@ export function playgroundRouter(): Router {
     }
   }
   for (const [name, { body, type }] of Object.entries(OWN_FILES)) {
-    assets.set(name, new Asset(type, () => Buffer.from(body, 'utf8')));
+    // `npm start` pre-fills the headers with its demo key (PLAYGROUND_API_KEY)
+    const text = apiKey ? body.replaceAll('Bearer <key>', `Bearer ${apiKey}`) : body;
+    assets.set(name, new Asset(type, () => Buffer.from(text, 'utf8')));
   }
   const router = Router();
   router.get('/', (req, res) => {

@@ -7,9 +7,10 @@ import { TwinError } from '../errors';
 
 /**
  * Per-client request budget (rate-limiter-flexible, in memory, so per instance): RATE_LIMIT_POINTS
- * requests per RATE_LIMIT_WINDOW_S seconds. A client is its bearer credential when it sends one
- * (keyed by its SHA-256, never the credential itself), else its IP address. HTTP GraphQL requests
- * and graphql-ws subscribe messages draw on the same budget.
+ * requests per RATE_LIMIT_WINDOW_S seconds. A client is its verified API key (the middleware runs
+ * after authentication), else its IP address; failed credentials count against the IP too, so
+ * guessing keys is bounded. HTTP GraphQL requests and graphql-ws subscribe messages draw on the
+ * same budget.
  */
 export class RateLimit {
   private readonly limiter: RateLimiterMemory | undefined;
@@ -36,21 +37,30 @@ export class RateLimit {
     }
   }
 
-  /** Express middleware: 429 JSON with code RATE_LIMITED and Retry-After over the budget. */
-  middleware(): RequestHandler {
+  /**
+   * Express middleware, after authentication: 429 JSON with code RATE_LIMITED and Retry-After
+   * over the budget of the request's key (`keyOf`), else of its IP.
+   */
+  middleware(keyOf: (res: Response) => string | undefined, onRefused?: () => void): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
-      const key = clientKey(req.headers.authorization, req.socket.remoteAddress);
+      const key = keyOf(res) ?? `ip:${req.socket.remoteAddress ?? 'unknown'}`;
       this.take(key).then((retryAfter) => {
         if (retryAfter === undefined) {
           next();
           return;
         }
-        res
-          .status(429)
-          .setHeader('retry-after', String(retryAfter))
-          .json({ errors: [rateLimitedError(retryAfter, this.config).toJSON()] });
+        onRefused?.();
+        this.refuse(res, retryAfter);
       }, next);
     };
+  }
+
+  /** Answers 429 with Retry-After. */
+  refuse(res: Response, retryAfter: number): void {
+    res
+      .status(429)
+      .setHeader('retry-after', String(retryAfter))
+      .json({ errors: [rateLimitedError(retryAfter, this.config).toJSON()] });
   }
 }
 

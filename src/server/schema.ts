@@ -4,6 +4,7 @@ import { buildSchema, type ContainerType, type NonEmptyArray, type PubSub } from
 import { createLivePubSub } from './pubsub';
 import { AlertResolver } from '../alerts/alerts.resolver';
 import { AlertRuleResolver } from '../alerts/rules.resolver';
+import { AuthResolver } from '../auth/auth.resolver';
 import {
   AlertDeliveriesResolver,
   AlertDeliveryResolver,
@@ -49,6 +50,7 @@ export const resolvers: NonEmptyArray<Function> = [
   TwinMutationResolver,
   TelemetryResolver,
   MetricHistoryResolver,
+  AuthResolver,
   AlertRuleResolver,
   AlertResolver,
   AlertDeliveryResolver,

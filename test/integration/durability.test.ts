@@ -11,6 +11,7 @@ import { waitFor } from '../support/live';
 import { freePort, startMosquitto } from '../support/mosquitto';
 import { importPlant, nextTs } from '../support/plant';
 import { startTcpProxy } from '../support/tcp-proxy';
+import { ADMIN_AUTHORIZATION, TEST_ADMIN_KEY } from '../support/credentials';
 
 /*
  * Issue 11, point 4: nothing acknowledged is lost. Each test publishes QoS 1 readings at a steady
@@ -133,6 +134,7 @@ function startServer(env: Record<string, string>): { child: ChildProcess; stderr
   const child = spawn(process.execPath, [main], {
     env: {
       PATH: process.env['PATH'] ?? '',
+      TWIN_ADMIN_KEY: TEST_ADMIN_KEY,
       NEO4J_URI: process.env['NEO4J_URI'] ?? '',
       NEO4J_USER: process.env['NEO4J_USER'] ?? 'neo4j',
       NEO4J_PASSWORD: process.env['NEO4J_PASSWORD'] ?? '',
@@ -288,7 +290,7 @@ describe('nothing acknowledged is lost (issue 11, point 4)', () => {
     const query = async () => {
       const res = await fetch(`${app.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: ADMIN_AUTHORIZATION },
         body: JSON.stringify({ query: '{ factories(first: 5) { totalCount } }' }),
       });
       const body = (await res.json()) as {

@@ -1,6 +1,8 @@
 import { resetTwins } from '../support/db';
 import { gql, type GqlResponse, startTestApp, type TestApp } from '../support/app';
 import { subscribe } from '../support/live';
+import { createKey } from '../../src/auth/key.store';
+import { ADMIN_AUTHORIZATION } from '../support/credentials';
 
 /**
  * The hostile inputs of issue 11, each as a regression test against the real server: every one
@@ -12,7 +14,10 @@ import { subscribe } from '../support/live';
 async function post(
   app: { url: string },
   body: string,
-  headers: Record<string, string> = { 'content-type': 'application/json' },
+  headers: Record<string, string> = {
+    'content-type': 'application/json',
+    authorization: ADMIN_AUTHORIZATION,
+  },
 ) {
   const res = await fetch(`${app.url}/graphql`, { method: 'POST', headers, body });
   const text = await res.text();
@@ -160,7 +165,7 @@ describe('hostile input against the real server (defaults)', () => {
         query: 'query($c: String) { factories(first: 1, after: $c) { totalCount } }',
         variables: { c: cursor },
       }),
-      { 'content-type': 'application/json' },
+      { 'content-type': 'application/json', authorization: ADMIN_AUTHORIZATION },
     );
     // over the 1 MiB body limit by default: refused before it is read
     expect(res.status).toBe(413);
@@ -229,7 +234,11 @@ describe('hostile input against the real server (defaults)', () => {
     try {
       const res = await fetch(`${app.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-request-id': 'hostile-internal-1' },
+        headers: {
+          'content-type': 'application/json',
+          'x-request-id': 'hostile-internal-1',
+          authorization: ADMIN_AUTHORIZATION,
+        },
         body: JSON.stringify({ query: '{ factories(first: 10) { edges { node { id name } } } }' }),
       });
       const body = (await res.json()) as GqlResponse;
@@ -394,12 +403,14 @@ describe('the rate limit', () => {
     expect(over.status).toBe(429);
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(codes(over.json)).toEqual(['RATE_LIMITED']);
-    // another credential is another client (keyed by its hash), with a budget of its own
-    await stillServes(app, { authorization: 'Bearer another-client' });
+    // another key is another client, with a budget of its own
+    const other = await createKey(app.graph, { name: 'other', role: 'viewer' }, 'test');
+    await stillServes(app, { authorization: `Bearer ${other.key}` });
   });
 
   it('when a graphql-ws client subscribes beyond its budget, then the subscribe is refused RATE_LIMITED', async () => {
-    const params = { authorization: 'Bearer ws-client' };
+    const own = await createKey(app.graph, { name: 'ws client', role: 'viewer' }, 'test');
+    const params = { authorization: `Bearer ${own.key}` };
     const subs = [];
     for (let i = 0; i < 5; i++) {
       subs.push(await subscribe(app.wsUrl, 'subscription { telemetry { ts } }', {}, params));

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gql, startTestApp, type TestApp } from '../support/app';
 import { graphFingerprint, resetTwins } from '../support/db';
+import { ADMIN_AUTHORIZATION } from '../support/credentials';
 
 const example = (): Record<string, unknown[]> =>
   JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'example.json'), 'utf8'));
@@ -16,7 +17,7 @@ async function importRaw(app: TestApp, doc: unknown) {
   );
   const res = await fetch(`${app.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: ADMIN_AUTHORIZATION },
     body,
   });
   const json: unknown = await res.json();

@@ -18,6 +18,7 @@ import { resetTwins, testGraph } from '../support/db';
 import { subscribe, waitFor } from '../support/live';
 import { importPlant, nextTs, PLANT, publishMany, readings } from '../support/plant';
 import { freePort } from '../support/mosquitto';
+import { ADMIN_AUTHORIZATION, TEST_ADMIN_KEY } from '../support/credentials';
 
 /*
  * The defects found by the review of main (issue 7), each against the real parts: Neo4j,
@@ -228,6 +229,7 @@ function startServer(env: Record<string, string>): { child: ChildProcess; stderr
   const child = spawn(process.execPath, [main], {
     env: {
       PATH: process.env['PATH'] ?? '',
+      TWIN_ADMIN_KEY: TEST_ADMIN_KEY,
       NEO4J_URI: process.env['NEO4J_URI'] ?? '',
       NEO4J_USER: process.env['NEO4J_USER'] ?? 'neo4j',
       NEO4J_PASSWORD: process.env['NEO4J_PASSWORD'] ?? '',
@@ -411,6 +413,7 @@ describe('npm run import tells running servers (defect 6)', () => {
       const run = spawnSync(process.execPath, [cli, file], {
         env: {
           PATH: process.env['PATH'] ?? '',
+          TWIN_ADMIN_KEY: TEST_ADMIN_KEY,
           NEO4J_URI: process.env['NEO4J_URI'] ?? '',
           MQTT_URL: mqttUrl(),
           MQTT_TOPIC_PREFIX: 'd6i',
@@ -477,7 +480,11 @@ describe('structured logs (defect 4)', () => {
       await serverReady(port, server);
       const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+        headers: {
+          'content-type': 'application/json',
+          'x-request-id': requestId,
+          authorization: ADMIN_AUTHORIZATION,
+        },
         body: JSON.stringify({ query: 'query Plants { factories(first: 1) { totalCount } }' }),
       });
       expect(res.headers.get('x-request-id')).toBe(requestId);

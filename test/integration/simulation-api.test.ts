@@ -8,6 +8,7 @@ import { graphFingerprint, resetTwins, testGraph } from '../support/db';
 import { subscribe, waitFor } from '../support/live';
 import { freePort } from '../support/mosquitto';
 import { SIM_PLANT, SIM_START } from '../support/plant';
+import { TEST_ADMIN_KEY } from '../support/credentials';
 
 /*
  * The GraphQL face of the simulation (docs/simulation.md, "Running simulations"): the simulate
@@ -594,6 +595,7 @@ function startServer(env: Record<string, string>): { child: ChildProcess; stderr
   const child = spawn(process.execPath, [main], {
     env: {
       PATH: process.env['PATH'] ?? '',
+      TWIN_ADMIN_KEY: TEST_ADMIN_KEY,
       NEO4J_URI: process.env['NEO4J_URI'] ?? '',
       NEO4J_USER: process.env['NEO4J_USER'] ?? 'neo4j',
       NEO4J_PASSWORD: process.env['NEO4J_PASSWORD'] ?? '',

@@ -11,6 +11,7 @@ import { subscribe, waitFor } from '../support/live';
 import { importPlant, nextTs, PLANT, publishMany, readings } from '../support/plant';
 import { freePort, startMosquitto } from '../support/mosquitto';
 import { startTcpProxy } from '../support/tcp-proxy';
+import { TEST_ADMIN_KEY } from '../support/credentials';
 
 /*
  * Failure modes of ingestion against the real parts: a broker restart, Neo4j unreachable for a
@@ -216,6 +217,7 @@ describe('telemetry resilience', () => {
     const env: NodeJS.ProcessEnv = {
       PATH: process.env['PATH'],
       NEO4J_URI: process.env['NEO4J_URI'],
+      TWIN_ADMIN_KEY: TEST_ADMIN_KEY,
       PORT: String(httpPort),
       HOST: '127.0.0.1',
       MQTT_EMBEDDED_PORT: String(mqttPort),

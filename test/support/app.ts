@@ -5,6 +5,9 @@ import { loadConfig } from '../../src/config';
 import type { TwinEvents } from '../../src/domain/events';
 import type { Graph } from '../../src/graph/executor';
 import { type Runtime, startRuntime } from '../../src/runtime';
+import { ADMIN_AUTHORIZATION, TEST_ADMIN_KEY } from './credentials';
+
+export { ADMIN_AUTHORIZATION, TEST_ADMIN_KEY };
 
 export interface TestApp {
   url: string;
@@ -39,6 +42,7 @@ export async function startTestApp(
     SHUTDOWN_TIMEOUT_MS: '2000',
     // every test app starts a simulation pool: one worker per core each would add up
     SIM_WORKERS: '2',
+    TWIN_ADMIN_KEY: TEST_ADMIN_KEY,
     ...env,
   });
   const runtime = await startRuntime(config);
@@ -97,7 +101,7 @@ export interface GqlResponse {
   extensions?: Record<string, unknown>;
 }
 
-/** POST a GraphQL operation as any HTTP client would. */
+/** POST a GraphQL operation as any HTTP client would, with the test admin key unless `headers` say otherwise. */
 export async function gql(
   app: { url: string },
   query: string,
@@ -106,7 +110,7 @@ export async function gql(
 ): Promise<GqlResponse> {
   const res = await fetch(`${app.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', authorization: ADMIN_AUTHORIZATION, ...headers },
     body: JSON.stringify({ query, variables }),
   });
   const body: unknown = await res.json();

@@ -1,3 +1,4 @@
+import { ADMIN_AUTHORIZATION } from './credentials';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
@@ -38,7 +39,7 @@ export async function subscribe(
   wsUrl: string,
   query: string,
   variables: Record<string, unknown> = {},
-  connectionParams: Record<string, unknown> = {},
+  connectionParams: Record<string, unknown> = { authorization: ADMIN_AUTHORIZATION },
 ): Promise<LiveSubscription> {
   const client: Client = createClient({
     url: wsUrl,

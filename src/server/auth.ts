@@ -1,0 +1,185 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { NextFunction, Request, Response } from 'express';
+import type { WebSocket } from 'ws';
+import type { Authenticator } from '../auth/authenticator';
+import { bearer } from '../auth/keys';
+import { forbiddenRootFields } from '../auth/policy';
+import type { Context } from '../domain/context';
+import { OPEN_PRINCIPAL, type Principal, ROLES } from '../domain/principal';
+import { TwinError } from '../errors';
+import type { Log } from '../log';
+
+/**
+ * Authentication and roles on both transports (docs/security.md): HTTP takes
+ * `Authorization: Bearer <key>`, graphql-ws `connectionParams.authorization`. Without a valid
+ * credential a request gets no data (AUTH_REQUIRED, default true); a valid one acts for its key's
+ * role, and root fields above that role answer FORBIDDEN.
+ */
+export interface AuthSettings {
+  authenticator: Authenticator;
+  required: boolean;
+  /** How often open subscriptions' keys are checked again (a revoked key's sockets close). */
+  recheckMs: number;
+  log: Log;
+}
+
+const UNAUTHENTICATED_MESSAGE =
+  'This API needs a credential: send "Authorization: Bearer <key>" (graphql-ws: connectionParams.authorization). ' +
+  'Keys come from an admin (createApiKey, npm run keys); `npm start` prints a local one.';
+
+/** The principal of a credential, OPEN when authentication is off and none is given. */
+async function principalOf(
+  settings: AuthSettings,
+  authorization: unknown,
+): Promise<Principal | null> {
+  const credential = typeof authorization === 'string' ? bearer(authorization) : null;
+  if (credential === null) {
+    return settings.required ? null : OPEN_PRINCIPAL;
+  }
+  // a credential that is given is checked even when authentication is off: a wrong key is an error
+  return settings.authenticator.principalFor(credential);
+}
+
+/**
+ * HTTP: 401 JSON without a valid credential; the principal goes to `res.locals.principal`. A
+ * failed attempt draws on its IP's budget (`onFailure` answers seconds to wait when that is spent):
+ * guessing keys is bounded, and so are the lookups it costs.
+ */
+export function authMiddleware(
+  settings: AuthSettings,
+  onFailure: (req: Request, res: Response) => Promise<boolean> = () => Promise.resolve(false),
+) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    principalOf(settings, req.headers.authorization).then(
+      async (principal) => {
+        if (!principal) {
+          if (await onFailure(req, res)) return; // answered 429
+          res
+            .status(401)
+            .setHeader('www-authenticate', 'Bearer')
+            .json({
+              errors: [
+                { message: UNAUTHENTICATED_MESSAGE, extensions: { code: 'UNAUTHENTICATED' } },
+              ],
+            });
+          return;
+        }
+        res.locals['principal'] = principal;
+        next();
+      },
+      (err: unknown) => next(err),
+    );
+  };
+}
+
+/** The principal the middleware put on the response, or OPEN when none (authentication off). */
+export function requestPrincipal(res: Response): Principal {
+  const p: unknown = res.locals['principal'];
+  return isPrincipal(p) ? p : OPEN_PRINCIPAL;
+}
+
+export function isPrincipal(v: unknown): v is Principal {
+  if (typeof v !== 'object' || v === null) return false;
+  const p: Record<string, unknown> = { ...v };
+  const ids = p['factoryIds'];
+  return (
+    typeof p['keyId'] === 'string' &&
+    typeof p['name'] === 'string' &&
+    typeof p['role'] === 'string' &&
+    (ROLES as readonly string[]).includes(p['role']) &&
+    (ids === null || (Array.isArray(ids) && ids.every((id) => typeof id === 'string')))
+  );
+}
+
+/** Root fields above the request's role: FORBIDDEN, naming each and the role it needs. */
+export function rolesPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operationName, contextValue }) {
+          const denied = forbiddenRootFields(document, operationName, contextValue.principal);
+          if (denied.length > 0) throw forbidden(contextValue.principal, denied);
+        },
+      };
+    },
+  };
+}
+
+export function forbidden(
+  principal: Principal,
+  denied: { field: string; needs: string }[],
+): TwinError {
+  return new TwinError(
+    'FORBIDDEN',
+    `this ${principal.role} key may not use ${denied
+      .map((d) => `${d.field} (needs ${d.needs})`)
+      .join(', ')}`,
+    { http: { status: 403 } },
+  );
+}
+
+/**
+ * graphql-ws: authenticates each socket once, at connection_init, and checks the keys of open
+ * sockets again every `recheckMs`: a revoked key's sockets close (4403) within that and the
+ * authenticator's cache time.
+ */
+export class SocketAuth {
+  private readonly open = new Map<WebSocket, Principal>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly settings: AuthSettings) {
+    this.timer = setInterval(() => void this.recheck(), settings.recheckMs);
+    this.timer.unref();
+  }
+
+  /** For onConnect: the principal, or false (the socket closes with 4403 Forbidden). */
+  async connect(
+    connectionParams: Readonly<Record<string, unknown>> | undefined,
+    socket: WebSocket,
+  ): Promise<Principal | false> {
+    const principal = await principalOf(this.settings, connectionParams?.['authorization']);
+    if (!principal) return false;
+    this.open.set(socket, principal);
+    socket.once('close', () => this.open.delete(socket));
+    return principal;
+  }
+
+  principalOf(socket: WebSocket): Principal {
+    return this.open.get(socket) ?? OPEN_PRINCIPAL;
+  }
+
+  private async recheck(): Promise<void> {
+    const byKey = new Map<string, { principal: Principal; sockets: WebSocket[] }>();
+    for (const [socket, principal] of this.open) {
+      const entry = byKey.get(principal.keyId) ?? { principal, sockets: [] };
+      entry.sockets.push(socket);
+      byKey.set(principal.keyId, entry);
+    }
+    for (const { principal, sockets } of byKey.values()) {
+      try {
+        if (await this.settings.authenticator.stillValid(principal)) continue;
+      } catch (err) {
+        this.settings.log.debug({ err }, 'could not check an API key again; trying later');
+        continue;
+      }
+      for (const socket of sockets) {
+        this.open.delete(socket);
+        socket.close(4403, 'Forbidden: the API key was revoked');
+      }
+      this.settings.log.info(
+        `API key ${principal.keyId} is no longer valid: closed ${sockets.length} subscription sockets`,
+      );
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+/** The rate-limit key of a verified principal (undefined: authentication off, count by IP). */
+export function principalKey(principal: Principal | undefined): string | undefined {
+  return principal && principal.keyId !== OPEN_PRINCIPAL.keyId
+    ? `key:${principal.keyId}`
+    : undefined;
+}
