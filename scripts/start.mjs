@@ -8,6 +8,8 @@
 //      or start-up stops with the exact `sudo apt-get ...` command to run.
 //   2. The API (dist/src/main.js): migrations, GraphQL + graphql-ws + playground on PORT (4000).
 //   3. Demo seed data (seeds/demo.json) when the database holds no factory yet.
+//   3b. A local admin key for the demo (TWIN_ADMIN_KEY, unless set), printed, and pre-filled in
+//      the playground's headers (PLAYGROUND_API_KEY): the API answers nothing without a key.
 //   4. The telemetry simulator, publishing readings for the seeded assets to the API's embedded
 //      MQTT broker (or to MQTT_URL). TELEMETRY_SIMULATOR=false leaves it out.
 //
@@ -16,6 +18,7 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +78,10 @@ async function stop(code) {
 
 async function main() {
   const env = { ...process.env };
+  // the API needs a credential for every request: a demo admin key, printed below and pre-filled
+  // in the playground (only here: a deployment makes its own keys, docs/security.md)
+  if (!env.TWIN_ADMIN_KEY) env.TWIN_ADMIN_KEY = `tg-demo-${randomBytes(24).toString('base64url')}`;
+  env.PLAYGROUND_API_KEY ??= env.TWIN_ADMIN_KEY;
   if (!env.NEO4J_URI) {
     const wanted = Number(env.NEO4J_LOCAL_PORT ?? 7687);
     const port = (await portFree(wanted)) ? wanted : 0;
@@ -115,6 +122,10 @@ async function main() {
     });
   }
   say(`ready: playground http://localhost:${port}/  GraphQL http://localhost:${port}/graphql`);
+  say(`API key (admin, this run): ${env.TWIN_ADMIN_KEY}`);
+  say(
+    `  curl -H 'Authorization: Bearer ${env.TWIN_ADMIN_KEY}' -H 'content-type: application/json' -d '{"query":"{ me { role } }"}' http://localhost:${port}/graphql`,
+  );
   say(
     'try: subscription { telemetry(factoryId: "F-LEI") { asset { id } ts readings { metric value unit flagged } } }',
   );
