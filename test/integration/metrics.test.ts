@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { gql, startTestApp, type TestApp } from '../support/app';
 import { resetTwins } from '../support/db';
 import { subscribe, waitFor } from '../support/live';
+import { ADMIN_AUTHORIZATION } from '../support/credentials';
 
 /*
  * GET /metrics on the real server: each test reads the exposition before and after what it does
@@ -264,7 +265,12 @@ describe('GET /metrics in the Prometheus text format', () => {
   });
 
   it('when a subscription is completed by the client on an open socket, then the gauge goes back too', async () => {
-    const ws = createClient({ url: app.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const ws = createClient({
+      url: app.wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: ADMIN_AUTHORIZATION },
+      retryAttempts: 0,
+    });
     const name = { operation: 'MetricsAlerts' };
     try {
       const stop = ws.subscribe(

@@ -2,6 +2,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { resetTwins } from '../support/db';
 import { gql, startTestApp, type TestApp } from '../support/app';
+import { ADMIN_AUTHORIZATION } from '../support/credentials';
 
 describe('the API server on a real Neo4j', () => {
   let app: TestApp;
@@ -84,6 +85,7 @@ describe('the API server on a real Neo4j', () => {
     const client = createClient({
       url: app.wsUrl,
       webSocketImpl: WebSocket,
+      connectionParams: { authorization: ADMIN_AUTHORIZATION },
       lazy: false,
       retryAttempts: 0,
     });

@@ -264,19 +264,23 @@ describe('webhook deliveries on a real Neo4j', () => {
       return rows[0]?.['left'] === 0;
     });
     const ids = r.posts.map((p) => p.deliveryId);
-    expect(ids).toHaveLength(60);
     expect(new Set(ids).size).toBe(60);
-    const attempts = await graph.read(
-      `MATCH (:AlertDelivery)-[:ATTEMPT]->(a:DeliveryAttempt) RETURN count(a) AS n`,
+    // Never sent by both at once: a delivery is POSTed again only after an attempt of it was
+    // recorded as failed (on a loaded machine an answer can come after WEBHOOK_TIMEOUT_MS: at
+    // least once, as documented), so POSTs = attempts, and extra POSTs = failed attempts.
+    const rows = await graph.read(
+      `MATCH (d:AlertDelivery)-[:ATTEMPT]->(a:DeliveryAttempt)
+       RETURN count(a) AS n, sum(CASE WHEN a.ok THEN 0 ELSE 1 END) AS failed`,
     );
-    expect(attempts[0]?.['n']).toBe(60);
+    expect(rows[0]?.['n']).toBe(ids.length);
+    expect(ids.length - 60).toBe(rows[0]?.['failed']);
     // and each alert's RAISED reached the receiver before its RESOLVED
     for (const id of alerts) {
       const events = r.posts
         .map((p) => JSON.parse(p.body) as Envelope)
         .filter((b) => b.alert.id === id)
         .map((b) => b.event);
-      expect(events).toEqual(['RAISED', 'RESOLVED']);
+      expect(events.filter((e, i) => events[i - 1] !== e)).toEqual(['RAISED', 'RESOLVED']);
     }
   });
 
