@@ -82,6 +82,8 @@ export interface ClientSpec {
   handleMessage?: MessageHandler;
   /** Like `handleMessage`, with acknowledgements that may come after the next message is read. */
   handleDelivery?: DeliveryHandler;
+  /** Awaited at every connect before subscribing (see TelemetryService: live waits for persist). */
+  beforeSubscribe?: () => Promise<void>;
   log: Log;
 }
 
@@ -91,6 +93,8 @@ export interface OpenClient {
   ready: Promise<void>;
   /** Drops the connection without acknowledging, so the broker redelivers what is unacknowledged. */
   redeliver(): void;
+  /** Resolves once the current connection's subscription is acknowledged (waits while down). */
+  subscribed(): Promise<void>;
 }
 
 /** Opens a client that reconnects for ever and resubscribes after every reconnect. */
@@ -101,7 +105,8 @@ export function openClient(spec: ClientSpec): OpenClient {
     connectTimeout: 10_000,
     clientId: spec.clientId,
     clean: spec.clean,
-    resubscribe: true,
+    // our 'connect' handler subscribes at every connect, when it is its turn (beforeSubscribe)
+    resubscribe: false,
     manualConnect: true,
     // the broker keeps this session's subscriptions and queued QoS 1 messages across reconnects
     ...(spec.v5 && !spec.clean ? { properties: { sessionExpiryInterval: 3600 } } : {}),
@@ -129,8 +134,16 @@ export function openClient(spec: ClientSpec): OpenClient {
     3000,
   );
   waiting.unref();
+  let current = pending();
+  client.on('close', () => {
+    if (current.done) current = pending();
+  });
   client.on('connect', () => {
     lastError = '';
+    void (spec.beforeSubscribe?.() ?? Promise.resolve()).then(() => subscribe());
+  });
+  const subscribe = () => {
+    if (!client.connected) return;
     // A broker that restarted may report the session as present yet have lost its
     // subscriptions: Mosquitto 2.0.11 restores a persistent session and its plain subscriptions
     // but not its shared ones (test/integration/durability.test.ts). So subscribe at every
@@ -147,8 +160,9 @@ export function openClient(spec: ClientSpec): OpenClient {
       }
       clearTimeout(waiting);
       resolveReady();
+      current.resolve();
     });
-  });
+  };
   client.connect();
   return {
     client,
@@ -156,7 +170,19 @@ export function openClient(spec: ClientSpec): OpenClient {
     redeliver() {
       if (client.connected) client.stream.destroy();
     },
+    subscribed: () => current.promise,
   };
+}
+
+function pending(): { promise: Promise<void>; resolve: () => void; done: boolean } {
+  const p = { promise: Promise.resolve(), resolve: () => {}, done: false };
+  p.promise = new Promise<void>((resolve) => {
+    p.resolve = () => {
+      p.done = true;
+      resolve();
+    };
+  });
+  return p;
 }
 
 /** Ends a client; with `force`, unacknowledged messages are left to the broker to redeliver. */

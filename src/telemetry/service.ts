@@ -165,6 +165,11 @@ export class TelemetryService implements TwinEvents {
       clean: true,
       v5,
       filter: everything,
+      // After a broker restart, a telemetry message that matches any subscription is acknowledged
+      // with reason code 0; while only the live one is back, the broker would hand it to live
+      // alone and it would never be stored. So live subscribes after persist (at most 5 s later).
+      beforeSubscribe: () =>
+        this.persistClient ? bounded(this.persistClient.subscribed(), 5000) : Promise.resolve(),
       log: this.log,
     });
     this.live.client.on('message', (topic, payload) => void feed.onMessage(topic, payload));
