@@ -47,8 +47,7 @@ const QUERIES: { name: string; query: string }[] = [
   { name: 'trivial', query: '{ __typename }' },
   {
     name: 'nested',
-    query:
-      '{ factories(first: 5) { edges { node { id lines { id assets { id status metrics { name value } } } } } } }',
+    query: '{ factories(first: 5) { edges { node { id lines { id assets { id status } } } } } }',
   },
   {
     name: 'history',
