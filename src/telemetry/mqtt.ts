@@ -29,13 +29,22 @@ export type DeliveryHandler = (packet: IPublishPacket, delivery: Delivery) => vo
 /** mqtt.js goes on without a PUBACK when the handler's callback gets an error. */
 const DEFERRED = new Error('acknowledged later');
 
-/** mqtt.js's own packet writer (not part of its typed API); checked at run time. */
-interface PacketWriter {
-  _sendPacket?: (packet: { cmd: 'puback'; messageId: number; reasonCode: number }) => void;
+type PubackPacket = { cmd: 'puback'; messageId: number; reasonCode: number };
+
+/**
+ * mqtt.js's own packet writer `_sendPacket` (not part of its typed API), found at run time: a
+ * version without it leaves the server acknowledging one message at a time.
+ */
+function packetWriter(client: MqttClient): ((packet: PubackPacket) => void) | undefined {
+  const send: unknown = Reflect.get(client, '_sendPacket');
+  if (typeof send !== 'function') return undefined;
+  return (packet) => {
+    Reflect.apply(send, client, [packet]);
+  };
 }
 
 function deliveryHandler(client: MqttClient, handle: DeliveryHandler): MessageHandler {
-  const writer = client as unknown as PacketWriter;
+  const sendPacket = packetWriter(client);
   return (packet, done) => {
     const stream = client.stream;
     let released = false;
@@ -48,7 +57,7 @@ function deliveryHandler(client: MqttClient, handle: DeliveryHandler): MessageHa
     handle(packet, {
       next() {
         // without a way to send the PUBACK later, stay one message at a time
-        if (typeof writer._sendPacket === 'function') release(DEFERRED);
+        if (sendPacket) release(DEFERRED);
       },
       ack() {
         if (settled) return;
@@ -56,7 +65,7 @@ function deliveryHandler(client: MqttClient, handle: DeliveryHandler): MessageHa
         if (!released) return release(); // mqtt.js sends the PUBACK
         if (packet.qos === 0 || packet.messageId === undefined) return;
         if (client.stream !== stream || !client.connected) return; // redelivered on the new one
-        writer._sendPacket?.({ cmd: 'puback', messageId: packet.messageId, reasonCode: 0 });
+        sendPacket?.({ cmd: 'puback', messageId: packet.messageId, reasonCode: 0 });
       },
       fail(err) {
         settled = true;
