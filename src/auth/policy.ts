@@ -37,6 +37,20 @@ export const ROOT_ROLES: Readonly<Record<string, Role>> = {
   'query.apiKeys': 'admin',
 };
 
+/**
+ * Root fields a key scoped to factories may not call whatever its role: everything that needs
+ * admin (structure, imports, rules, keys: their effects reach beyond any factory), and the
+ * ingest pipeline's rejection report (messages of no known asset belong to no factory).
+ * docs/security.md, "Factory scopes".
+ */
+export const UNSCOPED_ONLY: readonly string[] = ['query.telemetryRejections'];
+
+export function needsUnscoped(operation: OperationType, field: string): boolean {
+  return (
+    requiredRole(operation, field) === 'admin' || UNSCOPED_ONLY.includes(`${operation}.${field}`)
+  );
+}
+
 /** Mutations an operator may call only to change a twin's status (the resolver checks the patch). */
 export const STATUS_ONLY_MUTATIONS: readonly string[] = [
   'updateAsset',
@@ -58,7 +72,7 @@ export function forbiddenRootFields(
   document: DocumentNode,
   operationName: string | null | undefined,
   principal: Principal,
-): { field: string; needs: Role }[] {
+): { field: string; needs: Role; unscoped?: true }[] {
   const operation = getOperationAST(document, operationName ?? undefined);
   if (!operation) return [];
   const fragments = new Map<string, FragmentDefinitionNode>();
@@ -79,11 +93,14 @@ export function forbiddenRootFields(
     }
   };
   walk(operation.selectionSet);
-  const denied: { field: string; needs: Role }[] = [];
+  const denied: { field: string; needs: Role; unscoped?: true }[] = [];
   for (const field of fields) {
     if (field.startsWith('__')) continue;
     const needs = requiredRole(operation.operation, field);
     if (!allows(principal.role, needs)) denied.push({ field, needs });
+    else if (principal.factoryIds !== null && needsUnscoped(operation.operation, field)) {
+      denied.push({ field, needs, unscoped: true });
+    }
   }
   return denied;
 }

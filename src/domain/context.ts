@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import type { Graph } from '../graph/executor';
 import type { Loaders } from '../graph/loaders';
+import type { Scope } from '../graph/scope';
 import type { Log } from '../log';
 import type { TwinEvents } from './events';
 import type { Principal } from './principal';
@@ -17,6 +18,11 @@ export interface Context {
   events: TwinEvents;
   /** Who the request acts for: its role and the factories it may see (docs/security.md). */
   principal: Principal;
+  /**
+   * What the principal's factory scope sees (graph/scope.ts): the loaders and list queries
+   * already keep to it; a capability filters its own results (alerts, analyses) with it.
+   */
+  scope: Scope;
   /** Sent back as the `x-request-id` header and on every log line of the operation. */
   requestId: string;
   log: Log;

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { Graph } from './executor';
 import { asProps } from './props';
 import type { Props } from './props';
+import { isScopedLabel, Scope } from './scope';
 
 export type TwinLabel =
   'Factory' | 'Line' | 'Asset' | 'Metric' | 'Product' | 'Supplier' | 'Shipment' | 'Order' | 'Alert';
@@ -30,7 +31,11 @@ export class Loaders {
   /** Keys requested from the database, per loader: a test asserts none appears twice. */
   readonly batches: { loader: string; keys: string[] }[] = [];
 
-  constructor(private readonly graph: Graph) {}
+  /** `scope`: what the request's credential sees; twins outside it load as if they did not exist. */
+  constructor(
+    private readonly graph: Graph,
+    private readonly scope: Scope = Scope.all(graph),
+  ) {}
 
   node(label: TwinLabel): DataLoader<string, Props | null> {
     return this.get(this.nodeLoaders, `node:${label}`, async (ids) => {
@@ -39,7 +44,8 @@ export class Loaders {
         { ids },
       );
       const byId = new Map(rows.map((r) => [String(r['id']), asProps(r['props'])]));
-      return ids.map((id) => byId.get(id) ?? null);
+      const visible = isScopedLabel(label) ? (await this.scope.visible())?.[label] : undefined;
+      return ids.map((id) => (visible && !visible.has(id) ? null : (byId.get(id) ?? null)));
     });
   }
 
@@ -60,14 +66,20 @@ export class Loaders {
           { ids },
         );
         const byId = new Map<string, Related[]>();
+        // a shared twin's relations reach only what the scope sees (a product's other lines)
+        const visible = isScopedLabel(spec.to)
+          ? (await this.scope.visible())?.[spec.to]
+          : undefined;
         for (const row of rows) {
           const items: unknown = row['items'];
           byId.set(
             String(row['id']),
-            (Array.isArray(items) ? items : []).map((item: unknown) => {
-              const p = asProps(item);
-              return { node: asProps(p['node']), rel: asProps(p['rel']) };
-            }),
+            (Array.isArray(items) ? items : [])
+              .map((item: unknown) => {
+                const p = asProps(item);
+                return { node: asProps(p['node']), rel: asProps(p['rel']) };
+              })
+              .filter((r) => !visible || visible.has(String(r.node['id']))),
           );
         }
         return ids.map((id) => byId.get(id) ?? []);
@@ -111,8 +123,8 @@ export class Loaders {
   }
 }
 
-export function createLoaders(graph: Graph): Loaders {
-  return new Loaders(graph);
+export function createLoaders(graph: Graph, scope?: Scope): Loaders {
+  return new Loaders(graph, scope);
 }
 
 /** The single twin at the end of a to-one relationship, or null. */

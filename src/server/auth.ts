@@ -107,12 +107,16 @@ export function rolesPlugin(): ApolloServerPlugin<Context> {
 
 export function forbidden(
   principal: Principal,
-  denied: { field: string; needs: string }[],
+  denied: { field: string; needs: string; unscoped?: true }[],
 ): TwinError {
   return new TwinError(
     'FORBIDDEN',
     `this ${principal.role} key may not use ${denied
-      .map((d) => `${d.field} (needs ${d.needs})`)
+      .map((d) =>
+        d.unscoped
+          ? `${d.field} (needs ${d.needs === 'admin' ? 'an admin' : 'a'} key without a factory scope)`
+          : `${d.field} (needs ${d.needs})`,
+      )
       .join(', ')}`,
     { http: { status: 403 } },
   );
@@ -151,9 +155,11 @@ export class SocketAuth {
   private async recheck(): Promise<void> {
     const byKey = new Map<string, { principal: Principal; sockets: WebSocket[] }>();
     for (const [socket, principal] of this.open) {
-      const entry = byKey.get(principal.keyId) ?? { principal, sockets: [] };
+      // tokens of one subject expire each at its own time
+      const id = `${principal.keyId}@${principal.expiresAt ?? ''}`;
+      const entry = byKey.get(id) ?? { principal, sockets: [] };
       entry.sockets.push(socket);
-      byKey.set(principal.keyId, entry);
+      byKey.set(id, entry);
     }
     for (const { principal, sockets } of byKey.values()) {
       try {
@@ -164,7 +170,12 @@ export class SocketAuth {
       }
       for (const socket of sockets) {
         this.open.delete(socket);
-        socket.close(4403, 'Forbidden: the API key was revoked');
+        socket.close(
+          4403,
+          principal.expiresAt === undefined
+            ? 'Forbidden: the API key was revoked'
+            : 'Forbidden: the token expired',
+        );
       }
       this.settings.log.info(
         `API key ${principal.keyId} is no longer valid: closed ${sockets.length} subscription sockets`,

@@ -5,6 +5,7 @@ import { NO_EVENTS, type TwinEvents } from '../domain/events';
 import { OPEN_PRINCIPAL, type Principal } from '../domain/principal';
 import type { Graph } from '../graph/executor';
 import { createLoaders } from '../graph/loaders';
+import { Scope } from '../graph/scope';
 import { logger, type Log } from '../log';
 
 export type { Context };
@@ -31,12 +32,15 @@ export function createContext(
   });
   // made on first use: a subscription event that logs nothing costs no child logger
   let log: Log | undefined;
+  const principal = names.principal ?? OPEN_PRINCIPAL;
+  const scope = new Scope(root, graph, principal.factoryIds, config.SCOPE_CACHE_MS);
   return {
     graph,
-    loaders: createLoaders(graph),
+    loaders: createLoaders(graph, scope),
     config,
     events,
-    principal: names.principal ?? OPEN_PRINCIPAL,
+    principal,
+    scope,
     requestId,
     signal: names.signal,
     get log(): Log {

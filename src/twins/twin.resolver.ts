@@ -1,10 +1,11 @@
 import { Arg, type ClassType, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { allows } from '../domain/principal';
-import { TwinError } from '../errors';
+import { notFound, TwinError } from '../errors';
 import type { Context } from '../domain/context';
 import type { TwinKind } from '../domain/events';
 import type { TwinLabel } from '../graph/loaders';
 import type { Props } from '../graph/props';
+import { isScopedLabel, type ScopedLabel } from '../graph/scope';
 import { type Page, pageWindow } from './connection';
 import { type ListQuery, listPage } from './list';
 import { DeleteResult } from './mutations/delete.type';
@@ -47,6 +48,12 @@ export function kindOf(spec: { section: TwinSection }): TwinLabel & TwinKind {
   return SECTION_LABEL[spec.section];
 }
 
+function scopedLabel(kind: string): ScopedLabel {
+  if (!isScopedLabel(kind))
+    throw new Error(`${kind} has no rule of factory scope (graph/scope.ts)`);
+  return kind;
+}
+
 const article = (noun: string) => (/^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`);
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
@@ -76,6 +83,8 @@ export function createTwinResolver<T extends { id: string }, I extends object, P
 ) {
   const { section, noun, type } = spec;
   const kind = kindOf(spec);
+  // every kind of twin belongs to a factory or is shared: factory scopes cover it (graph/scope.ts)
+  const scoped = scopedLabel(kind);
   const { dependents } = CASCADE[section];
   const cascade = dependents
     ? `With cascade it is deleted with ${dependents}, and every other link is detached.`
@@ -115,18 +124,22 @@ export function createTwinResolver<T extends { id: string }, I extends object, P
       @Ctx() ctx: Context,
     ): Promise<T> {
       // an operator may update only a status (docs/security.md, "Roles"); the rest needs admin
-      if (!allows(ctx.principal.role, 'admin')) {
+      // and a key scoped to factories only the status (moving a twin is structure)
+      if (!allows(ctx.principal.role, 'admin') || ctx.principal.factoryIds !== null) {
         const others = Object.entries(patch)
           .filter(([k, v]) => k !== 'status' && v !== undefined)
           .map(([k]) => k);
         if (others.length > 0) {
           throw new TwinError(
             'FORBIDDEN',
-            `a ${ctx.principal.role} key may change only the status of ${article(noun)}; ` +
-              `changing ${others.join(', ')} needs an admin key`,
+            `a ${ctx.principal.factoryIds === null ? '' : 'factory-scoped '}${ctx.principal.role} ` +
+              `key may change only the status of ${article(noun)}; changing ` +
+              `${others.join(', ')} needs an admin key without a factory scope`,
           );
         }
       }
+      // another factory's twin answers exactly like one that does not exist
+      if (!(await ctx.scope.sees(scoped, id))) throw notFound(kind, id);
       const write = await updateTwin(ctx.graph, section, id, patch);
       publishWrite(ctx.events, kind, write, spec.events);
       return reload(ctx, kind, type, id);
@@ -150,14 +163,21 @@ export function createTwinResolver<T extends { id: string }, I extends object, P
     }
 
     /** One page of the kind's list query: count and page in one round trip, ordered by id. */
-    protected page(
+    protected async page(
       ctx: Context,
       args: PageArgs,
       query: Omit<ListQuery, 'label'> = { where: [], params: {} },
     ): Promise<Page<T>> {
+      // a scoped key counts and pages only what it sees
+      const scope = await ctx.scope.where(scoped);
       return listPage(
         ctx.graph,
-        { label: kind, ...query },
+        {
+          label: kind,
+          ...query,
+          where: [...query.where, ...scope.where],
+          params: { ...query.params, ...scope.params },
+        },
         pageWindow(args, ctx.config.MAX_PAGE_SIZE),
         type.fromProps,
       );
