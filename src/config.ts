@@ -203,6 +203,11 @@ export const configSchema = z.object({
     }),
   /** How long a key lookup is reused (ms): a revoked key stops working within this. */
   AUTH_CACHE_MS: int(500, 0, 60000),
+  /**
+   * How long what a factory scope sees is reused (ms): a structure change (a line moved to another
+   * factory) reaches scoped keys within this; 0 reads it for every request.
+   */
+  SCOPE_CACHE_MS: int(1000, 0, 60000),
   /** Serve the offline GraphiQL playground at `/`. */
   PLAYGROUND: bool(true),
   /**
