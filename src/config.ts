@@ -203,6 +203,42 @@ export const configSchema = z.object({
     }),
   /** How long a key lookup is reused (ms): a revoked key stops working within this. */
   AUTH_CACHE_MS: int(500, 0, 60000),
+  /*
+   * JWTs from an identity provider (docs/security.md, "JWT from an identity provider"): set
+   * JWT_ISSUER and JWT_JWKS_URL together to accept them besides API keys; neither: keys only.
+   */
+  /** The `iss` a token must carry, e.g. https://login.example.com/realms/plant. */
+  JWT_ISSUER: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+  /** Where the provider publishes its signing keys (a JWKS), fetched and cached. */
+  JWT_JWKS_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+    .refine((v) => v === undefined || (URL.canParse(v) && /^https?:\/\/[^\s/]+/.test(v)), {
+      message: 'expected an https:// URL such as https://login.example.com/.well-known/jwks.json',
+    }),
+  /** The `aud` a token must carry; unset: not checked. */
+  JWT_AUDIENCE: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+  /** The claim naming the token's role (viewer, operator, analyst, admin); without it: refused. */
+  JWT_ROLE_CLAIM: z.string().trim().min(1, { message: 'must name a claim' }).default('twin_role'),
+  /** The claim listing the factories a token may see; absent from a token: every factory. */
+  JWT_FACTORIES_CLAIM: z
+    .string()
+    .trim()
+    .min(1, { message: 'must name a claim' })
+    .default('twin_factories'),
+  /** Seconds a token is still accepted past its `exp` (and before its `nbf`): clock skew. */
+  JWT_CLOCK_TOLERANCE_S: int(30, 0, 600),
+  /** A JWKS fetch that has not answered in this long fails; its tokens are refused meanwhile (ms). */
+  JWT_JWKS_TIMEOUT_MS: int(5000, 100, 60000),
+  /** A token with an unknown key id fetches the JWKS again at most this often (a key rotation). */
+  JWT_JWKS_COOLDOWN_S: int(30, 0, 3600),
   /**
    * How long what a factory scope sees is reused (ms): a structure change (a line moved to another
    * factory) reaches scoped keys within this; 0 reads it for every request.
@@ -237,10 +273,29 @@ export class ConfigError extends Error {
   }
 }
 
+/** Settings that only work together, each problem naming its variables. */
+function pairProblems(config: Config): string[] {
+  const problems: string[] = [];
+  if ((config.JWT_ISSUER === undefined) !== (config.JWT_JWKS_URL === undefined)) {
+    const set = config.JWT_ISSUER === undefined ? 'JWT_JWKS_URL' : 'JWT_ISSUER';
+    problems.push(
+      `JWT_ISSUER, JWT_JWKS_URL (only ${set} set): set both to accept JWTs from an identity provider, or neither`,
+    );
+  }
+  if (config.JWT_AUDIENCE !== undefined && config.JWT_ISSUER === undefined) {
+    problems.push('JWT_AUDIENCE (set): needs JWT_ISSUER and JWT_JWKS_URL');
+  }
+  return problems;
+}
+
 /** Parse settings from an environment (defaults to process.env); throws ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const result = configSchema.safeParse(env);
-  if (result.success) return result.data;
+  if (result.success) {
+    const pairs = pairProblems(result.data);
+    if (pairs.length > 0) throw new ConfigError(pairs);
+    return result.data;
+  }
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.');
     const value = env[name];

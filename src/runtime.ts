@@ -1,5 +1,6 @@
 import { AlertSweeper } from './alerts/sweeper';
 import { Authenticator } from './auth/authenticator';
+import { jwtVerifierFor } from './auth/jwt';
 import { WebhookDispatcher } from './alerts/webhooks/dispatcher';
 import { type Config, graphSettings } from './config';
 import { Graph } from './graph/executor';
@@ -168,6 +169,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
           bootstrapKey: config.TWIN_ADMIN_KEY,
           cacheMs: config.AUTH_CACHE_MS,
           log: logger('auth'),
+          jwt: jwtVerifierFor(config, logger('auth')),
         }),
         required: config.AUTH_REQUIRED,
         recheckMs: Math.max(100, Math.min(500, config.AUTH_CACHE_MS)),

@@ -1,6 +1,7 @@
 import type { Principal } from '../domain/principal';
 import type { Graph } from '../graph/executor';
 import type { Log } from '../log';
+import { type JwtVerifier, looksLikeJwt } from './jwt';
 import { findKey, touchKey } from './key.store';
 import { hashSecret, parseKey, sameSecret } from './keys';
 
@@ -10,6 +11,8 @@ export interface AuthenticatorOptions {
   /** How long a key's lookup is reused (a revoked key stops working within this). */
   cacheMs: number;
   log: Log;
+  /** Verifies identity-provider JWTs (JWT_ISSUER and JWT_JWKS_URL); undefined: API keys only. */
+  jwt?: JwtVerifier | undefined;
 }
 
 interface Cached {
@@ -41,6 +44,9 @@ export class Authenticator {
     if (bootstrap && sameSecret(credential, bootstrap)) {
       return { keyId: 'bootstrap', name: 'TWIN_ADMIN_KEY', role: 'admin', factoryIds: null };
     }
+    // a JWS compact form (header.payload.signature) is a token; an API key has no dots
+    const jwt = this.options.jwt;
+    if (jwt && looksLikeJwt(credential)) return jwt.verify(credential);
     const parsed = parseKey(credential);
     if (!parsed) return null;
     const entry = await this.lookup(parsed.id);
@@ -49,8 +55,14 @@ export class Authenticator {
     return entry.principal;
   }
 
-  /** Whether a key (by id) is still valid: what open subscriptions are re-checked against. */
+  /**
+   * Whether a key (by id) is still valid: what open subscriptions are re-checked against. A JWT
+   * is valid until it expires (its `exp` plus the clock tolerance); it cannot be revoked sooner.
+   */
   async stillValid(principal: Principal): Promise<boolean> {
+    if (principal.keyId.startsWith('jwt:')) {
+      return principal.expiresAt !== undefined && Date.now() < principal.expiresAt;
+    }
     if (principal.keyId === 'bootstrap' || principal.keyId === 'open') return true;
     return (await this.lookup(principal.keyId)).principal !== null;
   }

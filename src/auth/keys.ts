@@ -43,10 +43,13 @@ export function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(x, y) && a.length === b.length;
 }
 
-/** The credential of an `Authorization` header value (`Bearer <key>`), or null. */
+/**
+ * The credential of an `Authorization` header value (`Bearer <key>`), or null. Up to 8,192
+ * characters: an identity provider's JWT is often over a kilobyte.
+ */
 export function bearer(header: string | readonly string[] | undefined | null): string | null {
   const value = Array.isArray(header) ? header[0] : header;
   if (typeof value !== 'string') return null;
-  const m = /^Bearer\s+(\S{1,512})\s*$/i.exec(value);
+  const m = /^Bearer\s+(\S{1,8192})\s*$/i.exec(value);
   return m?.[1] ?? null;
 }

@@ -13,6 +13,11 @@ export interface Principal {
   role: Role;
   /** The factories the credential may see; null: every factory. */
   factoryIds: readonly string[] | null;
+  /**
+   * When the credential stops being valid (epoch ms): a JWT's `exp` plus the clock tolerance.
+   * Absent for API keys, which stay valid until revoked.
+   */
+  expiresAt?: number;
 }
 
 /**
