@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +9,8 @@ import { waitFor } from '../support/live';
 import { freePort, startMosquitto } from '../support/mosquitto';
 import { importPlant, nextTs } from '../support/plant';
 import { startTcpProxy } from '../support/tcp-proxy';
-import { ADMIN_AUTHORIZATION, TEST_ADMIN_KEY } from '../support/credentials';
+import { ADMIN_AUTHORIZATION } from '../support/credentials';
+import { exited, serverReady, startServer as startChildServer } from '../support/child-server';
 
 /*
  * Issue 11, point 4: nothing acknowledged is lost. Each test publishes QoS 1 readings at a steady
@@ -128,43 +127,8 @@ async function expectAllStoredOnce(stream: Stream, what: string): Promise<void> 
   expect({ missing: missing.slice(0, 10), duplicated }).toEqual({ missing: [], duplicated: [] });
 }
 
-function startServer(env: Record<string, string>): { child: ChildProcess; stderr: () => string } {
-  const main = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
-  expect(existsSync(main)).toBe(true); // npm test builds first
-  const child = spawn(process.execPath, [main], {
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      TWIN_ADMIN_KEY: TEST_ADMIN_KEY,
-      NEO4J_URI: process.env['NEO4J_URI'] ?? '',
-      NEO4J_USER: process.env['NEO4J_USER'] ?? 'neo4j',
-      NEO4J_PASSWORD: process.env['NEO4J_PASSWORD'] ?? '',
-      MQTT_URL: mqttUrl(),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      LOG_FORMAT: 'json',
-      PLAYGROUND: 'false',
-      SIM_WORKERS: '1',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  return { child, stderr: () => stderr };
-}
-
-async function serverReady(port: number, server: { stderr: () => string }): Promise<void> {
-  await waitFor(
-    `the server ready (${server.stderr().slice(-2000)})`,
-    async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined),
-    30_000,
-  );
-}
-
-async function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
+const startServer = (env: Record<string, string>) =>
+  startChildServer({ MQTT_URL: mqttUrl(), SIM_WORKERS: '1', ...env });
 
 /** A v5 publisher (so that "no matching subscribers" is seen), reconnecting quickly. */
 function publisher(url: string, name: string): Promise<MqttClient> {

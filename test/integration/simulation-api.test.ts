@@ -1,6 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { Graph } from '../../src/graph/executor';
 import { gql, type GqlResponse, startTestApp, type TestApp } from '../support/app';
@@ -8,7 +5,7 @@ import { graphFingerprint, resetTwins, testGraph } from '../support/db';
 import { subscribe, waitFor } from '../support/live';
 import { freePort } from '../support/mosquitto';
 import { SIM_PLANT, SIM_START } from '../support/plant';
-import { TEST_ADMIN_KEY } from '../support/credentials';
+import { exited, serverReady, startServer as startChildServer } from '../support/child-server';
 
 /*
  * The GraphQL face of the simulation (docs/simulation.md, "Running simulations"): the simulate
@@ -588,42 +585,7 @@ describe('saved scenarios and jobs', () => {
 
 // ------------------------------------------------------------------ jobs on another instance
 
-/** The compiled server as a child process, on the suite's Neo4j and Mosquitto. */
-function startServer(env: Record<string, string>): { child: ChildProcess; stderr: () => string } {
-  const main = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
-  expect(existsSync(main)).toBe(true); // npm test builds first
-  const child = spawn(process.execPath, [main], {
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      TWIN_ADMIN_KEY: TEST_ADMIN_KEY,
-      NEO4J_URI: process.env['NEO4J_URI'] ?? '',
-      NEO4J_USER: process.env['NEO4J_USER'] ?? 'neo4j',
-      NEO4J_PASSWORD: process.env['NEO4J_PASSWORD'] ?? '',
-      MQTT_URL: process.env['MQTT_URL'] ?? '',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      LOG_FORMAT: 'json',
-      PLAYGROUND: 'false',
-      SIM_WORKERS: '2',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  return { child, stderr: () => stderr };
-}
-
-async function serverReady(port: number, server: { stderr: () => string }): Promise<void> {
-  await waitFor(`the server ready (${server.stderr()})`, async () =>
-    (await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined,
-  );
-}
-
-async function exited(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
+const startServer = (env: Record<string, string>) => startChildServer({ SIM_WORKERS: '2', ...env });
 
 describe('jobs on another instance, and instances that stop', () => {
   const instanceId = `sim-child-${Date.now()}`;
