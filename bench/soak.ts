@@ -80,13 +80,15 @@ const workerInput = z.object({
 });
 type WorkerInput = z.infer<typeof workerInput>;
 
+// NaN when a kind had no answer at all (every query failed): printed as such, not a crash
+const millis = z.number().or(z.nan());
 const latencySummary = z.object({
   count: z.number(),
-  p50: z.number(),
-  p95: z.number(),
-  p99: z.number(),
-  max: z.number(),
-  mean: z.number(),
+  p50: millis,
+  p95: millis,
+  p99: millis,
+  max: millis,
+  mean: millis,
 });
 
 const intervalResult = z.object({
