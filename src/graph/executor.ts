@@ -281,13 +281,21 @@ export function isConstraintViolation(err: unknown): boolean {
     : err instanceof Neo4jError && err.code === 'Neo.ClientError.Schema.ConstraintValidationFailed';
 }
 
-function mapNeo4jError(err: unknown): unknown {
+export function mapNeo4jError(err: unknown): unknown {
   if (!(err instanceof Neo4jError)) return err;
   if (err.code === 'ServiceUnavailable' || err.code === 'SessionExpired') {
     return new TwinError(
       'DATABASE_UNAVAILABLE',
       `Neo4j is not reachable (${err.message}); check NEO4J_URI and that the database is running`,
       // Apollo Server answers with this HTTP status (and leaves `http` out of the error)
+      { neo4jCode: err.code, http: { status: 503 } },
+    );
+  }
+  if (/connection acquisition timed out/i.test(err.message)) {
+    // every pooled connection stayed busy: the database is overloaded, not the request wrong
+    return new TwinError(
+      'DATABASE_UNAVAILABLE',
+      `Neo4j is too busy to answer now (${err.message}); retry shortly`,
       { neo4jCode: err.code, http: { status: 503 } },
     );
   }
