@@ -79,6 +79,15 @@ export function noticeOf(row: AlertRow, event: AlertEventKind): AlertNotice {
   };
 }
 
+/** The row with the place its creation found, where it had none. */
+function withPlace(
+  row: AlertRow,
+  place: Pick<AlertRow, 'factoryId' | 'lineId'> | undefined,
+): AlertRow {
+  if (!place || row.factoryId !== null) return row;
+  return { ...row, factoryId: place.factoryId, lineId: row.lineId ?? place.lineId };
+}
+
 /** Lifecycle events of one transaction, with the rule each came from (for its webhook). */
 export interface AppliedEvents {
   notices: AlertNotice[];
@@ -127,11 +136,18 @@ export async function applyInTx(
   }
 
   const written = new Set<string>(updated.map((r) => r.id));
+  // where each new alert stands as written: an observation that did not know its asset's place
+  // learns it there, and its notice carries it (a factory scope's alertRaised, the MQTT topic)
+  const places = new Map<string, Pick<AlertRow, 'factoryId' | 'lineId'>>();
   for (const [label, rows] of created) {
     const out = await tx.run(createAlertsAbout(label), {
       rows: rows.map((row) => ({ aboutId: row.aboutId, props: rowProps(row) })),
     });
-    for (const r of out) written.add(String(r['id']));
+    for (const r of out) {
+      const id = String(r['id']);
+      written.add(id);
+      places.set(id, { factoryId: optStr(r, 'factoryId'), lineId: optStr(r, 'lineId') });
+    }
   }
   if (updated.length > 0) {
     await tx.run(UPDATE_ALERTS, {
@@ -139,7 +155,9 @@ export async function applyInTx(
     });
   }
   // an alert whose twin vanished meanwhile was not created: nothing to tell
-  const notices = events.filter((e) => written.has(e.row.id)).map((e) => noticeOf(e.row, e.event));
+  const notices = events
+    .filter((e) => written.has(e.row.id))
+    .map((e) => noticeOf(withPlace(e.row, places.get(e.row.id)), e.event));
   await routeNotices(tx, notices, rules, new Date().toISOString());
   return { notices, rules };
 }

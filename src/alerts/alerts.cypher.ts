@@ -1,5 +1,7 @@
 /** Every Cypher statement of the alerts capability (rules, alerts, their lifecycle). */
 
+import { ALERT_VISIBLE } from './alert.scope';
+
 export const LIST_RULES = `
   MATCH (r:AlertRule) WHERE $kind IS NULL OR r.kind = $kind
   RETURN r {.*} AS rule ORDER BY r.id`;
@@ -60,7 +62,7 @@ export const createAlertsAbout = (label: string) => `
     MATCH (f:Factory)-[:HAS_LINE]->(l:Line)-[:HAS_ASSET]->(t)
     SET x.factoryId = f.id, x.lineId = l.id
   }
-  RETURN x.id AS id`;
+  RETURN x.id AS id, x.factoryId AS factoryId, x.lineId AS lineId`;
 
 /* null values remove the property: a resolved alert loses its openKey, freeing the key */
 export const UPDATE_ALERTS = `
@@ -77,9 +79,13 @@ const ALERT_FILTERS = `
   AND ($severities IS NULL OR x.severity IN $severities)
   AND ($states IS NULL OR x.state IN $states)
   AND ($from IS NULL OR x.raisedAt >= $from)
-  AND ($to IS NULL OR x.raisedAt <= $to)`;
+  AND ($to IS NULL OR x.raisedAt <= $to)
+  AND ${ALERT_VISIBLE}`;
 
-/** A page of alerts, newest first, after a (raisedAt, id) keyset cursor, with the total count. */
+/**
+ * A page of alerts, newest first, after a (raisedAt, id) keyset cursor, with the total count; both
+ * kept to the request's scope (`$alertScope`, alert.scope.ts), so they agree.
+ */
 export const LIST_ALERTS = `
   CALL () {
     MATCH (x:Alert) WHERE ${ALERT_FILTERS}
@@ -93,10 +99,11 @@ export const LIST_ALERTS = `
   }
   RETURN total, items`;
 
-export const GET_ALERT = `MATCH (x:Alert {id: $id}) RETURN x {.*} AS alert`;
+/** One alert, when the request's scope (`$alertScope`) sees it. */
+export const GET_ALERT = `MATCH (x:Alert {id: $id}) WHERE ${ALERT_VISIBLE} RETURN x {.*} AS alert`;
 
 export const ACKNOWLEDGE_ALERT = `
-  MATCH (x:Alert {id: $id})
+  MATCH (x:Alert {id: $id}) WHERE ${ALERT_VISIBLE}
   WITH x, x.acknowledgedAt IS NULL AS first
   SET x.acknowledgedAt = coalesce(x.acknowledgedAt, $now),
       x.acknowledgedBy = coalesce(x.acknowledgedBy, $by),
@@ -104,7 +111,7 @@ export const ACKNOWLEDGE_ALERT = `
   RETURN x {.*} AS alert, first`;
 
 export const RESOLVE_ALERT = `
-  MATCH (x:Alert {id: $id})
+  MATCH (x:Alert {id: $id}) WHERE ${ALERT_VISIBLE}
   WITH x, x.state <> 'RESOLVED' AS first
   SET x.resolvedAt = coalesce(x.resolvedAt, $now), x.resolvedBy = coalesce(x.resolvedBy, $by),
       x.state = 'RESOLVED', x.clearSince = null

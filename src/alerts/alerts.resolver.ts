@@ -23,6 +23,7 @@ import { asProps, asPropsList } from '../graph/props';
 import { Asset } from '../twins/asset.type';
 import { Factory } from '../twins/factory.type';
 import { Shipment } from '../twins/shipment.type';
+import { alertScopeParams, principalHears, seesRule } from './alert.scope';
 import { alertRowFromProps, noticeOf } from './alert.store';
 import { Alert, AlertConnection, AlertRule, AlertStateEnum, AlertSubject } from './alert.type';
 import {
@@ -113,7 +114,18 @@ export class AlertResolver {
       args.factoryId ? `factory:${args.factoryId}` : 'all',
     description:
       'A new alert. An open alert seen again raises its count, not a new alert (see `alerts`).',
-    filter: ({ payload, args }: { payload: AlertNotice; args: AlertRaisedArgs }) =>
+    // a factory scope hears the alerts of its factories only; a factoryId outside it is silent,
+    // as an unknown factory is (docs/security.md, "Factory scopes: alerts, telemetry and export")
+    filter: ({
+      payload,
+      args,
+      context,
+    }: {
+      payload: AlertNotice;
+      args: AlertRaisedArgs;
+      context: Pick<Context, 'principal'>;
+    }) =>
+      principalHears(context.principal, payload) &&
       rank(payload.severity) >= rank(args.minSeverity ?? 'INFO'),
   })
   alertRaised(@Root() notice: AlertNotice, @Args() _args: AlertRaisedArgs): Alert {
@@ -165,6 +177,7 @@ export class AlertResolver {
       afterAt: after?.at ?? null,
       afterId: after?.id ?? null,
       first: args.first,
+      ...(await alertScopeParams(ctx.scope)),
     });
     const row = rows[0];
     const items = asPropsList(row?.['items']).map((p) => Alert.fromRow(alertRowFromProps(p)));
@@ -184,7 +197,9 @@ export class AlertResolver {
 
   @Query(() => Alert, { nullable: true, description: 'One alert by id (null when unknown).' })
   async alert(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Alert | null> {
-    const row = (await ctx.graph.read(GET_ALERT, { id }))[0];
+    const row = (
+      await ctx.graph.read(GET_ALERT, { id, ...(await alertScopeParams(ctx.scope)) })
+    )[0];
     return row ? Alert.fromRow(alertRowFromProps(asProps(row['alert']))) : null;
   }
 
@@ -229,8 +244,10 @@ export class AlertResolver {
     by: string,
   ): Promise<Alert> {
     const now = new Date().toISOString();
+    // an alert the scope does not see is not found, as an unknown id is
+    const scope = await alertScopeParams(ctx.scope);
     const result = await ctx.graph.transaction('WRITE', async (tx) => {
-      const row = (await tx.run(cypher, { id, by, now }))[0];
+      const row = (await tx.run(cypher, { id, by, now, ...scope }))[0];
       if (!row) return null;
       const alert = alertRowFromProps(asProps(row['alert']));
       const notice = row['first'] === true ? noticeOf(alert, event) : null;
@@ -277,6 +294,7 @@ export class AlertResolver {
   })
   async rule(@Root() alert: Alert, @Ctx() ctx: Context): Promise<AlertRule | null> {
     if (!alert.ruleId) return null;
+    const visible = await ctx.scope.visible();
     const found = await ctx.loaders
       .lists('alertRule', async (ids) => {
         const rows = await ctx.graph.read(READ_RULES, { ids });
@@ -292,7 +310,9 @@ export class AlertResolver {
         });
       })
       .load(alert.ruleId);
-    return found[0] ? AlertRule.fromDef(ruleFromProps(found[0])) : null;
+    const def = found[0] ? ruleFromProps(found[0]) : null;
+    // a rule the scope does not see (alertRules) answers like a deleted one
+    return def && seesRule(visible, def) ? AlertRule.fromDef(def) : null;
   }
 }
 

@@ -19,6 +19,7 @@ import { AlertSeverityEnum } from '../domain/enums.graphql';
 import { badInput, notFound, type Problem } from '../errors';
 import type { Tx } from '../graph/executor';
 import { asProps } from '../graph/props';
+import { seesRule } from './alert.scope';
 import { alertRowFromProps, noticeOf } from './alert.store';
 import { AlertRule, AlertRuleKindEnum } from './alert.type';
 import {
@@ -144,13 +145,19 @@ export class AlertRuleResolver {
     @Ctx() ctx: Context,
   ): Promise<AlertRule[]> {
     const rows = await ctx.graph.read(LIST_RULES, { kind: kind ?? null });
-    return rows.map((r) => AlertRule.fromDef(ruleFromProps(asProps(r['rule']))));
+    const visible = await ctx.scope.visible();
+    // a factory scope sees the global rules and those inside what it sees (alert.scope.ts)
+    return rows
+      .map((r) => ruleFromProps(asProps(r['rule'])))
+      .filter((def) => seesRule(visible, def))
+      .map((def) => AlertRule.fromDef(def));
   }
 
   @Query(() => AlertRule, { nullable: true, description: 'One alert rule (null when unknown).' })
   async alertRule(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<AlertRule | null> {
     const row = (await ctx.graph.read(GET_RULE, { id }))[0];
-    return row ? AlertRule.fromDef(ruleFromProps(asProps(row['rule']))) : null;
+    const def = row ? ruleFromProps(asProps(row['rule'])) : null;
+    return def && seesRule(await ctx.scope.visible(), def) ? AlertRule.fromDef(def) : null;
   }
 
   @Mutation(() => AlertRule, {

@@ -60,13 +60,30 @@ class StatusArgs {
 
 const matches = (want: string | null | undefined, have: string) => !want || want === have;
 
+/**
+ * Whether the subscriber's factory scope sees an event's asset: the event carries the factory the
+ * asset stands in (the registry's, as ingestion checked it), so this costs no round trip. A
+ * subscription naming another factory, line or asset is then silent, as one naming an unknown id
+ * is (docs/security.md, "Factory scopes: alerts, telemetry and export").
+ */
+const inScope = (context: Pick<Context, 'principal'>, factoryId: string): boolean =>
+  context.principal.factoryIds === null || context.principal.factoryIds.includes(factoryId);
+
+/** What a subscription's filter gets (type-graphql): the operation's context. */
+interface FilterData<P, A> {
+  payload: P;
+  args: A;
+  context: Pick<Context, 'principal'>;
+}
+
 @Resolver()
 export class TelemetryResolver {
   @Subscription(() => TelemetryEvent, {
     topics: LIVE.TELEMETRY,
     topicId: ({ args }: { args: TelemetryArgs }) => routeFor(args),
     description: 'Validated telemetry as it arrives (before it is stored), filtered on the server.',
-    filter: ({ payload, args }: { payload: LiveTelemetryEvent; args: TelemetryArgs }) =>
+    filter: ({ payload, args, context }: FilterData<LiveTelemetryEvent, TelemetryArgs>) =>
+      inScope(context, payload.factoryId) &&
       matches(args.factoryId, payload.factoryId) &&
       matches(args.lineId, payload.lineId) &&
       matches(args.assetId, String(payload.asset['id'])) &&
@@ -87,8 +104,10 @@ export class TelemetryResolver {
     topics: LIVE.ASSET_STATUS,
     topicId: ({ args }: { args: StatusArgs }) => routeFor(args),
     description: 'An asset changed status, by a state message or a mutation.',
-    filter: ({ payload, args }: { payload: LiveStatusEvent; args: StatusArgs }) =>
-      matches(args.factoryId, payload.factoryId) && matches(args.lineId, payload.lineId),
+    filter: ({ payload, args, context }: FilterData<LiveStatusEvent, StatusArgs>) =>
+      inScope(context, payload.factoryId) &&
+      matches(args.factoryId, payload.factoryId) &&
+      matches(args.lineId, payload.lineId),
   })
   assetStatusChanged(@Root() event: LiveStatusEvent, @Args() _args: StatusArgs): AssetStatusEvent {
     return Object.assign(new AssetStatusEvent(), {

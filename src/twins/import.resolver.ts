@@ -51,7 +51,8 @@ export class ImportResolver {
     description:
       'The whole twin graph as a twin-graph document; importTwinGraph accepts it unchanged.',
   })
-  exportTwinGraph(@Ctx() ctx: Context): Promise<unknown> {
-    return exportDocument(ctx.graph);
+  async exportTwinGraph(@Ctx() ctx: Context): Promise<unknown> {
+    // a factory scope exports what it sees, as a document that imports on its own
+    return exportDocument(ctx.graph, await ctx.scope.visible());
   }
 }

@@ -15,6 +15,7 @@ import {
 import type { Context } from '../../domain/context';
 import { badInput, notFound } from '../../errors';
 import { asProps, asPropsList, type Props } from '../../graph/props';
+import { alertScopeParams } from '../alert.scope';
 import { Alert } from '../alert.type';
 import { AlertDelivery, DeliveryAttempt, DeliveryStateEnum } from './delivery.type';
 import { type DeliveryState, readDelivery } from './outbox';
@@ -60,6 +61,7 @@ export class AlertDeliveryResolver {
       state: state ?? null,
       alertId: alertId ?? null,
       first,
+      ...(await alertScopeParams(ctx.scope)),
     });
     return rows.map((r) => AlertDelivery.from(readDelivery(asProps(r['delivery']))));
   }
@@ -72,7 +74,13 @@ export class AlertDeliveryResolver {
     @Arg('id', () => ID) id: string,
     @Ctx() ctx: Context,
   ): Promise<AlertDelivery> {
-    const rows = await ctx.graph.write(RETRY_DELIVERY, { id, now: new Date().toISOString() });
+    // a delivery of an alert the scope does not see is not found, as an unknown id is
+    const scope = await alertScopeParams(ctx.scope);
+    const rows = await ctx.graph.write(RETRY_DELIVERY, {
+      id,
+      now: new Date().toISOString(),
+      ...scope,
+    });
     ctx.loaders.clearAll();
     const row = rows[0];
     if (!row) throw notFound('AlertDelivery', id);
@@ -111,7 +119,10 @@ export class AlertDeliveriesResolver {
     const rows = await ctx.loaders
       .lists('alertDeliveries', async (ids) =>
         listsByKey(
-          await ctx.graph.read(DELIVERIES_OF_ALERTS, { ids }),
+          await ctx.graph.read(DELIVERIES_OF_ALERTS, {
+            ids,
+            ...(await alertScopeParams(ctx.scope)),
+          }),
           ids,
           'alertId',
           'deliveries',

@@ -1,7 +1,16 @@
+import { ALERT_VISIBLE } from '../alert.scope';
+
 /**
  * Every Cypher statement of the webhook outbox (docs/webhooks.md). Times are ISO-8601 strings
  * from `Date.toISOString()`, so they compare in time order as strings.
  */
+
+/**
+ * A delivery `d` that the request's scope (`$alertScope`, alert.scope.ts) sees: that of an alert
+ * it sees. Every statement of the GraphQL API on deliveries carries it.
+ */
+const DELIVERY_VISIBLE = `($alertScope IS NULL
+    OR EXISTS { MATCH (x:Alert {id: d.alertId}) WHERE ${ALERT_VISIBLE} })`;
 
 /** The properties of a delivery that readers get (the body only where it is sent). */
 const DELIVERY_FIELDS = `.id, .alertId, .ruleId, .event, .url, .state, .attempts, .seq, .lastError,
@@ -86,17 +95,18 @@ export const RELEASE_CLAIMS = `
   WHERE d.claimToken = $token
   SET d.claimedBy = null, d.claimedUntil = null, d.claimToken = null`;
 
-/** `alertDeliveries`: newest first. */
+/** `alertDeliveries`: newest first, of the alerts the scope sees. */
 export const LIST_DELIVERIES = `
   MATCH (d:AlertDelivery)
   WHERE ($state IS NULL OR d.state = $state) AND ($alertId IS NULL OR d.alertId = $alertId)
+    AND ${DELIVERY_VISIBLE}
   WITH d ORDER BY d.createdAt DESC, coalesce(d.seq, 0) DESC LIMIT toInteger($first)
   RETURN d {${DELIVERY_FIELDS}} AS delivery`;
 
 /** `Alert.deliveries` for many alerts at once: each alert's in event order. */
 export const DELIVERIES_OF_ALERTS = `
   UNWIND $ids AS alertId
-  MATCH (d:AlertDelivery {alertId: alertId})
+  MATCH (d:AlertDelivery {alertId: alertId}) WHERE ${DELIVERY_VISIBLE}
   WITH alertId, d ORDER BY coalesce(d.seq, 0), d.createdAt
   RETURN alertId, collect(d {${DELIVERY_FIELDS}}) AS deliveries`;
 
@@ -112,7 +122,7 @@ export const ATTEMPTS_OF_DELIVERIES = `
  * backoff (`retriedAt`, `retryBase`); a PENDING one is made due now. Returns the state before.
  */
 export const RETRY_DELIVERY = `
-  MATCH (d:AlertDelivery {id: $id})
+  MATCH (d:AlertDelivery {id: $id}) WHERE ${DELIVERY_VISIBLE}
   WITH d, d.state AS before
   FOREACH (_ IN CASE WHEN before = 'FAILED' THEN [1] ELSE [] END |
     SET d.state = 'PENDING', d.nextAttemptAt = $now, d.retriedAt = $now,
