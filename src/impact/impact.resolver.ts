@@ -98,7 +98,9 @@ export class ImpactResolver {
     const d = toDisruption(disruption);
     const asOfMs = asOf ? asOf.getTime() : Date.now();
     if (!Number.isFinite(asOfMs)) throw badInput('"asOf" is not a valid time');
-    const result = await analyseImpact(ctx.graph, d, asOfMs, includeMitigated ?? false);
+    // a factory scope sees its part of the report only (docs/security.md, "Factory scopes: analyses")
+    const visible = await ctx.scope.visible();
+    const result = await analyseImpact(ctx.graph, d, asOfMs, includeMitigated ?? false, visible);
     return toReport(result);
   }
 }

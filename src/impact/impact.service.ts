@@ -1,5 +1,6 @@
 import { badInput } from '../errors';
 import type { Graph } from '../graph/executor';
+import type { VisibleIds } from '../graph/scope';
 import { asProps, asPropsList, num, optNum, optStr, str, type Props } from '../graph/props';
 import { ASSET_DOWNTIME_START, SHIPMENT_DELAY_START, SUPPLIER_OUTAGE_START } from './impact.cypher';
 import {
@@ -14,6 +15,7 @@ import {
 } from './impact.load';
 import { closurePaths, Paths } from './impact.paths';
 import { rank } from './impact.rank';
+import { keepClosure, keepPaths } from './impact.scope';
 import type {
   Disruption,
   Exposure,
@@ -31,22 +33,32 @@ const DAY_MS = 86_400_000;
  * What a disruption puts at risk (docs/analysis.md, "Impact analysis"). At most three Cypher
  * round trips whatever the plant's size: the disrupted twin and its neighbourhood, what consuming
  * the affected components means, and the upward closure with its lines and orders.
+ *
+ * `visible` (a factory scope's ids; null: unscoped) keeps the report to what the scope sees
+ * (docs/security.md, "Factory scopes: analyses"): a disrupted twin it does not see is refused as
+ * unknown, only its factories are read, the shared twins it does not see are dropped, and the
+ * ranking is worked out from what is left.
  */
 export async function analyseImpact(
   graph: Graph,
   disruption: Disruption,
   asOfMs: number,
   includeMitigated: boolean,
+  visible: VisibleIds | null = null,
 ): Promise<ImpactResult> {
   switch (disruption.kind) {
     case 'SUPPLIER_OUTAGE':
-      return supplierOutage(graph, disruption, asOfMs, includeMitigated);
+      return supplierOutage(graph, disruption, asOfMs, includeMitigated, visible);
     case 'SHIPMENT_DELAY':
-      return shipmentDelay(graph, disruption, asOfMs);
+      return shipmentDelay(graph, disruption, asOfMs, visible);
     case 'ASSET_DOWNTIME':
-      return assetDowntime(graph, disruption, asOfMs);
+      return assetDowntime(graph, disruption, asOfMs, visible);
   }
 }
+
+/** The factories the statements read: the scope's, or every one (null). */
+const scopeFactories = (visible: VisibleIds | null): string[] | null =>
+  visible === null ? null : [...visible.Factory];
 
 /**
  * cons(F,C) for the uses loaded, with each line's capacity factor as its stations stand.
@@ -109,28 +121,41 @@ async function supplierOutage(
   d: Extract<Disruption, { kind: 'SUPPLIER_OUTAGE' }>,
   asOfMs: number,
   includeMitigated: boolean,
+  visible: VisibleIds | null,
 ): Promise<ImpactResult> {
   const start = (await graph.read(SUPPLIER_OUTAGE_START, { id: d.supplierId }))[0];
-  if (!start) throw badInput(`unknown supplier "${d.supplierId}": no supplier has that id`);
+  if (!start || (visible !== null && !visible.Supplier.has(d.supplierId))) {
+    throw badInput(`unknown supplier "${d.supplierId}": no supplier has that id`);
+  }
   const supplierId = d.supplierId;
-  const components: ImpactComponent[] = asPropsList(start['components']).map((c) => {
-    const alternativeSuppliers = asPropsList(c['alternatives']);
-    const soleSourced = alternativeSuppliers.length === 0;
-    return {
-      product: asProps(c['product']),
-      soleSourced,
-      alternativeSuppliers,
-      atRisk: soleSourced || includeMitigated,
-    };
+  const components: ImpactComponent[] = asPropsList(start['components']).flatMap((c) => {
+    const product = asProps(c['product']);
+    if (visible !== null && !visible.Product.has(str(product, 'id'))) return [];
+    const alternatives = asPropsList(c['alternatives']);
+    const soleSourced = alternatives.length === 0;
+    return [
+      {
+        product,
+        soleSourced,
+        // every supplier of a product a scope sees is one it sees too; kept to it all the same
+        alternativeSuppliers:
+          visible === null
+            ? alternatives
+            : alternatives.filter((s) => visible.Supplier.has(str(s, 'id'))),
+        atRisk: soleSourced || includeMitigated,
+      },
+    ];
   });
   components.sort((a, b) => str(a.product, 'id').localeCompare(str(b.product, 'id')));
   const atRisk = components.filter((c) => c.atRisk).map((c) => str(c.product, 'id'));
   const windowEndMs = asOfMs + d.days * DAY_MS;
 
-  const [inputs, closure] = await Promise.all([
-    loadConsumption(graph, atRisk, null),
-    loadClosure(graph, atRisk, null),
+  const factoryIds = scopeFactories(visible);
+  const [inputs, loaded] = await Promise.all([
+    loadConsumption(graph, atRisk, factoryIds),
+    loadClosure(graph, atRisk, factoryIds),
   ]);
+  const closure = keepClosure(loaded, visible);
   const cons = consumption(inputs);
   const factoryProps = new Map(closure.lines.map((l) => [l.factoryId, l.factory]));
   const productProps = new Map(closure.products.map((p) => [str(p.product, 'id'), p.product]));
@@ -170,7 +195,9 @@ async function supplierOutage(
   for (const c of components)
     paths.set('Product', str(c.product, 'id'), supplies(str(c.product, 'id')));
   closurePaths(paths, closure, supplies);
-  const shipments = asPropsList(start['planned']);
+  const shipments = asPropsList(start['planned']).filter(
+    (s) => visible === null || visible.Shipment.has(str(s, 'id')),
+  );
   for (const s of shipments) {
     const id = str(s, 'id');
     paths.set('Shipment', id, [{ from: supplierId, relationship: 'FROM', to: id, forward: false }]);
@@ -207,7 +234,7 @@ async function supplierOutage(
     exposures,
     lostUnits: [],
     ranking: ranked.ranking,
-    paths: paths.all(),
+    paths: keepPaths(paths.all(), visible),
   };
 }
 
@@ -227,9 +254,12 @@ async function shipmentDelay(
   graph: Graph,
   d: Extract<Disruption, { kind: 'SHIPMENT_DELAY' }>,
   asOfMs: number,
+  visible: VisibleIds | null,
 ): Promise<ImpactResult> {
   const start = (await graph.read(SHIPMENT_DELAY_START, { id: d.shipmentId }))[0];
-  if (!start) throw badInput(`unknown shipment "${d.shipmentId}": no shipment has that id`);
+  if (!start || (visible !== null && !visible.Shipment.has(d.shipmentId))) {
+    throw badInput(`unknown shipment "${d.shipmentId}": no shipment has that id`);
+  }
   const shipment = asProps(start['shipment']);
   const component = start['component'] ? asProps(start['component']) : null;
   const factory = start['factory'] ? asProps(start['factory']) : null;
@@ -289,7 +319,9 @@ async function shipmentDelay(
       shortfallDays: shortfall,
     });
   }
-  const alternatives = asPropsList(start['alternatives']);
+  const alternatives = asPropsList(start['alternatives']).filter(
+    (s) => visible === null || visible.Supplier.has(str(s, 'id')),
+  );
   const components: ImpactComponent[] = [
     {
       product: component,
@@ -317,10 +349,10 @@ async function shipmentDelay(
       shipments: [shipment],
       exposures,
       ranking: [],
-      paths: paths.all(),
+      paths: keepPaths(paths.all(), visible),
     };
   }
-  const closure = await loadClosure(graph, [componentId], [factoryId]);
+  const closure = keepClosure(await loadClosure(graph, [componentId], [factoryId]), visible);
   closurePaths(paths, closure, () => carries);
   paths.set('Factory', factoryId, [
     { from: d.shipmentId, relationship: 'TO', to: factoryId, forward: true },
@@ -336,7 +368,7 @@ async function shipmentDelay(
     shipments: [shipment],
     exposures,
     ranking: ranked.ranking,
-    paths: paths.all(),
+    paths: keepPaths(paths.all(), visible),
   };
 }
 
@@ -347,9 +379,12 @@ async function assetDowntime(
   graph: Graph,
   d: Extract<Disruption, { kind: 'ASSET_DOWNTIME' }>,
   asOfMs: number,
+  visible: VisibleIds | null,
 ): Promise<ImpactResult> {
   const start = (await graph.read(ASSET_DOWNTIME_START, { id: d.assetId }))[0];
-  if (!start) throw badInput(`unknown asset "${d.assetId}": no asset has that id`);
+  if (!start || (visible !== null && !visible.Asset.has(d.assetId))) {
+    throw badInput(`unknown asset "${d.assetId}": no asset has that id`);
+  }
   const windowEnd = iso(asOfMs + d.hours * 3_600_000);
   const base = { disruption: d, asOf: iso(asOfMs), windowEnd, components: [], exposures: [] };
   if (!start['line']) {
@@ -406,11 +441,11 @@ async function assetDowntime(
       shipments: [],
       lostUnits,
       ranking: [],
-      paths: paths.all(),
+      paths: keepPaths(paths.all(), visible),
     };
   }
   const made = lostUnits.map((l) => l.productId);
-  const closure = await loadClosure(graph, made, [factoryId]);
+  const closure = keepClosure(await loadClosure(graph, made, [factoryId]), visible);
   const produces = (p: string): PathStep[] => [
     ...hasAsset,
     { from: lineId, relationship: 'PRODUCES', to: p, forward: true },
@@ -436,6 +471,6 @@ async function assetDowntime(
     shipments: [],
     lostUnits,
     ranking: ranked.ranking,
-    paths: paths.all(),
+    paths: keepPaths(paths.all(), visible),
   };
 }

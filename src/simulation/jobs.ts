@@ -22,7 +22,7 @@ import {
   writeProgress,
 } from './scenario.store';
 import type { SavedScenario } from './scenario.type';
-import { loadSnapshot } from './snapshot.load';
+import { loadScopedSnapshot, scopeResult, visibleTo } from './scoped';
 
 export interface JobSettings {
   /** Names this instance in the graph (INSTANCE_ID) and in the error of a job it dropped. */
@@ -203,8 +203,9 @@ export class SimulationJobs {
     let runsDone: number | null = null;
     let progress: ProgressWriter | undefined;
     try {
-      const inputText = await markRunning(this.graph, job);
-      if (inputText === null) {
+      const running = await markRunning(this.graph, job);
+      const inputText = running?.input ?? null;
+      if (running === null || inputText === null) {
         // cancelled while it waited, or no longer ours: end it if it is still ours to end
         job.reason ??= 'cancel';
         await this.end(job, null);
@@ -212,7 +213,9 @@ export class SimulationJobs {
       }
       timer = setTimeout(() => this.abort(job, 'timeout'), this.settings.timeoutMs);
       const input = parseStoredInput(inputText, job.id);
-      const snapshot = await loadSnapshot(this.graph, input.factoryIds ?? null);
+      // a scenario saved by a scoped key runs on its factories, as that scope sees the graph now
+      const visible = await visibleTo(this.graph, running.scope);
+      const snapshot = await loadScopedSnapshot(this.graph, input, running.scope, visible);
       const scenario = validateScenario(input, snapshot, this.settings.limits, Date.now());
       const writer = new ProgressWriter(
         this.settings.progressMs ?? 1000,
@@ -241,7 +244,7 @@ export class SimulationJobs {
       );
       await writer.flush();
       if (job.reason) throw new Error(`simulation job ${job.reason}`);
-      await this.end(job, result);
+      await this.end(job, scopeResult(result, visible));
     } catch (err) {
       if (!job.reason) this.log.warn(`simulation job ${job.id} failed: ${errorText(err)}`);
       // a progress event must not follow the end's

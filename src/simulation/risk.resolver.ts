@@ -7,7 +7,7 @@ import { Product } from '../twins/product.type';
 import { Supplier } from '../twins/supplier.type';
 import { DEFAULT_RECOVERY_DAYS, riskExposure } from './risk';
 import { RiskComponent, SupplierRisk } from './risk.type';
-import { loadSnapshot } from './snapshot.load';
+import { loadScopedSnapshot, scopeRisk } from './scoped';
 import { twin } from './twin-ref';
 
 /** Most rows `first` may ask for; the ranking itself always covers every supplier. */
@@ -46,12 +46,19 @@ export class RiskResolver {
     if (first !== null && (first < 0 || first > MAX_FIRST)) {
       throw badInput(`first must be between 0 and ${MAX_FIRST}, got ${first}`);
     }
-    const snapshot = await loadSnapshot(ctx.graph, null);
-    const rows = riskExposure(snapshot, {
-      asOfMs: asOf?.getTime() ?? Date.now(),
-      recoveryDays: ttr,
-      includeMitigated: includeMitigated ?? false,
-    });
+    // a factory scope ranks the suppliers it sees by what their outage costs its own factories
+    // (docs/security.md, "Factory scopes: analyses"): factories share no material in the model,
+    // so that is the ranking of its factories' snapshot
+    const visible = await ctx.scope.visible();
+    const snapshot = await loadScopedSnapshot(ctx.graph, {}, ctx.scope.factoryIds, visible);
+    const rows = scopeRisk(
+      riskExposure(snapshot, {
+        asOfMs: asOf?.getTime() ?? Date.now(),
+        recoveryDays: ttr,
+        includeMitigated: includeMitigated ?? false,
+      }),
+      visible,
+    );
     return rows.slice(0, first ?? rows.length).map((r) =>
       Object.assign(new SupplierRisk(), {
         supplierId: r.supplierId,

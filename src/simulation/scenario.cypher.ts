@@ -7,18 +7,24 @@
  * heartbeatAt is Neo4j's clock (timestamp()), so instances with skewed clocks agree on staleness.
  */
 
+import { SCOPED_LABELS } from '../graph/scope';
+
 /** The statuses a job holds its scenario in. */
 export const ACTIVE = ['QUEUED', 'RUNNING'] as const;
 
-/** Everything but the result, which can be large: it is read on demand (READ_RESULTS). */
+/**
+ * Everything but the result, which can be large: it is read on demand (READ_RESULTS). `scope`:
+ * the factories of the scoped key that saved it (absent: saved unscoped), where its jobs run.
+ */
 const PROPS = `s {.id, .name, .input, .status, .progress, .runsDone, .runsTotal, .createdAt,
-  .startedAt, .finishedAt, .error, .cancelRequested, .instanceId}`;
+  .startedAt, .finishedAt, .error, .cancelRequested, .instanceId, .scope}`;
 
 const LOCK = 'SET s.revision = coalesce(s.revision, 0) + 1';
 
 export const CREATE_SCENARIO = `
   CREATE (s:Scenario {id: $id, name: $name, input: $input, status: 'DRAFT', progress: 0.0,
-                      runsDone: 0, runsTotal: $runsTotal, createdAt: $now, cancelRequested: false})
+                      runsDone: 0, runsTotal: $runsTotal, createdAt: $now, cancelRequested: false,
+                      scope: $scope})
   RETURN ${PROPS} AS scenario`;
 
 export const READ_SCENARIOS = `
@@ -46,6 +52,25 @@ export const LIST_SCENARIOS = `
   RETURN total, nodes`;
 
 /**
+ * Every scenario (in a status), by id, without results: a factory scope's list keeps those it
+ * sees (scoped.ts) and pages them itself, so that totalCount and pages agree.
+ */
+export const LIST_ALL_SCENARIOS = `
+  MATCH (s:Scenario) WHERE $status IS NULL OR s.status = $status
+  WITH s ORDER BY s.id
+  RETURN collect(${PROPS}) AS nodes`;
+
+/** Which of the ids (one list parameter per label, named after it) are twins that exist. */
+export const EXISTING_TWINS = `
+  CALL () {
+${SCOPED_LABELS.map(
+  (label) =>
+    `    MATCH (n:${label}) WHERE n.id IN $${label} RETURN '${label}' AS label, n.id AS id`,
+).join('\n    UNION ALL\n')}
+  }
+  RETURN label, id`;
+
+/**
  * Hands the scenario to a job of this instance, QUEUED, if no job holds it. Returns no row when
  * it does not exist or is held (the caller reads which).
  */
@@ -65,7 +90,7 @@ export const MARK_RUNNING = `
   ${LOCK}
   WITH s WHERE s.status = 'QUEUED' AND NOT coalesce(s.cancelRequested, false)
   SET s.status = 'RUNNING', s.startedAt = $now, s.heartbeatAt = timestamp()
-  RETURN s.input AS input`;
+  RETURN s.input AS input, s.scope AS scope`;
 
 export const WRITE_PROGRESS = `
   MATCH (s:Scenario {id: $id, runId: $runId})

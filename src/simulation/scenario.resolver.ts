@@ -14,6 +14,7 @@ import {
   Subscription,
 } from 'type-graphql';
 import type { Context } from '../domain/context';
+import { Scope } from '../graph/scope';
 import type { ScenarioStatus } from '../domain/enums';
 import { ScenarioStatusEnum } from '../domain/enums.graphql';
 import type { SimulationProgressEvent } from '../domain/events';
@@ -30,6 +31,7 @@ import {
   createScenario,
   deleteScenario,
   listScenarios,
+  listScenariosKept,
   readResults,
   readScenario,
   readScenarios,
@@ -41,9 +43,9 @@ import {
   ScenarioConnection,
   SimulationProgress,
 } from './scenario.type';
+import { loadScopedSnapshot, scenarioSeen, scenariosSeen, scopeResult } from './scoped';
 import { simulationLimits, type SimulationServices } from './simulation.resolver';
 import { SimulationResult } from './simulation.type';
-import { loadSnapshot } from './snapshot.load';
 
 @ArgsType()
 class ScenarioListArgs extends PageArgs {
@@ -54,7 +56,10 @@ class ScenarioListArgs extends PageArgs {
   status?: ScenarioStatus | null;
 }
 
-/** The stored result of a SUCCEEDED scenario, read once per request for all scenarios asking. */
+/**
+ * The stored result of a SUCCEEDED scenario, read once per request for all scenarios asking;
+ * rows of twins the request's scope does not see are left out (scoped.ts).
+ */
 async function storedResult(ctx: Context, s: SavedScenario): Promise<Result | null> {
   if (s.status !== 'SUCCEEDED') return null;
   const [row] = await ctx.loaders
@@ -63,7 +68,22 @@ async function storedResult(ctx: Context, s: SavedScenario): Promise<Result | nu
     )
     .load(s.id);
   const text = row?.['text'];
-  return typeof text === 'string' ? parseStoredResult(text, s.id) : null;
+  if (typeof text !== 'string') return null;
+  return scopeResult(parseStoredResult(text, s.id), await ctx.scope.visible());
+}
+
+/**
+ * The scenario if the request's scope sees it (scoped.ts, `scenariosSeen`), else null: a
+ * scenario a scope does not see answers exactly as one that does not exist.
+ */
+async function seenScenario(ctx: Context, id: string): Promise<SavedScenario | null> {
+  const s = await readScenario(ctx.graph, id);
+  return (await scenarioSeen(ctx.graph, ctx.scope, s)) ? s : null;
+}
+
+/** A queued job's message names how many jobs it waits behind: not another scope's business. */
+function progressMessage(ctx: Context, message: string | null): string | null {
+  return !ctx.scope.all && message?.startsWith('queued behind') ? 'queued' : message;
 }
 
 /**
@@ -88,17 +108,17 @@ export class ScenarioResolver {
 
   @Query(() => SavedScenario, { nullable: true, description: 'One saved scenario by id, or null.' })
   scenario(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<SavedScenario | null> {
-    return readScenario(ctx.graph, id);
+    return seenScenario(ctx, id);
   }
 
   @Query(() => ScenarioConnection, {
     description: 'Saved scenarios, oldest first, a page at a time.',
   })
   scenarios(@Args() args: ScenarioListArgs, @Ctx() ctx: Context): Promise<ScenarioConnection> {
-    return listScenarios(
-      ctx.graph,
-      pageWindow(args, ctx.config.MAX_PAGE_SIZE),
-      args.status ?? null,
+    const window = pageWindow(args, ctx.config.MAX_PAGE_SIZE);
+    if (ctx.scope.all) return listScenarios(ctx.graph, window, args.status ?? null);
+    return listScenariosKept(ctx.graph, window, args.status ?? null, (all) =>
+      scenariosSeen(ctx.graph, ctx.scope, all),
     );
   }
 
@@ -114,9 +134,10 @@ export class ScenarioResolver {
     if (ids.length > max)
       throw badInput(`compare at most ${max} scenarios (MAX_PAGE_SIZE) at once`);
     const found = await readScenarios(ctx.graph, ids);
+    const seen = await scenariosSeen(ctx.graph, ctx.scope, found);
     return Promise.all(
       found.map(async (s, i) => {
-        if (!s) throw notFound('Scenario', ids[i] ?? '');
+        if (!s || !seen[i]) throw notFound('Scenario', ids[i] ?? '');
         const r = await storedResult(ctx, s);
         return Object.assign(new ScenarioComparison(), {
           id: s.id,
@@ -145,10 +166,13 @@ export class ScenarioResolver {
       throw badInput('"name" must say what the scenario is, e.g. "S1 out 2 weeks"');
     const input = plainInput(scenario);
     const valid = await validateNow(ctx, input);
+    const scope = ctx.scope.factoryIds;
     return createScenario(ctx.graph, {
       name: trimmed,
       input: JSON.stringify(input),
       runsTotal: valid.runs,
+      // a scoped key's scenario runs on its factories only, and is seen only within them
+      scope: scope === null ? null : [...new Set(scope)].sort(),
     });
   }
 
@@ -161,7 +185,7 @@ export class ScenarioResolver {
     @Ctx() ctx: Context,
   ): Promise<SavedScenario> {
     const jobs = this.jobs;
-    const s = await readScenario(ctx.graph, id);
+    const s = await seenScenario(ctx, id);
     if (!s) throw notFound('Scenario', id);
     const input = parseStoredInput(s.inputJson, id);
     return jobs.enqueue(id, input.runs ?? 1);
@@ -175,6 +199,8 @@ export class ScenarioResolver {
     @Arg('id', () => ID) id: string,
     @Ctx() ctx: Context,
   ): Promise<SavedScenario> {
+    // a scope asks only for a scenario it sees (one it does not see is not flagged)
+    if (!ctx.scope.all && !(await seenScenario(ctx, id))) throw notFound('Scenario', id);
     const asked = await requestCancel(ctx.graph, id);
     if (asked && asked.bootId === this.services.jobs?.bootId) await this.jobs.cancel(asked.job);
     const s = await readScenario(ctx.graph, id);
@@ -187,6 +213,7 @@ export class ScenarioResolver {
       'Deletes a saved scenario and its result; CONFLICT while a job holds it (cancelSimulation first), NOT_FOUND if there is none.',
   })
   async deleteScenario(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    if (!ctx.scope.all && !(await seenScenario(ctx, id))) throw notFound('Scenario', id);
     const outcome = await deleteScenario(ctx.graph, id);
     if (outcome === 'missing') throw notFound('Scenario', id);
     if (outcome !== 'deleted') {
@@ -204,12 +231,19 @@ export class ScenarioResolver {
     topicId: ({ args }: { args: { id: string } }) => args.id,
     description:
       'Where the job of a saved scenario stands, from whichever instance runs it: QUEUED, RUNNING with progress (at most about once a second), then its end. Subscribe before startSimulation to see every step.',
+    // a scope gets no event of a scenario it does not see, as for an id that does not exist
+    filter: ({ payload, context }: { payload: SimulationProgressEvent; context: Context }) =>
+      context.scope.all || progressSeen(context, payload.scenarioId),
   })
   simulationProgress(
     @Root() event: SimulationProgressEvent,
     @Arg('id', () => ID) _id: string,
+    @Ctx() ctx: Context,
   ): SimulationProgress {
-    return Object.assign(new SimulationProgress(), event);
+    return Object.assign(new SimulationProgress(), {
+      ...event,
+      message: progressMessage(ctx, event.message),
+    });
   }
 
   @FieldResolver(() => GraphQLJSON, {
@@ -232,14 +266,29 @@ export class ScenarioResolver {
 export class SimulationProgressResolver {
   @FieldResolver(() => SavedScenario, { description: 'The scenario as it is now.' })
   async scenario(@Root() p: SimulationProgress, @Ctx() ctx: Context): Promise<SavedScenario> {
-    const s = await readScenario(ctx.graph, p.scenarioId);
+    const s = await seenScenario(ctx, p.scenarioId);
     if (!s) throw notFound('Scenario', p.scenarioId);
     return s;
   }
 }
 
-/** The scenario checked against the graph as it is now, with the bounds of a job. */
+/**
+ * Whether a subscription's scope sees the scenario of an event. The filter runs with the
+ * operation's context, which lives as long as the subscription: what the scope sees is read
+ * through a Scope of its own (cached SCOPE_CACHE_MS), not the operation's, which keeps its first
+ * answer for good.
+ */
+async function progressSeen(ctx: Context, scenarioId: string): Promise<boolean> {
+  const scope = new Scope(ctx.graph, ctx.graph, ctx.scope.factoryIds, ctx.config.SCOPE_CACHE_MS);
+  return scenarioSeen(ctx.graph, scope, await readScenario(ctx.graph, scenarioId));
+}
+
+/**
+ * The scenario checked against the graph as it is now, with the bounds of a job; for a scoped
+ * key, against its factories as it sees them, so an id outside them is refused as unknown.
+ */
 async function validateNow(ctx: Context, input: ScenarioInput) {
-  const snapshot = await loadSnapshot(ctx.graph, input.factoryIds ?? null);
+  const visible = await ctx.scope.visible();
+  const snapshot = await loadScopedSnapshot(ctx.graph, input, ctx.scope.factoryIds, visible);
   return validateScenario(input, snapshot, simulationLimits(ctx.config, 'job'), Date.now());
 }

@@ -11,6 +11,7 @@ import {
   FINISH_JOB,
   HEARTBEAT,
   INTERRUPT_OWN,
+  LIST_ALL_SCENARIOS,
   LIST_SCENARIOS,
   MARK_RUNNING,
   QUEUE_SCENARIO,
@@ -40,7 +41,13 @@ const scenariosOf = (rows: Record<string, unknown>[]): SavedScenario[] =>
 
 export async function createScenario(
   graph: Graph,
-  s: { name: string; input: string; runsTotal: number },
+  s: {
+    name: string;
+    input: string;
+    runsTotal: number;
+    /** The factories of the scoped key saving it; null: unscoped. */
+    scope: string[] | null;
+  },
 ): Promise<SavedScenario> {
   const rows = await graph.write(CREATE_SCENARIO, {
     id: newScenarioId(),
@@ -91,6 +98,25 @@ export async function listScenarios(
   return toPage(nodes, window, Number(row?.['total'] ?? 0));
 }
 
+/**
+ * A page of the scenarios `keep` lets through (a factory scope's), oldest first; totalCount
+ * counts them only. Every scenario's definition is read (not its result) to decide.
+ */
+export async function listScenariosKept(
+  graph: Graph,
+  window: PageWindow,
+  status: ScenarioStatus | null,
+  keep: (all: SavedScenario[]) => Promise<boolean[]>,
+): Promise<Page<SavedScenario>> {
+  const rows = await graph.read(LIST_ALL_SCENARIOS, { status });
+  const all = asPropsList(rows[0]?.['nodes']).map((p) => SavedScenario.fromProps(p));
+  const seen = await keep(all);
+  const kept = all.filter((_, i) => seen[i] === true);
+  const after = window.afterId;
+  const rest = after === null ? kept : kept.filter((s) => s.id > after);
+  return toPage(rest.slice(0, window.limit + 1), window, kept.length);
+}
+
 /** Who holds a job: this life of this instance, and the start it belongs to. */
 export interface JobOwner {
   instanceId: string;
@@ -118,11 +144,22 @@ export async function queueScenario(
   return scenarioOf(rows[0]);
 }
 
-/** QUEUED → RUNNING; the stored input, or null when the job no longer may run. */
-export async function markRunning(graph: Graph, job: JobRef): Promise<string | null> {
+/**
+ * QUEUED → RUNNING; the stored input and the scope it was saved in (null: unscoped), or null
+ * when the job no longer may run.
+ */
+export async function markRunning(
+  graph: Graph,
+  job: JobRef,
+): Promise<{ input: string | null; scope: string[] | null } | null> {
   const rows = await graph.write(MARK_RUNNING, { ...job, now: new Date().toISOString() });
   const row = rows[0];
-  return row ? optStr(row, 'input') : null;
+  if (!row) return null;
+  const scope = row['scope'];
+  return {
+    input: optStr(row, 'input'),
+    scope: Array.isArray(scope) ? scope.map((id) => String(id)) : null,
+  };
 }
 
 export async function writeProgress(

@@ -39,6 +39,11 @@ export class SavedScenario {
   cancelRequested!: boolean;
   /** The stored JSON of the ScenarioInput (the `input` field parses it). */
   inputJson!: string;
+  /**
+   * The factories of the scoped key that saved it, where its jobs run; null: saved unscoped.
+   * Not a field: it may name factories a reader does not see (docs/security.md).
+   */
+  scopeFactoryIds!: string[] | null;
 
   static fromProps(p: Props): SavedScenario {
     return Object.assign(new SavedScenario(), {
@@ -54,6 +59,7 @@ export class SavedScenario {
       error: optStr(p, 'error'),
       cancelRequested: p['cancelRequested'] === true,
       inputJson: optStr(p, 'input') ?? '{}',
+      scopeFactoryIds: Array.isArray(p['scope']) ? p['scope'].map((id) => String(id)) : null,
     });
   }
 }

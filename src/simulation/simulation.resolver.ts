@@ -20,7 +20,7 @@ import {
   SimulationResult,
   Stockout,
 } from './simulation.type';
-import { loadSnapshot } from './snapshot.load';
+import { loadScopedSnapshot, scopeResult } from './scoped';
 import { twin } from './twin-ref';
 
 /** What the runtime gives the simulation resolvers (nothing in tools that only build the schema). */
@@ -68,15 +68,18 @@ export class SimulationResolver {
     const signal = ctx.signal ? AbortSignal.any([timeout, ctx.signal]) : timeout;
     const input = plainInput(scenario);
     refuseManyRuns(input, config);
-    const snapshot = await loadSnapshot(ctx.graph, input.factoryIds ?? null);
+    // a factory scope simulates its own factories, as it sees them (scoped.ts)
+    const visible = await ctx.scope.visible();
+    const snapshot = await loadScopedSnapshot(ctx.graph, input, ctx.scope.factoryIds, visible);
     const valid = validateScenario(input, snapshot, simulationLimits(config, 'query'), Date.now());
     try {
-      return await runSimulation(
+      const result = await runSimulation(
         snapshot,
         valid,
         { alternativesMitigate: true },
         { ...(this.services.pool ? { pool: this.services.pool } : {}), signal },
       );
+      return scopeResult(result, visible);
     } catch (err) {
       if (!timeout.aborted) throw err;
       throw new TwinError(
@@ -87,7 +90,8 @@ export class SimulationResolver {
   }
 }
 
-// the twins of a result's rows come through twin-ref.ts: one round trip per label for the result
+// the twins of a result's rows come through twin-ref.ts: one round trip per label for the result;
+// a scoped request's rows were kept to its twins before (scoped.ts `scopeResult`)
 
 @Resolver(() => InventoryRow)
 export class InventoryRowResolver {

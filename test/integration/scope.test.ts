@@ -349,7 +349,7 @@ beforeAll(async () => {
   const saved = await gql(
     app,
     `mutation { saveScenario(name: "QA overtime", scenario: { startAt: "2026-11-25T00:00:00Z",
-      horizonDays: 7, shiftChanges: [{ lineId: "QA-L1", shiftsPerDay: 3 }] }) { id } }`,
+      horizonDays: 7, factoryIds: ["QA-F"], shiftChanges: [{ lineId: "QA-L1", shiftsPerDay: 3 }] }) { id } }`,
   );
   expect(saved.errors).toBeUndefined();
   scenarioId = (saved.data?.['saveScenario'] as { id: string }).id;
