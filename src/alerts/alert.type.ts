@@ -133,7 +133,8 @@ export class AlertRule {
   clearDelayS!: number;
   @Field(() => String, {
     nullable: true,
-    description: 'Raised, acknowledged and resolved alerts are POSTed here (docs/webhooks.md).',
+    description:
+      'Raised, acknowledged and resolved alerts are POSTed here (docs/webhooks.md). Whole only for an admin key without a factory scope; others see its origin (`https://hooks.example.com/…`).',
   })
   webhookUrl!: string | null;
   @Field() createdAt!: string;

@@ -10,9 +10,12 @@ import {
   ObjectType,
   Query,
   Resolver,
+  FieldResolver,
+  Root,
 } from 'type-graphql';
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../domain/context';
+import { webhookUrlFor } from '../domain/principal';
 import type { AlertNotice } from '../domain/alerts';
 import type { AlertSeverity } from '../domain/enums';
 import { AlertSeverityEnum } from '../domain/enums.graphql';
@@ -137,8 +140,17 @@ async function resolveOpen(
   return notices;
 }
 
-@Resolver()
+@Resolver(() => AlertRule)
 export class AlertRuleResolver {
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'Raised, acknowledged and resolved alerts are POSTed here (docs/webhooks.md). Whole only for an admin key without a factory scope; others see its origin (`https://hooks.example.com/…`).',
+  })
+  webhookUrl(@Root() rule: AlertRule, @Ctx() ctx: Context): string | null {
+    return rule.webhookUrl === null ? null : webhookUrlFor(ctx.principal, rule.webhookUrl);
+  }
+
   @Query(() => [AlertRule], { description: 'Every alert rule, by id.' })
   async alertRules(
     @Arg('kind', () => AlertRuleKindEnum, { nullable: true }) kind: AlertRuleKind | null,

@@ -37,3 +37,16 @@ export const OPEN_PRINCIPAL: Principal = {
   role: 'admin',
   factoryIds: null,
 };
+
+/**
+ * Webhook URLs often carry a secret in their path or query: only an admin key without a factory
+ * scope (who may change them) reads them whole; everyone else sees where they go, not the secret.
+ */
+export function webhookUrlFor(principal: Principal, url: string): string {
+  if (principal.role === 'admin' && principal.factoryIds === null) return url;
+  try {
+    return `${new URL(url).origin}/…`;
+  } catch {
+    return '…';
+  }
+}

@@ -537,4 +537,19 @@ describe('a key scoped to one factory', () => {
     const line = await gql(app, '{ asset(id: "QA-A2") { line { id } } }');
     expect(line.data).toEqual({ asset: { line: { id: 'QA-L1' } } });
   });
+
+  it("when it reads a rule's webhook, then it sees where it goes and not its secret", async () => {
+    const url = 'https://hooks.example.com/services/T000/B000/s3cr3t?token=abc';
+    const made = await gql(
+      app,
+      `mutation($url: String) { createAlertRule(id: "scope-hook", input: { name: "Hooked", kind: ASSET_DOWN, severity: WARNING, webhookUrl: $url }) { id webhookUrl } }`,
+      { url },
+    );
+    expect(made.errors).toBeUndefined();
+    expect(made.data).toEqual({ createAlertRule: { id: 'scope-hook', webhookUrl: url } });
+    const seen = await gql(app, '{ alertRule(id: "scope-hook") { webhookUrl } }', {}, scoped());
+    expect(seen.data).toEqual({ alertRule: { webhookUrl: 'https://hooks.example.com/…' } });
+    const removed = await gql(app, 'mutation { deleteAlertRule(id: "scope-hook") { id } }');
+    expect(removed.errors).toBeUndefined();
+  });
 });

@@ -13,6 +13,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { Context } from '../../domain/context';
+import { webhookUrlFor } from '../../domain/principal';
 import { badInput, notFound } from '../../errors';
 import { asProps, asPropsList, type Props } from '../../graph/props';
 import { alertScopeParams } from '../alert.scope';
@@ -91,6 +92,14 @@ export class AlertDeliveryResolver {
       );
     }
     return AlertDelivery.from(delivery);
+  }
+
+  @FieldResolver(() => String, {
+    description:
+      "The rule's webhook URL. Whole only for an admin key without a factory scope; others see its origin.",
+  })
+  url(@Root() delivery: AlertDelivery, @Ctx() ctx: Context): string {
+    return webhookUrlFor(ctx.principal, delivery.url);
   }
 
   @FieldResolver(() => [DeliveryAttempt], {

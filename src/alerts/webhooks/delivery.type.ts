@@ -54,7 +54,11 @@ export class AlertDelivery {
   @Field(() => ID, { nullable: true, description: 'The rule whose webhookUrl it goes to.' })
   ruleId!: string | null;
   @Field({ description: 'RAISED, ACKNOWLEDGED or RESOLVED.' }) event!: string;
-  @Field() url!: string;
+  @Field({
+    description:
+      "The rule's webhook URL. Whole only for an admin key without a factory scope; others see its origin.",
+  })
+  url!: string;
   @Field(() => DeliveryStateEnum) state!: DeliveryState;
   @Field(() => Int, { description: 'Attempts made so far.' }) attempts!: number;
   @Field(() => String, {
