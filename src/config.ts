@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { GraphSettings } from './graph/executor';
 import { type Log, logger } from './log';
@@ -45,6 +46,43 @@ const mqttUrl = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
   .refine((v) => v === undefined || /^(mqtts?|wss?|tcp):\/\/[^\s]+$/.test(v), {
     message: 'expected an mqtt://, mqtts://, ws:// or wss:// URL such as mqtt://localhost:1883',
+  });
+
+/** An IP address, or a range of them: CIDR (10.0.0.0/8, fd00::/8) or a netmask (10.0.0.0/255.0.0.0). */
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined || (family === 4 && isIP(bits) === 4)) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/** TRUST_PROXY: false (unset), a hop count, or a list of Express's names, addresses and ranges. */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((v, ctx): false | number | string[] => {
+    const text = (v ?? '').trim();
+    if (text === '' || text === 'false' || text === '0') return false;
+    let problem = '';
+    if (/^\d+$/.test(text)) {
+      if (Number(text) <= 100) return Number(text);
+      problem = ' (a hop count is at most 100)';
+    } else {
+      const entries = text.split(',').map((e) => e.trim());
+      const names = ['loopback', 'linklocal', 'uniquelocal'];
+      const bad = entries.find((e) => !names.includes(e) && !isAddressOrRange(e));
+      if (bad === undefined) return entries;
+      problem = ` (not one: "${bad.slice(0, 60)}")`;
+    }
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message:
+        'expected false, a hop count, or a comma-separated list of loopback, linklocal, uniquelocal, ' +
+        `IP addresses and CIDR ranges such as 10.0.0.0/8${problem}; "true" is refused: it would ` +
+        "believe any client's own X-Forwarded-For",
+    });
+    return z.NEVER;
   });
 
 /** The documented schema: variable name → meaning, default. Kept in the README too. */
@@ -187,6 +225,12 @@ export const configSchema = z.object({
   RATE_LIMIT_POINTS: int(600, 0, 10000000),
   /** The rate-limit window, in seconds. */
   RATE_LIMIT_WINDOW_S: int(10, 1, 86400),
+  /**
+   * Which peers' X-Forwarded-For names the client (Express's `trust proxy`), for rate limits and
+   * failed-credential budgets: unset or false, the socket's address; a hop count; or a list of
+   * loopback, linklocal, uniquelocal, addresses and CIDR ranges of the proxies (docs/security.md).
+   */
+  TRUST_PROXY: trustProxy,
   /*
    * Authentication (docs/security.md, "Credentials"): `Authorization: Bearer <key>` on HTTP,
    * `connectionParams.authorization` on graphql-ws.
@@ -258,6 +302,17 @@ export const configSchema = z.object({
     }),
   /** Serve Prometheus metrics at `/metrics` on the API port (docs/operations.md). */
   METRICS: bool(true),
+  /**
+   * A static bearer token Prometheus scrapes `/metrics` with (16 to 512 characters); admin keys
+   * work too. Unset: only admin keys (with AUTH_REQUIRED=false, anyone).
+   */
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+    .refine((v) => v === undefined || (v.length >= 16 && v.length <= 512 && !/\s/.test(v)), {
+      message: 'must be 16 to 512 characters without spaces (e.g. openssl rand -base64 32)',
+    }),
   /** How long shutdown waits for in-flight requests before closing connections. */
   SHUTDOWN_TIMEOUT_MS: int(10000, 0, 600000),
   /** debug, info, warn, error. */

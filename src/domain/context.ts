@@ -27,8 +27,10 @@ export interface Context {
   requestId: string;
   log: Log;
   /**
-   * Aborted when the HTTP client goes away before its answer (absent over WebSocket): long work
-   * such as `simulate` stops instead of computing for nobody.
+   * Aborted when the operation's deadline passes (GRAPHQL_EXECUTION_TIMEOUT_MS) or its client
+   * goes away before the answer (an HTTP request, or the graphql-ws socket of a query or mutation;
+   * absent for subscriptions): no field resolves after it, and long work such as `simulate` stops
+   * instead of computing for nobody.
    */
   signal?: AbortSignal | undefined;
 }

@@ -1,8 +1,8 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express from 'express';
-import type { GraphQLSchema } from 'graphql';
+import express, { type Request, type Response } from 'express';
+import { getOperationAST, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createServer, type Server } from 'node:http';
 import { WebSocketServer } from 'ws';
@@ -17,7 +17,9 @@ import { healthRoutes, type Readiness } from './health';
 import { playgroundRouter } from './playground';
 import { type Metrics, metricsPlugin, metricsRoutes } from './metrics';
 import { checkOperation, documentRules, parseOptions } from './limits';
-import { RateLimit, rateLimitedError, wsClientKey } from './rate-limit';
+import { clientIp, ipKey, RateLimit, rateLimitedError, wsClientKey } from './rate-limit';
+import { metricsAuth } from './metrics-auth';
+import { WsOperations } from './ws-operations';
 import {
   authMiddleware,
   type AuthSettings,
@@ -35,6 +37,7 @@ import {
   formatError,
   jsonErrorHandler,
   requestGuardPlugin,
+  stopFieldsOnAbort,
 } from './request-guard';
 
 export interface AppDeps {
@@ -62,9 +65,22 @@ export interface RunningApp {
 export async function startApp(deps: AppDeps): Promise<RunningApp> {
   const { config, graph, schema } = deps;
   const app = express();
+  // req.ip: the socket's address, or with TRUST_PROXY what trusted proxies say in X-Forwarded-For
+  app.set('trust proxy', config.TRUST_PROXY);
   const httpServer = createServer(app);
 
   const rateLimit = new RateLimit(config);
+  /** A failed credential draws on its IP's budget: true when that is spent (answered 429). */
+  const failedCredential = async (req: Request, res: Response): Promise<boolean> => {
+    const retryAfter = await rateLimit.take(ipKey(req.ip));
+    if (retryAfter === undefined) return false;
+    deps.metrics?.rateLimited('http');
+    rateLimit.refuse(res, retryAfter);
+    return true;
+  };
+  // no field resolves once its operation's deadline passed, over HTTP and graphql-ws alike
+  stopFieldsOnAbort(schema);
+  const wsOperations = new WsOperations(config.GRAPHQL_EXECUTION_TIMEOUT_MS);
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: '/graphql',
@@ -81,18 +97,25 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
       // a socket without a valid credential closes at connection_init (4403 Forbidden)
       onConnect: async (ctx) =>
         (await sockets.connect(ctx.connectionParams, ctx.extra.socket)) !== false,
-      context: (ctx, id) => {
-        const context = createContext(graph, config, deps.events, undefined, {
-          principal: sockets.principalOf(ctx.extra.socket),
-        });
+      // a query or mutation gets the HTTP execution timeout (ws-operations.ts)
+      context: (ctx, id, _payload, args) => {
+        const principal = sockets.principalOf(ctx.extra.socket);
+        const operation = getOperationAST(args.document, args.operationName)?.operation;
+        const context =
+          operation === 'subscription'
+            ? createContext(graph, config, deps.events, undefined, { principal })
+            : wsOperations.open(ctx.extra.socket, (signal) =>
+                createContext(graph, config, deps.events, undefined, { principal, signal }),
+              );
         context.log.debug(`graphql-ws operation ${id}`);
         return context;
       },
+      execute: wsOperations.execute,
       // the limits of HTTP (tokens, depth, aliases, cost, introspection) and the same rate budget
       onSubscribe: async (ctx, _id, payload) => {
         const retryAfter = await rateLimit.take(
           principalKey(sockets.principalOf(ctx.extra.socket)) ??
-            wsClientKey(ctx.connectionParams, ctx.extra.request),
+            wsClientKey(ctx.connectionParams, clientIp(app, ctx.extra.request)),
         );
         if (retryAfter !== undefined) {
           deps.metrics?.rateLimited('ws');
@@ -191,17 +214,15 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   await apollo.start();
 
   app.disable('x-powered-by');
-  if (deps.metrics) app.use(metricsRoutes(deps.metrics));
-  app.use(healthRoutes(deps.readiness));
+  if (deps.metrics) {
+    // METRICS_TOKEN or an admin key (metrics-auth.ts)
+    const guard = metricsAuth(deps.auth, config.METRICS_TOKEN, failedCredential);
+    app.use(metricsRoutes(deps.metrics, guard));
+  }
+  app.use(healthRoutes(deps.readiness, deps.log));
   app.use(
     '/graphql',
-    authMiddleware(deps.auth, async (req, res) => {
-      const retryAfter = await rateLimit.take(`ip:${req.socket.remoteAddress ?? 'unknown'}`);
-      if (retryAfter === undefined) return false;
-      deps.metrics?.rateLimited('http');
-      rateLimit.refuse(res, retryAfter);
-      return true;
-    }),
+    authMiddleware(deps.auth, failedCredential),
     rateLimit.middleware(
       (res) => principalKey(requestPrincipal(res)),
       () => deps.metrics?.rateLimited('http'),

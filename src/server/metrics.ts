@@ -1,5 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { type NextFunction, type Request, type Response, Router } from 'express';
+import {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+  Router,
+} from 'express';
 import { type DocumentNode, getOperationAST } from 'graphql';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Context } from '../domain/context';
@@ -482,16 +488,17 @@ const PATHS = new Set(['/graphql', '/metrics', '/healthz', '/readyz']);
 
 /**
  * Counts every HTTP response by path and status (malformed bodies never reach Apollo) and serves
- * `GET /metrics` in the Prometheus text format. Mounted before every other route.
+ * `GET /metrics` in the Prometheus text format to whom `guard` lets through (metrics-auth.ts).
+ * Mounted before every other route.
  */
-export function metricsRoutes(metrics: Metrics): Router {
+export function metricsRoutes(metrics: Metrics, guard: RequestHandler): Router {
   const router = Router();
   router.use((req: Request, res: Response, next: NextFunction) => {
     const path = PATHS.has(req.path) ? req.path : 'other';
     res.once('finish', () => metrics.httpResponses.inc({ path, status: String(res.statusCode) }));
     next();
   });
-  router.get('/metrics', async (_req, res, next) => {
+  router.get('/metrics', guard, async (_req, res, next) => {
     try {
       const text = await metrics.text();
       res.setHeader('content-type', metrics.contentType);

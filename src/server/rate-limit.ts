@@ -1,4 +1,4 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { IncomingMessage } from 'node:http';
 import { createHash } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
@@ -8,7 +8,8 @@ import { TwinError } from '../errors';
 /**
  * Per-client request budget (rate-limiter-flexible, in memory, so per instance): RATE_LIMIT_POINTS
  * requests per RATE_LIMIT_WINDOW_S seconds. A client is its verified API key (the middleware runs
- * after authentication), else its IP address; failed credentials count against the IP too, so
+ * after authentication), else its IP address (`req.ip`: the socket's, or with TRUST_PROXY the one
+ * trusted proxies name in X-Forwarded-For); failed credentials count against the IP too, so
  * guessing keys is bounded. HTTP GraphQL requests and graphql-ws subscribe messages draw on the
  * same budget.
  */
@@ -43,7 +44,7 @@ export class RateLimit {
    */
   middleware(keyOf: (res: Response) => string | undefined, onRefused?: () => void): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
-      const key = keyOf(res) ?? `ip:${req.socket.remoteAddress ?? 'unknown'}`;
+      const key = keyOf(res) ?? ipKey(req.ip);
       this.take(key).then((retryAfter) => {
         if (retryAfter === undefined) {
           next();
@@ -75,23 +76,44 @@ export function rateLimitedError(
   );
 }
 
+/** The budget of a client known by its address (`req.ip`, or `clientIp` of an upgrade request). */
+export function ipKey(ip: string | undefined): string {
+  return `ip:${ip ?? 'unknown'}`;
+}
+
 /**
  * Who a request counts against: `bearer:<sha256>` of an `Authorization: Bearer` credential, else
- * `ip:<address>` (the socket's: behind a proxy every client shares the proxy's budget unless each
- * sends a credential).
+ * `ip:<address>` (the client's address as `clientIp` finds it).
  */
-export function clientKey(authorization: unknown, remoteAddress: string | undefined): string {
+export function clientKey(authorization: unknown, ip: string | undefined): string {
   if (typeof authorization === 'string') {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (m?.[1]) return `bearer:${createHash('sha256').update(m[1]).digest('hex')}`;
   }
-  return `ip:${remoteAddress ?? 'unknown'}`;
+  return ipKey(ip);
 }
 
-/** The key of a graphql-ws connection: `connectionParams.authorization`, else the socket's IP. */
+/** The key of a graphql-ws connection: `connectionParams.authorization`, else the client's IP. */
 export function wsClientKey(
   connectionParams: Readonly<Record<string, unknown>> | undefined,
-  request: IncomingMessage | undefined,
+  ip: string | undefined,
 ): string {
-  return clientKey(connectionParams?.['authorization'], request?.socket.remoteAddress);
+  return clientKey(connectionParams?.['authorization'], ip);
+}
+
+/**
+ * The client's address of a request that never passes through Express (graphql-ws's upgrade
+ * request), by Express's own rule: `req.ip` of the app, which believes X-Forwarded-For only from
+ * the peers its `trust proxy` setting (TRUST_PROXY) trusts, and otherwise is the socket's address.
+ */
+export function clientIp(app: Express, request: IncomingMessage | undefined): string | undefined {
+  if (!request) return undefined;
+  // Express's request prototype of this app (it knows the app, hence its trust proxy function),
+  // over the upgrade request's headers and socket: `ip` reads nothing else
+  const view: Request = Object.create(app.request, {
+    headers: { value: request.headers },
+    socket: { value: request.socket },
+    connection: { value: request.socket },
+  });
+  return view.ip;
 }

@@ -1,6 +1,14 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ErrorRequestHandler } from 'express';
-import { GraphQLError, type GraphQLFormattedError, validate } from 'graphql';
+import {
+  defaultFieldResolver,
+  GraphQLError,
+  type GraphQLFormattedError,
+  GraphQLObjectType,
+  type GraphQLSchema,
+  isIntrospectionType,
+  validate,
+} from 'graphql';
 import type { Context } from '../domain/context';
 import { clip, TwinError } from '../errors';
 import type { Log } from '../log';
@@ -42,11 +50,7 @@ export function requestGuardPlugin(settings: LimitSettings): ApolloServerPlugin<
             willResolveField({ contextValue }) {
               // the deadline (or the client's leaving) aborted the signal: resolve nothing more
               const signal = contextValue.signal;
-              if (signal?.aborted) {
-                throw signal.reason instanceof TwinError
-                  ? signal.reason
-                  : new TwinError('TIMEOUT', 'The request was aborted');
-              }
+              if (signal?.aborted) throw abortedError(signal);
             },
           };
         },
@@ -65,14 +69,7 @@ export function requestGuardPlugin(settings: LimitSettings): ApolloServerPlugin<
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           if (!result.errors) return;
-          // every field resolved after the deadline fails alike: answer the first one
-          let timeouts = 0;
-          const errors = result.errors.filter((e) => {
-            if (e.extensions?.['code'] !== 'TIMEOUT') return true;
-            timeouts++;
-            return timeouts === 1;
-          });
-          result.errors = errors.map((e) =>
+          result.errors = oneTimeout(result.errors).map((e) =>
             e.extensions?.['code'] === 'INTERNAL_SERVER_ERROR'
               ? { ...e, extensions: { ...e.extensions, requestId: contextValue.requestId } }
               : e,
@@ -83,7 +80,7 @@ export function requestGuardPlugin(settings: LimitSettings): ApolloServerPlugin<
   };
 }
 
-/** The deadline of one HTTP operation: aborts with a TIMEOUT error; `clear` when answered. */
+/** The deadline of one operation (HTTP or graphql-ws): aborts with a TIMEOUT error; `clear` when answered. */
 export function executionDeadline(ms: number): { signal: AbortSignal; clear(): void } | undefined {
   if (ms <= 0) return undefined;
   const controller = new AbortController();
@@ -100,6 +97,52 @@ export function executionDeadline(ms: number): { signal: AbortSignal; clear(): v
   );
   timer.unref();
   return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
+/** What a field answers once its operation's signal was aborted: the deadline's TIMEOUT error. */
+export function abortedError(signal: AbortSignal): TwinError {
+  return signal.reason instanceof TwinError
+    ? signal.reason
+    : new TwinError('TIMEOUT', 'The request was aborted');
+}
+
+/** Every field resolved after the deadline fails alike: of the TIMEOUT errors, the first only. */
+export function oneTimeout<E extends { readonly extensions?: Readonly<Record<string, unknown>> }>(
+  errors: readonly E[],
+): E[] {
+  let timeouts = 0;
+  return errors.filter((e) => e.extensions?.['code'] !== 'TIMEOUT' || ++timeouts === 1);
+}
+
+const guarded = new WeakSet<GraphQLSchema>();
+
+/**
+ * Every field of `schema` first looks at its operation's `signal` (the context's): once the
+ * execution deadline passed, or the client left, no field resolves, it fails with the deadline's
+ * TIMEOUT. Over HTTP Apollo's `willResolveField` does the same (requestGuardPlugin); graphql-ws
+ * executes with graphql-js alone, whose one hook per field is its resolver, so the resolvers are
+ * wrapped, once and in place (as Apollo wraps them for its plugins). A context without a signal (a
+ * subscription's events) is not affected.
+ */
+export function stopFieldsOnAbort(schema: GraphQLSchema): void {
+  if (guarded.has(schema)) return;
+  guarded.add(schema);
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!(type instanceof GraphQLObjectType) || isIntrospectionType(type)) continue;
+    for (const field of Object.values(type.getFields())) {
+      const resolve = field.resolve ?? defaultFieldResolver;
+      field.resolve = (source, args, context: unknown, info) => {
+        const signal = signalOf(context);
+        if (signal?.aborted) throw abortedError(signal);
+        return resolve(source, args, context, info);
+      };
+    }
+  }
+}
+
+function signalOf(context: unknown): AbortSignal | undefined {
+  if (typeof context !== 'object' || context === null || !('signal' in context)) return undefined;
+  return context.signal instanceof AbortSignal ? context.signal : undefined;
 }
 
 /** An error the client may not read: not one of ours and not GraphQL's own. */

@@ -69,8 +69,11 @@ class Scrape {
   }
 }
 
+/** Scrapes as Prometheus would, with a credential (an admin key; METRICS_TOKEN works too). */
 async function scrape(app: TestApp): Promise<Scrape> {
-  const res = await fetch(`${app.url}/metrics`);
+  const res = await fetch(`${app.url}/metrics`, {
+    headers: { authorization: ADMIN_AUTHORIZATION },
+  });
   expect(res.status).toBe(200);
   return new Scrape(parse(await res.text()));
 }
@@ -107,7 +110,9 @@ describe('GET /metrics in the Prometheus text format', () => {
   });
 
   it('when scraped, then it answers the text format with Node metrics and every metric of the API, prefixed twin_graph_', async () => {
-    const res = await fetch(`${app.url}/metrics`);
+    const res = await fetch(`${app.url}/metrics`, {
+      headers: { authorization: ADMIN_AUTHORIZATION },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
@@ -294,7 +299,9 @@ describe('METRICS=false', () => {
   it('when metrics are off, then /metrics is not served', async () => {
     const app = await startTestApp({ METRICS: 'false', PLAYGROUND: 'false' });
     try {
-      const res = await fetch(`${app.url}/metrics`);
+      const res = await fetch(`${app.url}/metrics`, {
+        headers: { authorization: ADMIN_AUTHORIZATION },
+      });
       expect(res.status).toBe(404);
       // the API itself is unaffected
       expect((await gql(app, '{ __typename }')).data).toEqual({ __typename: 'Query' });
