@@ -35,6 +35,7 @@ import type { Principal } from '../domain/principal';
 import {
   executionDeadline,
   formatError,
+  formatWsResult,
   jsonErrorHandler,
   requestGuardPlugin,
   stopFieldsOnAbort,
@@ -144,6 +145,9 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
       onClose: (ctx) => {
         deps.metrics?.subscriptions.closed(ctx);
       },
+      // errors as over HTTP: internal ones logged and answered generically, never their own text
+      onNext: (_ctx, _id, _payload, args, result) =>
+        formatWsResult(config, result, args.contextValue),
       onError: (_ctx, id, _payload, errors) => {
         wsLog.warn(`graphql-ws operation ${id} failed: ${errors.map((e) => e.message).join('; ')}`);
       },

@@ -7,11 +7,12 @@ import {
   GraphQLObjectType,
   type GraphQLSchema,
   isIntrospectionType,
+  type FormattedExecutionResult,
   validate,
 } from 'graphql';
 import type { Context } from '../domain/context';
 import { clip, TwinError } from '../errors';
-import type { Log } from '../log';
+import { logger, type Log } from '../log';
 import { costRule, type LimitSettings, tidyMessage, tokenLimitError } from './limits';
 
 /**
@@ -115,6 +116,7 @@ export function oneTimeout<E extends { readonly extensions?: Readonly<Record<str
 }
 
 const guarded = new WeakSet<GraphQLSchema>();
+const wsLog = logger('graphql-ws');
 
 /**
  * Every field of `schema` first looks at its operation's `signal` (the context's): once the
@@ -134,10 +136,32 @@ export function stopFieldsOnAbort(schema: GraphQLSchema): void {
       field.resolve = (source, args, context: unknown, info) => {
         const signal = signalOf(context);
         if (signal?.aborted) throw abortedError(signal);
-        return resolve(source, args, context, info);
+        const value: unknown = resolve(source, args, context, info);
+        // a field still waiting when the deadline passes (a Cypher round trip stuck behind a busy
+        // pool) fails then, so the answer goes out at the deadline, not when the database answers
+        return signal && value instanceof Promise
+          ? Promise.race([value, abortedBy(signal)])
+          : value;
       };
     }
   }
+}
+
+const abortPromises = new WeakMap<AbortSignal, Promise<never>>();
+
+/** One promise per signal that rejects with its TIMEOUT (or leaving) error once it aborts. */
+function abortedBy(signal: AbortSignal): Promise<never> {
+  let p = abortPromises.get(signal);
+  if (!p) {
+    p = new Promise<never>((_resolve, reject) => {
+      if (signal.aborted) reject(abortedError(signal));
+      else signal.addEventListener('abort', () => reject(abortedError(signal)), { once: true });
+    });
+    // the race's own handler reports it; this one keeps an unused rejection from being "unhandled"
+    p.catch(() => undefined);
+    abortPromises.set(signal, p);
+  }
+  return p;
 }
 
 function signalOf(context: unknown): AbortSignal | undefined {
@@ -184,6 +208,47 @@ export function formatError(settings: LimitSettings) {
       },
     };
   };
+}
+
+/**
+ * graphql-ws's `onNext`: a result's errors formatted as over HTTP (formatError): an internal error
+ * is logged with its request id and answers the generic message with that id, never its own text
+ * (a Cypher statement, a file path); the rest are clipped. Undefined when there is nothing to change.
+ */
+export function formatWsResult(
+  settings: LimitSettings,
+  result: {
+    readonly errors?: readonly GraphQLError[] | undefined;
+    readonly data?: Record<string, unknown> | null | undefined;
+    readonly extensions?: Record<string, unknown> | undefined;
+  },
+  context: unknown,
+): FormattedExecutionResult | undefined {
+  if (!result.errors || result.errors.length === 0) return undefined;
+  const format = formatError(settings);
+  const requestId = stringField(context, 'requestId');
+  const errors = oneTimeout(result.errors).map((error) => {
+    if (isInternal(error)) {
+      const cause = error.originalError ?? error;
+      wsLog.error(
+        { err: cause, path: error.path, requestId },
+        `internal error (answered as INTERNAL_SERVER_ERROR): ${cause.message}`,
+      );
+      const formatted = format(error.toJSON(), error);
+      return { ...formatted, extensions: { ...formatted.extensions, requestId } };
+    }
+    return format(error.toJSON(), error);
+  });
+  const formatted: FormattedExecutionResult = { errors };
+  if (result.data !== undefined) formatted.data = result.data;
+  if (result.extensions !== undefined) formatted.extensions = result.extensions;
+  return formatted;
+}
+
+function stringField(value: unknown, key: string): string | undefined {
+  if (typeof value !== 'object' || value === null || !(key in value)) return undefined;
+  const v: unknown = Reflect.get(value, key);
+  return typeof v === 'string' ? v : undefined;
 }
 
 /**

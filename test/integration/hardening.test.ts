@@ -10,7 +10,7 @@ import { ConfigError, loadConfig } from '../../src/config';
 import type { Graph } from '../../src/graph/executor';
 import { healthRoutes } from '../../src/server/health';
 import { importDocument } from '../../src/twins/import/service';
-import { startTestApp, type TestApp } from '../support/app';
+import { gql, startTestApp, type TestApp } from '../support/app';
 import { ADMIN_AUTHORIZATION } from '../support/credentials';
 import { resetTwins } from '../support/db';
 import { waitFor } from '../support/live';
@@ -463,6 +463,27 @@ describe('over graphql-ws, queries and mutations get the execution timeout of HT
     expect((await run(client, '{ __typename }')).results).toEqual([
       { data: { __typename: 'Query' } },
     ]);
+  });
+
+  it('when an operation waits on the database past the deadline, then the answer goes out at the deadline, over HTTP and graphql-ws, not when the database answers', async () => {
+    const lock = await lockFactory(app.graph, 'F1');
+    try {
+      const mutation =
+        'mutation { updateFactory(id: "F1", patch: { name: "Leipzig" }) { id name } }';
+      const http = gql(app, mutation);
+      const ws = run(client, mutation);
+      // both answers arrive while the lock is still held: the field did not wait for Neo4j
+      const stuck = new Promise<'stuck'>((resolve) => setTimeout(() => resolve('stuck'), 20_000));
+      const httpAnswer = await Promise.race([http, stuck]);
+      const wsAnswer = await Promise.race([ws, stuck]);
+      expect(httpAnswer).not.toBe('stuck');
+      expect(wsAnswer).not.toBe('stuck');
+      if (httpAnswer === 'stuck' || wsAnswer === 'stuck') return;
+      expect(httpAnswer.errors?.map((e) => e.extensions?.['code'])).toEqual(['TIMEOUT']);
+      expect(codes(wsAnswer.results[0])).toEqual(['TIMEOUT']);
+    } finally {
+      await lock.release();
+    }
   });
 
   it('when a subscription lives longer than the deadline, then its events still resolve: subscriptions have none', async () => {

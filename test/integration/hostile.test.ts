@@ -1,5 +1,7 @@
 import { resetTwins } from '../support/db';
 import { gql, type GqlResponse, startTestApp, type TestApp } from '../support/app';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { subscribe } from '../support/live';
 import { createKey } from '../../src/auth/key.store';
 import { ADMIN_AUTHORIZATION } from '../support/credentials';
@@ -252,6 +254,37 @@ describe('hostile input against the real server (defaults)', () => {
       expect(JSON.stringify(body)).not.toMatch(/should be a string|TypeError|stack|\.ts:|\.js:/);
     } finally {
       await app.graph.write(`MATCH (f:Factory {id: 4711}) DETACH DELETE f`);
+    }
+    await stillServes(app);
+  });
+
+  it('when something fails unexpectedly in an operation over graphql-ws, then it answers as over HTTP: a generic message and the request id, no detail', async () => {
+    await app.graph.write(`CREATE (:Factory {id: 4712, country: 'DE'})`);
+    const client = createClient({
+      url: app.wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: ADMIN_AUTHORIZATION },
+      retryAttempts: 0,
+    });
+    try {
+      const results: unknown[] = [];
+      await new Promise<void>((resolve, reject) => {
+        client.subscribe(
+          { query: '{ factories(first: 10) { edges { node { id name } } } }' },
+          { next: (r) => results.push(r), error: reject, complete: resolve },
+        );
+      });
+      const body = results[0] as GqlResponse;
+      expect(body.errors?.length).toBeGreaterThan(0);
+      expect(body.errors?.[0]?.extensions).toEqual({
+        code: 'INTERNAL_SERVER_ERROR',
+        requestId: expect.any(String) as unknown,
+      });
+      expect(body.errors?.[0]?.message).toMatch(/^Internal server error/);
+      expect(JSON.stringify(results)).not.toMatch(/should be a string|TypeError|stack|\.ts:|\.js:/);
+    } finally {
+      await client.dispose();
+      await app.graph.write(`MATCH (f:Factory {id: 4712}) DETACH DELETE f`);
     }
     await stillServes(app);
   });
