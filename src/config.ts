@@ -288,6 +288,11 @@ export const configSchema = z.object({
    * factory) reaches scoped keys within this; 0 reads it for every request.
    */
   SCOPE_CACHE_MS: int(1000, 0, 60000),
+  /**
+   * Events a graphql-ws subscriber may have waiting (docs/live.md, "Slow consumers"): past it the
+   * oldest is dropped and the next event says how many it missed (`extensions.missed`).
+   */
+  SUBSCRIPTION_QUEUE: int(500, 1, 100000),
   /** Serve the offline GraphiQL playground at `/`. */
   PLAYGROUND: bool(true),
   /**

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Graph } from '../graph/executor';
 import type { TwinEvents } from '../domain/events';
 import { type Context, createContext } from './context';
-import { subscribeWithFreshContext } from './subscriptions';
+import { Cohorts } from './cohorts';
 import { healthRoutes, type Readiness } from './health';
 import { playgroundRouter } from './playground';
 import { type Metrics, metricsPlugin, metricsRoutes } from './metrics';
@@ -89,6 +89,15 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     maxPayload: config.GRAPHQL_MAX_BODY_BYTES,
   });
   const wsLog = logger('graphql-ws');
+  const cohorts = new Cohorts({
+    perEvent: (operation) =>
+      createContext(graph, config, deps.events, requestIdOf(operation), {
+        principal: principalOfContext(operation),
+      }),
+    accessKey: (operation) => accessKey(principalOfContext(operation)),
+    queueSize: config.SUBSCRIPTION_QUEUE,
+  });
+  deps.metrics?.watchCohorts(() => cohorts.stats);
   const sockets = new SocketAuth(deps.auth);
   const wsCleanup = useServer<Record<string, unknown>, { context?: Context }>(
     {
@@ -129,12 +138,8 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
         if (denied.length > 0) return [forbidden(principal, denied)];
         return { schema, ...checked };
       },
-      subscribe: (args) =>
-        subscribeWithFreshContext(args, (operation) =>
-          createContext(graph, config, deps.events, requestIdOf(operation), {
-            principal: principalOfContext(operation),
-          }),
-        ),
+      // subscribers of one document, variables and access share one execution per event
+      subscribe: cohorts.subscribe,
       // open subscriptions by operation name, for the metrics
       onOperation: (ctx, id, _payload, args, result) => {
         deps.metrics?.subscriptions.opened(ctx, id, args, result);
@@ -299,6 +304,12 @@ function requestIdOf(context: unknown): string | undefined {
 }
 
 /** The principal of an operation's context (a subscription's events act for the same key). */
+/** What a subscription may see, as a cohort key: its role and its factory scope. */
+function accessKey(p: Principal | undefined): string {
+  if (!p) return 'unknown';
+  return `${p.role}:${p.factoryIds === null ? '*' : [...p.factoryIds].sort().join(',')}`;
+}
+
 function principalOfContext(context: unknown): Principal | undefined {
   if (typeof context !== 'object' || context === null || !('principal' in context))
     return undefined;

@@ -13,6 +13,7 @@ import type { TelemetryObserver, WrittenBatch } from '../domain/observers';
 import type { StatementMode, StatementObserver } from '../graph/executor';
 import { REJECTION_REASONS } from '../telemetry/reasons';
 import type { IngestStats } from '../telemetry/service';
+import type { CohortStats } from './cohorts';
 import type { AttemptRecord } from '../alerts/webhooks/dispatcher';
 import { ALERT_STATES } from '../domain/alerts';
 
@@ -121,6 +122,7 @@ export class Metrics {
   readonly webhookAttempts: Counter<'outcome'>;
 
   private telemetryStats: (() => IngestStats) | undefined;
+  private cohortStats: (() => CohortStats) | undefined;
   private readonly rejectionsByReason = new Map<string, Counter.Internal>();
   private readonly statementChildren: Record<
     StatementMode,
@@ -207,6 +209,7 @@ export class Metrics {
     for (const transport of ['http', 'ws']) this.rateLimitedTotal.inc({ transport }, 0);
 
     this.telemetryCounters(registers);
+    this.cohortMetrics(registers);
     this.readingsWritten = new Counter({
       name: `${PREFIX}telemetry_readings_written_total`,
       help: 'Readings committed to Neo4j.',
@@ -254,6 +257,57 @@ export class Metrics {
       registers,
     });
     for (const outcome of ATTEMPT_RECORDS) this.webhookAttempts.inc({ outcome }, 0);
+  }
+
+  /** Shared subscription execution (cohorts.ts), read when Prometheus scrapes. */
+  watchCohorts(stats: () => CohortStats): void {
+    this.cohortStats = stats;
+  }
+
+  private cohortMetrics(registers: Registry[]): void {
+    const stats = () => this.cohortStats?.();
+    const counter = (name: string, help: string, value: (s: CohortStats) => number) =>
+      new Counter({
+        name: `${PREFIX}${name}`,
+        help,
+        registers,
+        collect() {
+          const s = stats();
+          this.reset();
+          if (s) this.inc(value(s));
+        },
+      });
+    const gauge = (name: string, help: string, value: (s: CohortStats) => number) =>
+      new Gauge({
+        name: `${PREFIX}${name}`,
+        help,
+        registers,
+        collect() {
+          const s = stats();
+          this.set(s ? value(s) : 0);
+        },
+      });
+    gauge(
+      'subscription_cohorts',
+      'Cohorts of graphql-ws subscriptions: subscribers of one document, variables and access, executed once per event.',
+      (s) => s.cohorts,
+    );
+    gauge('subscription_cohort_members', 'Subscribers in the cohorts.', (s) => s.members);
+    counter(
+      'subscription_executions_total',
+      'Executions of a subscription selection set (one per cohort and event).',
+      (s) => s.executions,
+    );
+    counter(
+      'subscription_deliveries_total',
+      'Subscription results handed to subscribers (executions x members).',
+      (s) => s.deliveries,
+    );
+    counter(
+      'subscription_missed_total',
+      'Events dropped from the queue of a subscriber that did not keep up (SUBSCRIPTION_QUEUE).',
+      (s) => s.missed,
+    );
   }
 
   /** The message and writer counts of telemetry, read from its stats when Prometheus scrapes. */
