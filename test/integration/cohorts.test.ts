@@ -1,0 +1,241 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import WebSocket from 'ws';
+import { gql, startTestApp, type TestApp } from '../support/app';
+import { ADMIN_AUTHORIZATION } from '../support/credentials';
+import { resetTwins } from '../support/db';
+import { type LiveSubscription, subscribe, waitFor } from '../support/live';
+
+/*
+ * Shared execution of subscriptions and slow consumers on the real server (docs/live.md): the
+ * executions per event are read from /metrics, the events from real graphql-ws clients fed by
+ * real MQTT messages through Mosquitto.
+ */
+
+const METRICS = 40;
+const PLANT = {
+  factories: [
+    { id: 'F1', name: 'Leipzig' },
+    { id: 'F2', name: 'Dresden' },
+  ],
+  lines: [{ id: 'L1', factoryId: 'F1', name: 'Body' }],
+  assets: [
+    {
+      id: 'A1',
+      lineId: 'L1',
+      name: 'Press',
+      kind: 'PRESS',
+      ratePerHour: 60,
+      // many metrics: each event is a few kilobytes, so a client that stops reading fills its
+      // socket's buffers after a few thousand, and its queue after that
+      metrics: Array.from({ length: METRICS }, (_, i) => ({
+        name: `m${i}`,
+        unit: 'Cel',
+        min: 0,
+        max: 1000,
+      })),
+    },
+  ],
+};
+
+const DOC = `subscription($f: ID, $l: ID) {
+  telemetry(factoryId: $f, lineId: $l) { ts asset { id name } readings { metric value unit } }
+}`;
+
+async function scrape(app: TestApp, name: string): Promise<number> {
+  const res = await fetch(`${app.url}/metrics`, {
+    headers: { authorization: ADMIN_AUTHORIZATION },
+  });
+  const text = await res.text();
+  const line = text.split('\n').find((l) => l.startsWith(`twin_graph_${name} `));
+  return Number(line?.split(' ')[1] ?? NaN);
+}
+
+async function makeKey(app: TestApp, role: string, factoryIds: string[] | null): Promise<string> {
+  const res = await gql(
+    app,
+    'mutation($input: ApiKeyInput!) { createApiKey(input: $input) { key } }',
+    { input: { name: `cohort ${role}`, role, factoryIds } },
+  );
+  expect(res.errors).toBeUndefined();
+  return (res.data?.['createApiKey'] as { key: string }).key;
+}
+
+let stamp = Date.now() - 3_600_000;
+const message = (i: number) =>
+  JSON.stringify({
+    ts: new Date((stamp += 1)).toISOString(),
+    metrics: Object.fromEntries(Array.from({ length: METRICS }, (_, m) => [`m${m}`, i % 1000])),
+  });
+
+async function start(prefix: string, env: Record<string, string> = {}) {
+  const app = await startTestApp({ MQTT_TOPIC_PREFIX: prefix, ...env });
+  await resetTwins(app.graph);
+  const imported = await gql(
+    app,
+    'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }',
+    {
+      d: PLANT,
+    },
+  );
+  expect(imported.errors).toBeUndefined();
+  await waitFor('the registry to know A1', () => app.runtime.telemetry.registry.cached('A1'));
+  const client = await mqtt.connectAsync(process.env['MQTT_URL'] ?? '', {
+    clientId: `cohorts-${prefix}-${process.pid}`,
+  });
+  return { app, client };
+}
+
+describe('subscribers sharing a cohort', () => {
+  let app: TestApp;
+  let client: MqttClient;
+  const subs: LiveSubscription[] = [];
+
+  beforeAll(async () => {
+    ({ app, client } = await start('coh'));
+  });
+  afterAll(async () => {
+    for (const s of subs) await s.close();
+    await client?.endAsync();
+    await app?.stop();
+  });
+
+  it('when subscribers share document, variables and access, then an event is executed once per cohort; variables, role or scope that differ make cohorts of their own', async () => {
+    const viewerF1a = await makeKey(app, 'viewer', ['F1']);
+    const viewerF1b = await makeKey(app, 'viewer', ['F1']);
+    const viewer = await makeKey(app, 'viewer', null);
+    const as = (key: string) => ({ authorization: `Bearer ${key}` });
+    const admin = { authorization: ADMIN_AUTHORIZATION };
+    const groups: [Record<string, unknown>, Record<string, unknown>, number][] = [
+      // five admin subscribers of the same variables: one cohort
+      [{ f: 'F1' }, admin, 5],
+      // other variables: another
+      [{ f: 'F1', l: 'L1' }, admin, 2],
+    ];
+    for (const [vars, params, n] of groups) {
+      for (let i = 0; i < n; i++) subs.push(await subscribe(app.wsUrl, DOC, vars, params));
+    }
+    // two different keys of the same role and scope share one; the unscoped viewer has its own
+    subs.push(await subscribe(app.wsUrl, DOC, { f: 'F1' }, as(viewerF1a)));
+    subs.push(await subscribe(app.wsUrl, DOC, { f: 'F1' }, as(viewerF1b)));
+    subs.push(await subscribe(app.wsUrl, DOC, { f: 'F1' }, as(viewer)));
+    expect(await scrape(app, 'subscription_cohorts')).toBe(4);
+    expect(await scrape(app, 'subscription_cohort_members')).toBe(10);
+
+    const executions = await scrape(app, 'subscription_executions_total');
+    const deliveries = await scrape(app, 'subscription_deliveries_total');
+    for (let i = 0; i < 3; i++) {
+      await client.publishAsync('coh/F1/L1/A1/telemetry', message(i), { qos: 1 });
+    }
+    for (const s of subs) {
+      const events = await s.until(3);
+      expect(events[0]).toEqual({
+        telemetry: expect.objectContaining({ asset: { id: 'A1', name: 'Press' } }) as unknown,
+      });
+    }
+    // 3 events × 4 cohorts, whatever the number of subscribers
+    expect((await scrape(app, 'subscription_executions_total')) - executions).toBe(12);
+    expect((await scrape(app, 'subscription_deliveries_total')) - deliveries).toBe(30);
+    // everyone got the same events
+    const first = JSON.stringify(subs[0]?.events);
+    for (const s of subs) expect(JSON.stringify(s.events)).toBe(first);
+
+    // a subscriber leaving keeps its cohort for the others; the last one closes it
+    for (const s of subs.splice(0)) await s.close();
+    await waitFor('every cohort closed', async () =>
+      (await scrape(app, 'subscription_cohorts')) === 0 ? true : undefined,
+    );
+  });
+});
+
+describe('a subscriber that stops reading', () => {
+  let app: TestApp;
+  let client: MqttClient;
+
+  beforeAll(async () => {
+    ({ app, client } = await start('slow', {
+      SUBSCRIPTION_QUEUE: '20',
+      // live only: the test is about the fan-out, not about storing 100k readings
+      TELEMETRY_PERSIST: 'false',
+    }));
+  });
+  afterAll(async () => {
+    await client?.endAsync();
+    await app?.stop();
+  });
+
+  it('when one client stops reading, then the others get every event, its queue stays bounded, and once it reads again the next event says how many it missed', async () => {
+    const fast = await subscribe(app.wsUrl, DOC, { f: 'F1' });
+    // the slow client speaks graphql-transport-ws by hand, so that it can stop reading
+    const slow = new WebSocket(app.wsUrl, 'graphql-transport-ws');
+    const received: { missed: number; ts: string }[] = [];
+    await new Promise<void>((resolve, reject) => {
+      slow.once('open', () =>
+        slow.send(
+          JSON.stringify({
+            type: 'connection_init',
+            payload: { authorization: ADMIN_AUTHORIZATION },
+          }),
+        ),
+      );
+      slow.on('message', (raw: Buffer) => {
+        const msg = JSON.parse(raw.toString()) as {
+          type: string;
+          payload?: { data?: { telemetry: { ts: string } }; extensions?: { missed?: number } };
+        };
+        if (msg.type === 'connection_ack') {
+          slow.send(
+            JSON.stringify({
+              id: '1',
+              type: 'subscribe',
+              payload: { query: DOC, variables: { f: 'F1' } },
+            }),
+          );
+          resolve();
+        } else if (msg.type === 'next' && msg.payload?.data) {
+          received.push({
+            missed: msg.payload.extensions?.missed ?? 0,
+            ts: msg.payload.data.telemetry.ts,
+          });
+        }
+      });
+      slow.once('error', reject);
+    });
+    await waitFor('both subscribed', async () =>
+      (await scrape(app, 'subscription_cohort_members')) === 2 ? true : undefined,
+    );
+    slow.pause();
+
+    const published = 3000;
+    for (let i = 0; i < published; i++) {
+      client.publish('slow/F1/L1/A1/telemetry', message(i), { qos: 0 });
+      if (i % 200 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    // the client that reads gets every event, in order, while the other does not read
+    const events = await fast.until(published, 60_000);
+    expect(events).toHaveLength(published);
+    const missed = await waitFor('events dropped for the slow client', async () => {
+      const n = await scrape(app, 'subscription_missed_total');
+      return n > 0 ? n : undefined;
+    });
+
+    slow.resume();
+    // what it gets afterwards: every event is either received or counted as missed, none lost silently
+    await waitFor(
+      `the slow client to account for every event (received ${received.length})`,
+      () =>
+        received.length + received.reduce((sum, r) => sum + r.missed, 0) >= published
+          ? true
+          : undefined,
+      60_000,
+    );
+    const missedSeen = received.reduce((sum, r) => sum + r.missed, 0);
+    expect(received.length + missedSeen).toBe(published);
+    expect(missedSeen).toBe(missed);
+    // the events it did get are in order, and the drop was of the oldest: the newest ones arrived
+    const stamps = received.map((r) => r.ts);
+    expect([...stamps].sort()).toEqual(stamps);
+    expect(stamps.at(-1)).toBe((events.at(-1) as { telemetry: { ts: string } }).telemetry.ts);
+    slow.close();
+    await fast.close();
+  }, 180_000);
+});
