@@ -1,7 +1,9 @@
 import DataLoader from 'dataloader';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Graph } from './executor';
 import { asProps } from './props';
 import type { Props } from './props';
+import { mapProjection, projectionOf } from './projection';
 import { isScopedLabel, Scope } from './scope';
 
 export type TwinLabel =
@@ -49,20 +51,28 @@ export class Loaders {
     });
   }
 
-  related(spec: RelSpec): DataLoader<string, Related[]> {
+  /**
+   * The twins at the end of a relationship, per source id. `only`: read just these properties of
+   * each twin and none of the relationship (projection.ts); a loader per projection, so a level
+   * of a nested query asking the same fields everywhere is still one round trip.
+   */
+  related(spec: RelSpec, only: readonly string[] | null = null): DataLoader<string, Related[]> {
     const pattern =
       spec.direction === 'out'
         ? `(s:${spec.from} {id: id})-[r:${spec.rel}]->(t:${spec.to})`
         : `(s:${spec.from} {id: id})<-[r:${spec.rel}]-(t:${spec.to})`;
+    const item = only
+      ? `{node: ${mapProjection('t', only)}}`
+      : '{node: t {.*}, rel: properties(r)}';
     return this.get(
       this.relLoaders,
-      `rel:${spec.from}-${spec.rel}-${spec.direction}-${spec.to}`,
+      `rel:${spec.from}-${spec.rel}-${spec.direction}-${spec.to}${only ? `:${only.join(',')}` : ''}`,
       async (ids) => {
         const rows = await this.graph.read(
           `UNWIND $ids AS id
          MATCH ${pattern}
          WITH id, t, r ORDER BY t.id
-         RETURN id, collect({node: t {.*}, rel: properties(r)}) AS items`,
+         RETURN id, collect(${item}) AS items`,
           { ids },
         );
         const byId = new Map<string, Related[]>();
@@ -77,7 +87,7 @@ export class Loaders {
             (Array.isArray(items) ? items : [])
               .map((item: unknown) => {
                 const p = asProps(item);
-                return { node: asProps(p['node']), rel: asProps(p['rel']) };
+                return { node: asProps(p['node']), rel: only ? {} : asProps(p['rel']) };
               })
               .filter((r) => !visible || visible.has(String(r.node['id']))),
           );
@@ -146,4 +156,31 @@ export async function loadMany<T>(
   map: (row: Related) => T,
 ): Promise<T[]> {
   return (await loaders.related(spec).load(id)).map(map);
+}
+
+/**
+ * The twins at the end of a relationship whose rows are the twins themselves (no relationship
+ * properties), reading only the properties the field's selection set asks for.
+ */
+export async function loadNodes<T>(
+  loaders: Loaders,
+  spec: RelSpec,
+  id: string,
+  info: GraphQLResolveInfo,
+  map: (props: Props) => T,
+): Promise<T[]> {
+  const rows = await loaders.related(spec, projectionOf(info, spec.to)).load(id);
+  return rows.map((r) => map(r.node));
+}
+
+/** The single twin at the end of a to-one relationship, reading only what is asked, or null. */
+export async function loadNode<T>(
+  loaders: Loaders,
+  spec: RelSpec,
+  id: string,
+  info: GraphQLResolveInfo,
+  map: (props: Props) => T,
+): Promise<T | null> {
+  const rows = await loaders.related(spec, projectionOf(info, spec.to)).load(id);
+  return rows[0] ? map(rows[0].node) : null;
 }

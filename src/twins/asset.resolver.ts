@@ -1,4 +1,16 @@
-import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import {
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Query,
+  Resolver,
+  Root,
+  Info,
+} from 'type-graphql';
 import type { Context } from '../domain/context';
 import { Asset, AssetConnection, Metric } from './asset.type';
 import type { AssetStatus } from '../domain/enums';
@@ -9,7 +21,7 @@ import {
   MATCH_ASSETS_OF_LINE,
 } from './cypher';
 import { Line } from './line.type';
-import { loadMany, loadOne } from '../graph/loaders';
+import { loadNode, loadNodes } from '../graph/loaders';
 import { Filters, SearchPageArgs } from './page.args';
 import { REL } from './specs';
 import { ASSET } from './twin.kinds';
@@ -56,22 +68,38 @@ export class AssetResolver extends createTwinResolver(ASSET) {
   }
 
   @FieldResolver(() => Line, { nullable: true })
-  line(@Root() asset: Asset, @Ctx() ctx: Context): Promise<Line | null> {
-    return loadOne(ctx.loaders, REL.assetLine, asset.id, Line.fromProps);
+  line(
+    @Root() asset: Asset,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Line | null> {
+    return loadNode(ctx.loaders, REL.assetLine, asset.id, info, Line.fromProps);
   }
 
   @FieldResolver(() => [Metric], { description: 'What the asset measures, with latest values.' })
-  metrics(@Root() asset: Asset, @Ctx() ctx: Context): Promise<Metric[]> {
-    return loadMany(ctx.loaders, REL.assetMetrics, asset.id, (r) => Metric.fromProps(r.node));
+  metrics(
+    @Root() asset: Asset,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Metric[]> {
+    return loadNodes(ctx.loaders, REL.assetMetrics, asset.id, info, Metric.fromProps);
   }
 
   @FieldResolver(() => [Asset], { description: 'Stations this asset passes material to.' })
-  feeds(@Root() asset: Asset, @Ctx() ctx: Context): Promise<Asset[]> {
-    return loadMany(ctx.loaders, REL.assetFeeds, asset.id, (r) => Asset.fromProps(r.node));
+  feeds(
+    @Root() asset: Asset,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Asset[]> {
+    return loadNodes(ctx.loaders, REL.assetFeeds, asset.id, info, Asset.fromProps);
   }
 
   @FieldResolver(() => [Asset], { description: 'Stations that pass material to this asset.' })
-  fedBy(@Root() asset: Asset, @Ctx() ctx: Context): Promise<Asset[]> {
-    return loadMany(ctx.loaders, REL.assetFedBy, asset.id, (r) => Asset.fromProps(r.node));
+  fedBy(
+    @Root() asset: Asset,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Asset[]> {
+    return loadNodes(ctx.loaders, REL.assetFedBy, asset.id, info, Asset.fromProps);
   }
 }

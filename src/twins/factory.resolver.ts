@@ -1,8 +1,19 @@
-import { Args, ArgsType, Ctx, Field, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import {
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  Query,
+  Resolver,
+  Root,
+  Info,
+} from 'type-graphql';
 import type { Context } from '../domain/context';
 import { Factory, FactoryConnection } from './factory.type';
 import { Line } from './line.type';
-import { loadMany } from '../graph/loaders';
+import { loadMany, loadNodes } from '../graph/loaders';
 import { Filters, SearchPageArgs } from './page.args';
 import { Product } from './product.type';
 import { num, optNum } from '../graph/props';
@@ -29,8 +40,12 @@ export class FactoryResolver extends createTwinResolver(FACTORY) {
   }
 
   @FieldResolver(() => [Line], { description: 'The lines of the factory, ordered by id.' })
-  lines(@Root() factory: Factory, @Ctx() ctx: Context): Promise<Line[]> {
-    return loadMany(ctx.loaders, REL.factoryLines, factory.id, (r) => Line.fromProps(r.node));
+  lines(
+    @Root() factory: Factory,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Line[]> {
+    return loadNodes(ctx.loaders, REL.factoryLines, factory.id, info, Line.fromProps);
   }
 
   @FieldResolver(() => [InventoryEntry], { description: 'Stock on hand, per product.' })

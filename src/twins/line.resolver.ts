@@ -1,10 +1,22 @@
-import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import {
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Query,
+  Resolver,
+  Root,
+  Info,
+} from 'type-graphql';
 import type { Context } from '../domain/context';
 import { Asset } from './asset.type';
 import { MATCH_LINES_OF_FACTORY } from './cypher';
 import { Factory } from './factory.type';
 import { Line, LineConnection } from './line.type';
-import { loadMany, loadOne } from '../graph/loaders';
+import { loadMany, loadNode, loadNodes } from '../graph/loaders';
 import { Filters, SearchPageArgs } from './page.args';
 import { Product } from './product.type';
 import { optNum } from '../graph/props';
@@ -32,13 +44,21 @@ export class LineResolver extends createTwinResolver(LINE) {
   }
 
   @FieldResolver(() => Factory, { nullable: true })
-  factory(@Root() line: Line, @Ctx() ctx: Context): Promise<Factory | null> {
-    return loadOne(ctx.loaders, REL.lineFactory, line.id, Factory.fromProps);
+  factory(
+    @Root() line: Line,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Factory | null> {
+    return loadNode(ctx.loaders, REL.lineFactory, line.id, info, Factory.fromProps);
   }
 
   @FieldResolver(() => [Asset], { description: 'The stations of the line, ordered by id.' })
-  assets(@Root() line: Line, @Ctx() ctx: Context): Promise<Asset[]> {
-    return loadMany(ctx.loaders, REL.lineAssets, line.id, (r) => Asset.fromProps(r.node));
+  assets(
+    @Root() line: Line,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Asset[]> {
+    return loadNodes(ctx.loaders, REL.lineAssets, line.id, info, Asset.fromProps);
   }
 
   @FieldResolver(() => [LineProduct], { description: 'What the line makes, at nominal rates.' })

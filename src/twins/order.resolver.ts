@@ -1,9 +1,21 @@
-import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import {
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Query,
+  Resolver,
+  Root,
+  Info,
+} from 'type-graphql';
 import type { Context } from '../domain/context';
 import type { OrderStatus } from '../domain/enums';
 import { OrderStatusEnum } from '../domain/enums.graphql';
 import { Factory } from './factory.type';
-import { loadOne } from '../graph/loaders';
+import { loadNode } from '../graph/loaders';
 import { Filters, PageArgs } from './page.args';
 import { Order, OrderConnection } from './order.type';
 import { Product } from './product.type';
@@ -47,12 +59,20 @@ export class OrderResolver extends createTwinResolver(ORDER) {
   }
 
   @FieldResolver(() => Product, { nullable: true })
-  product(@Root() o: Order, @Ctx() ctx: Context): Promise<Product | null> {
-    return loadOne(ctx.loaders, REL.orderProduct, o.id, Product.fromProps);
+  product(
+    @Root() o: Order,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Product | null> {
+    return loadNode(ctx.loaders, REL.orderProduct, o.id, info, Product.fromProps);
   }
 
   @FieldResolver(() => Factory, { nullable: true })
-  factory(@Root() o: Order, @Ctx() ctx: Context): Promise<Factory | null> {
-    return loadOne(ctx.loaders, REL.orderFactory, o.id, Factory.fromProps);
+  factory(
+    @Root() o: Order,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Factory | null> {
+    return loadNode(ctx.loaders, REL.orderFactory, o.id, info, Factory.fromProps);
   }
 }

@@ -1,9 +1,21 @@
-import { Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import {
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  Query,
+  Resolver,
+  Root,
+  Info,
+} from 'type-graphql';
 import type { Context } from '../domain/context';
 import type { ShipmentStatus } from '../domain/enums';
 import { ShipmentStatusEnum } from '../domain/enums.graphql';
 import { Factory } from './factory.type';
-import { loadOne } from '../graph/loaders';
+import { loadNode } from '../graph/loaders';
 import { Filters, PageArgs } from './page.args';
 import { Product } from './product.type';
 import { Shipment, ShipmentConnection } from './shipment.type';
@@ -50,17 +62,29 @@ export class ShipmentResolver extends createTwinResolver(SHIPMENT) {
   }
 
   @FieldResolver(() => Supplier, { nullable: true })
-  supplier(@Root() s: Shipment, @Ctx() ctx: Context): Promise<Supplier | null> {
-    return loadOne(ctx.loaders, REL.shipmentSupplier, s.id, Supplier.fromProps);
+  supplier(
+    @Root() s: Shipment,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Supplier | null> {
+    return loadNode(ctx.loaders, REL.shipmentSupplier, s.id, info, Supplier.fromProps);
   }
 
   @FieldResolver(() => Factory, { nullable: true })
-  factory(@Root() s: Shipment, @Ctx() ctx: Context): Promise<Factory | null> {
-    return loadOne(ctx.loaders, REL.shipmentFactory, s.id, Factory.fromProps);
+  factory(
+    @Root() s: Shipment,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Factory | null> {
+    return loadNode(ctx.loaders, REL.shipmentFactory, s.id, info, Factory.fromProps);
   }
 
   @FieldResolver(() => Product, { nullable: true })
-  product(@Root() s: Shipment, @Ctx() ctx: Context): Promise<Product | null> {
-    return loadOne(ctx.loaders, REL.shipmentProduct, s.id, Product.fromProps);
+  product(
+    @Root() s: Shipment,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Product | null> {
+    return loadNode(ctx.loaders, REL.shipmentProduct, s.id, info, Product.fromProps);
   }
 }
