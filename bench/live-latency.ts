@@ -51,12 +51,27 @@ const USAGE = `Usage: node dist/bench/live-latency.js [options]
   --drain N          at most this many seconds to wait afterwards for the last deliveries (default 30)
   --assets N         assets in the plant, published round-robin (default 100)
   --lines N          lines they are spread over (default 5)
+  --distinct N       spread the subscribers over N distinct subscription documents (default 0:
+                       one per filter value); the server runs each distinct one once per event
   --live-only        TELEMETRY_PERSIST=false: the server does not also write the readings
   --wipe             with NEO4J_URI: delete the twins already stored there first`;
 
 const SUBSCRIPTION = `subscription LiveBench($factoryId: ID, $lineId: ID, $assetId: ID) {
   telemetry(factoryId: $factoryId, lineId: $lineId, assetId: $assetId) { ts readings { metric value } }
 }`;
+
+/**
+ * Variant k of the subscription (--distinct): the same events with an alias of its own, so that
+ * the server sees k distinct documents (k cohorts) however many subscribers share each.
+ */
+function subscriptionOf(variant: number | null): string {
+  return variant === null
+    ? SUBSCRIPTION
+    : SUBSCRIPTION.replace(
+        'readings { metric value } }',
+        `readings { metric value } v${variant}: __typename }`,
+      );
+}
 
 /** The temperature of message `seq` is SEQ_BASE + (seq mod SEQ_MOD) / SEQ_MOD × 10: in range. */
 const SEQ_BASE = 50;
@@ -87,6 +102,8 @@ const workerInput = z.object({
   lines: z.array(z.string()).min(1),
   filter: z.enum(FILTERS),
   subscribers: z.number().int().min(1),
+  /** Subscribers spread over this many distinct documents (0: one per filter value). */
+  distinct: z.number().int().min(0),
   rate: z.number().int().min(1),
   seconds: z.number().int().min(1),
   drainSeconds: z.number().int().min(0),
@@ -229,7 +246,7 @@ async function workerMain(): Promise<void> {
         client.on('error', (err) => reject(new Error(`graphql-ws connect: ${String(err)}`)));
       });
       client.subscribe(
-        { query: SUBSCRIPTION, variables },
+        { query: subscriptionOf(input.distinct > 0 ? i % input.distinct : null), variables },
         {
           next: (value) => {
             if (value.errors) {
@@ -447,6 +464,8 @@ interface Scenario {
     transactions: number;
     maxTxMs: number;
   };
+  /** Executions of subscription selection sets during the scenario (/metrics). */
+  executions: number;
   /** After the scenario: how long the server took to read and write the rest. */
   catchUp: { rows: number; ms: number };
 }
@@ -477,6 +496,7 @@ async function main(defer: Defer): Promise<void> {
     options: {
       filters: { type: 'string' },
       subscribers: { type: 'string' },
+      distinct: { type: 'string' },
       rate: { type: 'string' },
       seconds: { type: 'string' },
       drain: { type: 'string' },
@@ -494,6 +514,7 @@ async function main(defer: Defer): Promise<void> {
   }
   const filters = parseFilters(values.filters);
   const subscribers = intFlag('subscribers', values.subscribers, 100);
+  const distinct = intFlag('distinct', values.distinct, 0, 0);
   const rate = intFlag('rate', values.rate, 1000);
   const seconds = intFlag('seconds', values.seconds, 10);
   const drainSeconds = intFlag('drain', values.drain, 30, 0);
@@ -539,6 +560,7 @@ async function main(defer: Defer): Promise<void> {
       lines: plant.lines,
       filter,
       subscribers,
+      distinct,
       rate,
       seconds,
       drainSeconds,
@@ -547,6 +569,10 @@ async function main(defer: Defer): Promise<void> {
       await worker.next('ready', 120_000);
       note(`scenario "${filter}": publishing ${rate} msg/s for ${seconds} s`);
       const before = runtime.telemetry.stats();
+      const executionsBefore = await scrapeCounter(
+        runtime.app.url,
+        'subscription_executions_total',
+      );
       const writesBefore = writes.length;
       const loop = monitorEventLoopDelay({ resolution: 10 });
       loop.enable();
@@ -554,6 +580,8 @@ async function main(defer: Defer): Promise<void> {
       const message = await worker.next('result', (seconds + drainSeconds + 120) * 1000);
       loop.disable();
       const after = runtime.telemetry.stats();
+      const executions =
+        (await scrapeCounter(runtime.app.url, 'subscription_executions_total')) - executionsBefore;
       const result = workerResult.parse(message);
       const during = writes.slice(writesBefore);
       const tCatchUp = now();
@@ -579,6 +607,7 @@ async function main(defer: Defer): Promise<void> {
           maxTxMs: Math.max(0, ...during.map((w) => w.ms)),
         },
         catchUp: { rows: flushed.writer.written - after.writer.written, ms: now() - tCatchUp },
+        executions,
       });
     } finally {
       await worker.close();
@@ -605,6 +634,11 @@ async function main(defer: Defer): Promise<void> {
     out(
       `  ratio server / baseline: p50 ${fmt.ratio(r.ours.p50 / floor1(r.base.p50))}, p99 ${fmt.ratio(r.ours.p99 / floor1(r.base.p99))}` +
         ' (baseline figures under 1 ms taken as 1 ms)',
+    );
+    out(
+      `  shared execution: ${fmt.int(s.executions)} executions of the selection set for ${fmt.int(r.published)} messages` +
+        ` (probes included) = ${(s.executions / Math.max(1, r.published)).toFixed(2)} per message, for ${fmt.int(r.expected)} deliveries` +
+        ` (${(r.expected / Math.max(1, r.published)).toFixed(1)} per message)`,
     );
     out(
       `  publish: ${fmt.int(r.published)} messages in ${fmt.s(r.publishMs)} = ${fmt.rate(r.published / (r.publishMs / 1000))} msg/s achieved` +
@@ -645,3 +679,12 @@ async function main(defer: Defer): Promise<void> {
 
 // The compiled file is both the benchmark and, in a worker thread, its load generator.
 runBenchWithWorker('bench/live-latency', main, workerMain);
+
+/** A counter of the server's /metrics (open: the benchmark runs with AUTH_REQUIRED=false). */
+async function scrapeCounter(baseUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`twin_graph_${name} `));
+  const value = Number(line?.split(' ')[1]);
+  if (!Number.isFinite(value)) throw new BenchError(`/metrics has no ${name}`);
+  return value;
+}
