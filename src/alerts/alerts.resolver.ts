@@ -162,7 +162,12 @@ export class AlertResolver {
           ? ['RESOLVED']
           : null;
     const rows = await ctx.graph.read(LIST_ALERTS, {
-      factoryId: args.factoryId ?? null,
+      // another factory's id finds what an unknown one does (alerts keep the factory they were
+      // raised in, so a twin moved in from it would otherwise answer to its old factory)
+      factoryId:
+        args.factoryId && !ctx.scope.seesFactory(args.factoryId)
+          ? NO_FACTORY
+          : (args.factoryId ?? null),
       assetId: args.assetId ?? null,
       ruleId: args.ruleId ?? null,
       kind: args.kind ?? null,
@@ -294,6 +299,35 @@ export class AlertResolver {
   })
   async rule(@Root() alert: Alert, @Ctx() ctx: Context): Promise<AlertRule | null> {
     if (!alert.ruleId) return null;
+    return this.ruleOf(alert.ruleId, ctx);
+  }
+
+  @FieldResolver(() => ID, { nullable: true })
+  async ruleId(@Root() alert: Alert, @Ctx() ctx: Context): Promise<string | null> {
+    // a rule the scope does not see is not named either
+    if (!alert.ruleId || ctx.scope.all) return alert.ruleId;
+    return (await this.ruleOf(alert.ruleId, ctx)) ? alert.ruleId : null;
+  }
+
+  /*
+   * Where the alert's twin stood when it was raised: for a scoped key, a twin moved in from
+   * another factory since then must not name that factory or its line.
+   */
+  @FieldResolver(() => ID, { nullable: true })
+  factoryId(@Root() alert: Alert, @Ctx() ctx: Context): string | null {
+    return alert.factoryId !== null && ctx.scope.seesFactory(alert.factoryId)
+      ? alert.factoryId
+      : null;
+  }
+
+  @FieldResolver(() => ID, { nullable: true })
+  async lineId(@Root() alert: Alert, @Ctx() ctx: Context): Promise<string | null> {
+    return alert.lineId !== null && (await ctx.scope.sees('Line', alert.lineId))
+      ? alert.lineId
+      : null;
+  }
+
+  private async ruleOf(ruleId: string, ctx: Context): Promise<AlertRule | null> {
     const visible = await ctx.scope.visible();
     const found = await ctx.loaders
       .lists('alertRule', async (ids) => {
@@ -309,12 +343,15 @@ export class AlertResolver {
           return p ? [p] : [];
         });
       })
-      .load(alert.ruleId);
+      .load(ruleId);
     const def = found[0] ? ruleFromProps(found[0]) : null;
     // a rule the scope does not see (alertRules) answers like a deleted one
     return def && seesRule(visible, def) ? AlertRule.fromDef(def) : null;
   }
 }
+
+/** A factory id no twin has (ids never hold control characters): matches nothing. */
+const NO_FACTORY = '\u0000';
 
 function checkedBy(by: string, verb: string): string {
   const trimmed = by.trim();

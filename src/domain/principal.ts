@@ -50,3 +50,13 @@ export function webhookUrlFor(principal: Principal, url: string): string {
     return '…';
   }
 }
+
+/**
+ * A webhook attempt's error: receivers often echo the request path (`Cannot POST /hooks/<secret>`),
+ * so keys that see URLs by their origin only see the status of an HTTP error, not its text.
+ */
+export function webhookErrorFor(principal: Principal, error: string | null): string | null {
+  if (error === null || (principal.role === 'admin' && principal.factoryIds === null)) return error;
+  const http = /^HTTP \d{3}(?: \(redirects are not followed\))?/.exec(error);
+  return http ? http[0] : error;
+}

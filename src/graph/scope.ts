@@ -113,7 +113,7 @@ class ScopeCache {
   private readonly entries = new Map<string, CacheEntry>();
 
   get(graph: Graph, factoryIds: readonly string[], ttlMs: number): Promise<VisibleIds> {
-    const key = [...factoryIds].sort().join('\u0000');
+    const key = JSON.stringify([...factoryIds].sort());
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && now - hit.at < ttlMs) return hit.visible;

@@ -29,6 +29,7 @@ import {
   requestPrincipal,
   rolesPlugin,
   SocketAuth,
+  unauthenticatedError,
 } from './auth';
 import { forbiddenRootFields } from '../auth/policy';
 import type { Principal } from '../domain/principal';
@@ -123,6 +124,8 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
       execute: wsOperations.execute,
       // the limits of HTTP (tokens, depth, aliases, cost, introspection) and the same rate budget
       onSubscribe: async (ctx, _id, payload) => {
+        // a socket whose key was revoked (closing, its client not answering yet) runs nothing
+        if (!sockets.isOpen(ctx.extra.socket)) return [unauthenticatedError()];
         const retryAfter = await rateLimit.take(
           principalKey(sockets.principalOf(ctx.extra.socket)) ??
             wsClientKey(ctx.connectionParams, clientIp(app, ctx.extra.request)),
@@ -307,7 +310,7 @@ function requestIdOf(context: unknown): string | undefined {
 /** What a subscription may see, as a cohort key: its role and its factory scope. */
 function accessKey(p: Principal | undefined): string {
   if (!p) return 'unknown';
-  return `${p.role}:${p.factoryIds === null ? '*' : [...p.factoryIds].sort().join(',')}`;
+  return JSON.stringify([p.role, p.factoryIds === null ? null : [...p.factoryIds].sort()]);
 }
 
 function principalOfContext(context: unknown): Principal | undefined {

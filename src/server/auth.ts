@@ -122,6 +122,19 @@ export function forbidden(
   );
 }
 
+/** The error of an operation without a valid credential (graphql-ws: a socket whose key ended). */
+export function unauthenticatedError(): TwinError {
+  return new TwinError('UNAUTHENTICATED', UNAUTHENTICATED_MESSAGE);
+}
+
+/** What a socket whose credential ended acts as: a viewer of no factory, refused anyway. */
+export const NO_ACCESS: Principal = {
+  keyId: 'none',
+  name: 'no valid credential',
+  role: 'viewer',
+  factoryIds: [],
+};
+
 /**
  * graphql-ws: authenticates each socket once, at connection_init, and checks the keys of open
  * sockets again every `recheckMs`: a revoked key's sockets close (4403) within that and the
@@ -148,8 +161,18 @@ export class SocketAuth {
     return principal;
   }
 
+  /**
+   * The socket's principal; NO_ACCESS once its key was found revoked (or its token expired): a
+   * closing socket still delivers messages until the client's close frame, and they must run as
+   * nobody, never as the open principal.
+   */
   principalOf(socket: WebSocket): Principal {
-    return this.open.get(socket) ?? OPEN_PRINCIPAL;
+    return this.open.get(socket) ?? NO_ACCESS;
+  }
+
+  /** Whether the socket still acts for a valid credential (onSubscribe refuses the rest). */
+  isOpen(socket: WebSocket): boolean {
+    return this.open.has(socket);
   }
 
   private async recheck(): Promise<void> {
@@ -170,6 +193,8 @@ export class SocketAuth {
       }
       for (const socket of sockets) {
         this.open.delete(socket);
+        // a client that never answers the close frame is cut off after a second, not ws's 30 s
+        setTimeout(() => socket.terminate(), 1000).unref();
         socket.close(
           4403,
           principal.expiresAt === undefined

@@ -207,7 +207,7 @@ export class MetricHistoryResolver {
         ts: String(r['ts']),
         value: num(r, 'value', 0),
         flagged: r['flagged'] === true,
-        topic: String(r['topic']),
+        topic: topicFor(ctx, String(r['topic'])),
         receivedAt: String(r['receivedAt']),
         originalValue: optNum(r, 'originalValue') ?? num(r, 'value', 0),
         originalUnit: optStr(r, 'originalUnit'),
@@ -215,4 +215,17 @@ export class MetricHistoryResolver {
       }),
     );
   }
+}
+
+/**
+ * A stored reading's topic names the factory and line the asset stood in when it arrived; for a
+ * scoped key, an asset moved since then would name another factory: those levels become `…`.
+ */
+function topicFor(ctx: Pick<Context, 'principal'>, topic: string): string {
+  const scope = ctx.principal.factoryIds;
+  if (scope === null) return topic;
+  const levels = topic.split('/');
+  const factory = levels.at(-4);
+  if (levels.length < 5 || factory === undefined || scope.includes(factory)) return topic;
+  return [...levels.slice(0, -4), '…', '…', ...levels.slice(-2)].join('/');
 }

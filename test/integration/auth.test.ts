@@ -269,6 +269,55 @@ describe('graphql-ws', () => {
     expect(after.status).toBe(401);
     await client.dispose();
   });
+
+  it('when a revoked key keeps its socket open without answering the close, then nothing it sends runs (least of all as admin), and the socket is cut off', async () => {
+    const made = await gql(
+      app,
+      'mutation($input: ApiKeyInput!) { createApiKey(input: $input) { key apiKey { id } } }',
+      { input: { name: 'stubborn', role: 'viewer', factoryIds: null } },
+    );
+    const { key, apiKey } = made.data?.['createApiKey'] as { key: string; apiKey: { id: string } };
+    const socket = new WebSocket(app.wsUrl, 'graphql-transport-ws');
+    const messages: { type: string; id?: string; payload?: unknown }[] = [];
+    let closedAt: number | undefined;
+    socket.on('close', () => (closedAt = Date.now()));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () =>
+        socket.send(
+          JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${key}` } }),
+        ),
+      );
+      socket.on('message', (raw: Buffer) => {
+        const msg = JSON.parse(raw.toString()) as { type: string };
+        messages.push(msg);
+        if (msg.type === 'connection_ack') resolve();
+      });
+      socket.once('error', reject);
+    });
+    // it stops reading (so it never sees nor answers the close) and keeps sending a mutation
+    socket.pause();
+    const revoked = await gql(app, 'mutation($id: ID!) { revokeApiKey(id: $id) { id } }', {
+      id: apiKey.id,
+    });
+    expect(revoked.errors).toBeUndefined();
+    const mutation = 'mutation { createFactory(input: { id: "F-STUBBORN", name: "x" }) { id } }';
+    for (let i = 0; i < 60 && closedAt === undefined; i++) {
+      if (socket.readyState === WebSocket.OPEN) {
+        socket.send(
+          JSON.stringify({ id: `m${i}`, type: 'subscribe', payload: { query: mutation } }),
+        );
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    socket.resume();
+    await waitFor(
+      'the server to cut the socket off',
+      () => (closedAt !== undefined ? true : undefined),
+      10_000,
+    );
+    const stored = await gql(app, '{ factory(id: "F-STUBBORN") { id } }');
+    expect(stored.data).toEqual({ factory: null });
+  });
 });
 
 describe('npm run keys', () => {

@@ -13,7 +13,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { Context } from '../../domain/context';
-import { webhookUrlFor } from '../../domain/principal';
+import { webhookErrorFor, webhookUrlFor } from '../../domain/principal';
 import { badInput, notFound } from '../../errors';
 import { asProps, asPropsList, type Props } from '../../graph/props';
 import { alertScopeParams } from '../alert.scope';
@@ -102,6 +102,11 @@ export class AlertDeliveryResolver {
     return webhookUrlFor(ctx.principal, delivery.url);
   }
 
+  @FieldResolver(() => String, { nullable: true })
+  lastError(@Root() delivery: AlertDelivery, @Ctx() ctx: Context): string | null {
+    return webhookErrorFor(ctx.principal, delivery.lastError);
+  }
+
   @FieldResolver(() => [DeliveryAttempt], {
     description: 'Every attempt of the delivery, first to last.',
   })
@@ -114,7 +119,11 @@ export class AlertDeliveryResolver {
         listsByKey(await ctx.graph.read(ATTEMPTS_OF_DELIVERIES, { ids }), ids, 'id', 'attempts'),
       )
       .load(delivery.id);
-    return attempts.map((a) => DeliveryAttempt.fromProps(a));
+    return attempts.map((a) => {
+      const attempt = DeliveryAttempt.fromProps(a);
+      attempt.error = webhookErrorFor(ctx.principal, attempt.error);
+      return attempt;
+    });
   }
 }
 

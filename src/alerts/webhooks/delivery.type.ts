@@ -63,7 +63,8 @@ export class AlertDelivery {
   @Field(() => Int, { description: 'Attempts made so far.' }) attempts!: number;
   @Field(() => String, {
     nullable: true,
-    description: 'The error of the latest failed attempt (kept after a later success).',
+    description:
+      'The error of the latest failed attempt (kept after a later success). Whole only for an admin key without a factory scope; others see the HTTP status of an HTTP error, not the text the receiver answered (it may echo the secret path).',
   })
   lastError!: string | null;
   @Field({ description: 'When the event happened and the delivery was queued (ISO-8601).' })
