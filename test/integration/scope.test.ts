@@ -552,4 +552,44 @@ describe('a key scoped to one factory', () => {
     const removed = await gql(app, 'mutation { deleteAlertRule(id: "scope-hook") { id } }');
     expect(removed.errors).toBeUndefined();
   });
+
+  it('when a twin moves in from the other factory, then its old alerts and readings do not name that factory', async () => {
+    const moved = await gql(
+      app,
+      'mutation { updateAsset(id: "XB-A1", patch: { lineId: "QA-L1" }) { id } }',
+    );
+    expect(moved.errors).toBeUndefined();
+    try {
+      const seen = await gql(
+        app,
+        `{ alert(id: "${otherAlertId}") { id factoryId lineId about { ... on Asset { id } } }
+           asset(id: "XB-A1") { metrics { history(limit: 5) { topic } } } }`,
+        {},
+        scoped(),
+      );
+      expect(seen.errors).toBeUndefined();
+      expect(seen.data?.['alert']).toEqual({
+        id: otherAlertId,
+        factoryId: null,
+        lineId: null,
+        about: { id: 'XB-A1' },
+      });
+      const topics = JSON.stringify(seen.data?.['asset']);
+      expect(topics).toContain('/…/…/XB-A1/telemetry');
+      expect(topics).not.toContain('XB-F');
+      expect(topics).not.toContain('XB-L1');
+      // a filter naming the old factory finds what an unknown one does
+      for (const factoryId of ['XB-F', 'NO-SUCH-F']) {
+        const res = await gql(
+          app,
+          `{ alerts(factoryId: "${factoryId}") { totalCount } }`,
+          {},
+          scoped(),
+        );
+        expect(res.data).toEqual({ alerts: { totalCount: 0 } });
+      }
+    } finally {
+      await gql(app, 'mutation { updateAsset(id: "XB-A1", patch: { lineId: "XB-L1" }) { id } }');
+    }
+  });
 });
