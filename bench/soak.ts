@@ -4,7 +4,7 @@
  * clients — watching that nothing drifts: memory (RSS and heap sampled every interval), query and
  * delivery latency per interval, and at the end every reading the broker acknowledged stored once.
  *
- *   npm run build && node dist/bench/soak.js [--minutes 2] [--rate 200] [--subscribers 100]
+ *   npm run build && node --expose-gc dist/bench/soak.js [--minutes 2] [--rate 200] [--subscribers 100]
  *     [--clients 4] [--interval 10] [--wipe]
  *
  * The documented full run is `--minutes 30`. Baselines measured in the same run: `{ __typename }`
@@ -33,7 +33,7 @@ import {
   type LatencySummary,
 } from './telemetry-common';
 
-const USAGE = `Usage: node dist/bench/soak.js [options]
+const USAGE = `Usage: node --expose-gc dist/bench/soak.js [options]
   --minutes N      length of the soak (default 2; the documented full run is 30)
   --rate N         telemetry messages per second, QoS 1, 3 metrics each (default 200)
   --subscribers N  graphql-ws clients, each telemetry(lineId: line i mod 5) (default 100)
@@ -363,6 +363,10 @@ async function main(defer: Defer): Promise<void> {
   const memory: { rss: number; heap: number }[] = [];
   for (let i = 1; i * intervalSeconds <= minutes * 60; i++) {
     const m = intervalResult.parse(await worker.next('interval', intervalSeconds * 1000 + 60_000));
+    // with --expose-gc (npm run bench:soak) the heap is sampled after a full collection: what is
+    // alive, not how much garbage V8 let pile up before collecting it
+    const gc: unknown = Reflect.get(globalThis, 'gc');
+    if (typeof gc === 'function') gc();
     const usage = process.memoryUsage();
     memory.push({ rss: usage.rss, heap: usage.heapUsed });
     const stats = runtime.telemetry.stats();
