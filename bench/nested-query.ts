@@ -273,6 +273,7 @@ runBench('bench/nested-query', async (defer) => {
       ...neo4jSettings(db),
       // the benchmarks measure the work behind a request, not the credential check (bench/README.md)
       AUTH_REQUIRED: 'false',
+      RATE_LIMIT_POINTS: '0',
       PORT: '0',
       HOST: '127.0.0.1',
       MIGRATE_ON_START: 'true',

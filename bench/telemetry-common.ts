@@ -147,6 +147,9 @@ export async function startTelemetryStack(
     PLAYGROUND: 'false',
     // the benchmarks measure the work behind a request, not the credential check (bench/README.md)
     AUTH_REQUIRED: 'false',
+    // ... nor the rate limiter: every client of a benchmark comes from one address (the soak's
+    // query loops were refused 71,146 times at the default 600 per 10 s)
+    RATE_LIMIT_POINTS: '0',
     ...process.env,
     ...options.env,
     ...neo4jSettings(db),

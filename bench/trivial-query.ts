@@ -152,6 +152,7 @@ runBench('bench/trivial-query', async (defer) => {
       ...process.env,
       ...neo4jSettings(db),
       AUTH_REQUIRED: 'false',
+      RATE_LIMIT_POINTS: '0',
       PORT: '0',
       HOST: '127.0.0.1',
       MIGRATE_ON_START: 'true',
