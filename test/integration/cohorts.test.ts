@@ -161,7 +161,7 @@ describe('a subscriber that stops reading', () => {
 
   beforeAll(async () => {
     ({ app, client } = await start('slow', {
-      SUBSCRIPTION_QUEUE: '20',
+      SUBSCRIPTION_QUEUE: '200',
       // live only: the test is about the fan-out, not about storing 100k readings
       TELEMETRY_PERSIST: 'false',
     }));
@@ -214,13 +214,16 @@ describe('a subscriber that stops reading', () => {
     slow.pause();
 
     const published = 6000;
-    // QoS 1, 200 at a time: the broker drops none of them on its way to the server
-    for (let i = 0; i < published; i += 200) {
+    // QoS 1, in bursts of 100 that the reading client takes in whole before the next: a burst
+    // larger than a subscriber's queue would make even a reading client miss its oldest events
+    for (let i = 0; i < published; i += 100) {
+      const burst = Math.min(100, published - i);
       await Promise.all(
-        Array.from({ length: Math.min(200, published - i) }, (_, j) =>
+        Array.from({ length: burst }, (_, j) =>
           client.publishAsync('slow/F1/L1/A1/telemetry', message(i + j), { qos: 1 }),
         ),
       );
+      await fast.until(i + burst, 60_000);
     }
     // the client that reads gets every event, in order, while the other does not read
     const events = await fast.until(published, 60_000);
