@@ -153,6 +153,10 @@ class Cohort {
           contextValue: this.owner.settings.perEvent(this.args.contextValue),
         });
         for (const member of this.members) member.push(result);
+        // let the sockets send before the next event: a backlog of events resolves in microtasks
+        // alone, which would run the whole of it (and fill every queue) before any I/O callback
+        // (the sends graphql-ws awaits) could run, blocking the event loop for seconds
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } catch (err) {
       // the source failed: every member hears it (formatted as an internal error), then the end
