@@ -293,6 +293,11 @@ export const configSchema = z.object({
    * oldest is dropped and the next event says how many it missed (`extensions.missed`).
    */
   SUBSCRIPTION_QUEUE: int(500, 1, 100000),
+  /**
+   * Bytes a graphql-ws socket may have waiting to be written before its sends wait for the client
+   * (docs/live.md): events pipeline below it, a client that does not read falls behind above it.
+   */
+  SUBSCRIPTION_SOCKET_BUFFER: int(1048576, 0, 1073741824),
   /** Serve the offline GraphiQL playground at `/`. */
   PLAYGROUND: bool(true),
   /**

@@ -5,7 +5,7 @@ import express, { type Request, type Response } from 'express';
 import { getOperationAST, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createServer, type Server } from 'node:http';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Config } from '../config';
 import { logger, type Log } from '../log';
 import { randomUUID } from 'node:crypto';
@@ -90,6 +90,8 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     maxPayload: config.GRAPHQL_MAX_BODY_BYTES,
   });
   const wsLog = logger('graphql-ws');
+  // before graphql-ws's own listener: its sends must not wait for each write to flush
+  wsServer.on('connection', (socket) => pipelineSends(socket, config.SUBSCRIPTION_SOCKET_BUFFER));
   const cohorts = new Cohorts({
     perEvent: (operation) =>
       createContext(graph, config, deps.events, requestIdOf(operation), {
@@ -318,4 +320,25 @@ function principalOfContext(context: unknown): Principal | undefined {
     return undefined;
   const p: unknown = context.principal;
   return isPrincipal(p) ? p : undefined;
+}
+
+/**
+ * graphql-ws sends a subscription's events one at a time, each after the previous write was
+ * flushed: one event per socket per turn of the event loop, whatever the rate. Here a send counts
+ * as done at once while the socket has less than `highWater` bytes waiting, so events pipeline;
+ * past it the send waits for its write, which is the backpressure that makes a client that does
+ * not read fall behind alone (its subscriptions' queues, then SUBSCRIPTION_QUEUE, docs/live.md).
+ */
+function pipelineSends(socket: WebSocket, highWater: number): void {
+  const send = socket.send.bind(socket);
+  const pipelined = (data: Parameters<WebSocket['send']>[0], ...rest: unknown[]): void => {
+    const callback = rest.find((r): r is (err?: Error) => void => typeof r === 'function');
+    if (callback && socket.bufferedAmount < highWater) {
+      send(data);
+      callback();
+      return;
+    }
+    Reflect.apply(send, socket, [data, ...rest]);
+  };
+  Reflect.set(socket, 'send', pipelined);
 }

@@ -41,6 +41,9 @@ export interface CohortSettings {
   queueSize: number;
 }
 
+/** Longest stretch of events a cohort runs before it lets I/O in (ms). */
+const SLICE_MS = 5;
+
 type Source = AsyncIterator<unknown> & { return?: () => Promise<IteratorResult<unknown>> };
 
 /** One subscriber: a bounded queue of results and the pull that waits for the next. */
@@ -142,6 +145,7 @@ class Cohort {
 
   /** Pulls the source's events until it ends or the last member leaves. */
   async pump(): Promise<void> {
+    let slice = performance.now();
     try {
       for (;;) {
         const event = await this.source.next();
@@ -153,10 +157,12 @@ class Cohort {
           contextValue: this.owner.settings.perEvent(this.args.contextValue),
         });
         for (const member of this.members) member.push(result);
-        // let the sockets send before the next event: a backlog of events resolves in microtasks
-        // alone, which would run the whole of it (and fill every queue) before any I/O callback
-        // (the sends graphql-ws awaits) could run, blocking the event loop for seconds
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        // a backlog resolves in microtasks alone: after a slice of work, let I/O in (MQTT, HTTP,
+        // the sockets' writes), or the event loop would block for as long as the backlog lasts
+        if (performance.now() - slice > SLICE_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          slice = performance.now();
+        }
       }
     } catch (err) {
       // the source failed: every member hears it (formatted as an internal error), then the end
