@@ -175,10 +175,15 @@ describe('alert webhooks through the API', () => {
       await importPlant(first);
       await ruleWithWebhook(first, `http://127.0.0.1:${port}/alerts`);
       await reading(170);
-      const failed = await waitFor('an attempt refused by the closed port', async () => {
-        const [d] = await deliveries(first);
-        return d && d.attempts >= 1 ? d : undefined;
-      });
+      // generous: on a loaded machine the reading, its alert and the first attempt took over 20 s once
+      const failed = await waitFor(
+        'an attempt refused by the closed port',
+        async () => {
+          const [d] = await deliveries(first);
+          return d && d.attempts >= 1 ? d : undefined;
+        },
+        60_000,
+      );
       expect(failed.state).toBe('PENDING');
       expect(failed.attemptLog[0]?.ok).toBe(false);
       deliveryId = failed.id;
