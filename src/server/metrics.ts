@@ -267,26 +267,9 @@ export class Metrics {
   private cohortMetrics(registers: Registry[]): void {
     const stats = () => this.cohortStats?.();
     const counter = (name: string, help: string, value: (s: CohortStats) => number) =>
-      new Counter({
-        name: `${PREFIX}${name}`,
-        help,
-        registers,
-        collect() {
-          const s = stats();
-          this.reset();
-          if (s) this.inc(value(s));
-        },
-      });
+      collectedCounter(registers, name, help, stats, value);
     const gauge = (name: string, help: string, value: (s: CohortStats) => number) =>
-      new Gauge({
-        name: `${PREFIX}${name}`,
-        help,
-        registers,
-        collect() {
-          const s = stats();
-          this.set(s ? value(s) : 0);
-        },
-      });
+      collectedGauge(registers, name, help, stats, value, 0);
     gauge(
       'subscription_cohorts',
       'Cohorts of graphql-ws subscriptions: subscribers of one document, variables and access, executed once per event.',
@@ -314,16 +297,7 @@ export class Metrics {
   private telemetryCounters(registers: Registry[]): void {
     const stats = () => this.telemetryStats?.();
     const fromStats = (name: string, help: string, value: (s: IngestStats) => number) =>
-      new Counter({
-        name: `${PREFIX}${name}`,
-        help,
-        registers,
-        collect() {
-          const s = stats();
-          this.reset();
-          if (s) this.inc(value(s));
-        },
-      });
+      collectedCounter(registers, name, help, stats, value);
     fromStats(
       'telemetry_messages_received_total',
       'MQTT messages this instance took from its shared subscription and buffered.',
@@ -365,15 +339,7 @@ export class Metrics {
       (s) => s.journal?.commits ?? 0,
     );
     const gauge = (name: string, help: string, value: (s: IngestStats) => number) =>
-      new Gauge({
-        name: `${PREFIX}${name}`,
-        help,
-        registers,
-        collect() {
-          const s = stats();
-          if (s) this.set(value(s));
-        },
-      });
+      collectedGauge(registers, name, help, stats, value);
     gauge(
       'telemetry_buffered_rows',
       'Rows accepted and waiting to be written (readings, state changes, rejections, alert observations).',
@@ -563,4 +529,45 @@ export function metricsRoutes(metrics: Metrics, guard: RequestHandler): Router {
     }
   });
   return router;
+}
+
+/** A counter read from a capability's running totals when Prometheus scrapes (none: 0). */
+function collectedCounter<S>(
+  registers: Registry[],
+  name: string,
+  help: string,
+  stats: () => S | undefined,
+  value: (s: S) => number,
+): Counter {
+  return new Counter({
+    name: `${PREFIX}${name}`,
+    help,
+    registers,
+    collect() {
+      const s = stats();
+      this.reset();
+      if (s) this.inc(value(s));
+    },
+  });
+}
+
+/** A gauge read when Prometheus scrapes; without stats it shows `absent`, or keeps its value. */
+function collectedGauge<S>(
+  registers: Registry[],
+  name: string,
+  help: string,
+  stats: () => S | undefined,
+  value: (s: S) => number,
+  absent?: number,
+): Gauge {
+  return new Gauge({
+    name: `${PREFIX}${name}`,
+    help,
+    registers,
+    collect() {
+      const s = stats();
+      if (s) this.set(value(s));
+      else if (absent !== undefined) this.set(absent);
+    },
+  });
 }
