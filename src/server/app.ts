@@ -34,7 +34,7 @@ import {
 import { forbiddenRootFields } from '../auth/policy';
 import type { Principal } from '../domain/principal';
 import {
-  executionDeadline,
+  operationSignal,
   formatError,
   formatWsResult,
   jsonErrorHandler,
@@ -251,17 +251,16 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
           typeof body === 'object' && body !== null && 'operationName' in body
             ? body.operationName
             : undefined;
-        // 'close' before the response is written: the client went away
-        const gone = new AbortController();
-        // GRAPHQL_EXECUTION_TIMEOUT_MS: no field resolves after it (requestGuardPlugin)
-        const deadline = executionDeadline(config.GRAPHQL_EXECUTION_TIMEOUT_MS);
+        // GRAPHQL_EXECUTION_TIMEOUT_MS: no field resolves after it (requestGuardPlugin); 'close'
+        // before the response is written: the client went away
+        const operation = operationSignal(config.GRAPHQL_EXECUTION_TIMEOUT_MS);
         res.once('close', () => {
-          deadline?.clear();
-          if (!res.writableFinished) gone.abort(new Error('the client closed the request'));
+          if (res.writableFinished) operation.release();
+          else operation.abort(new Error('the client closed the request'));
         });
         return createContext(graph, config, deps.events, requestId, {
           operationName: typeof named === 'string' ? named.slice(0, 200) : undefined,
-          signal: deadline ? AbortSignal.any([gone.signal, deadline.signal]) : gone.signal,
+          signal: operation.signal,
           principal: requestPrincipal(res),
         });
       },

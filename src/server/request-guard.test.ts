@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { TwinError } from '../errors';
 import type { LimitSettings } from './limits';
-import { executionDeadline, formatError } from './request-guard';
+import { formatError, operationSignal } from './request-guard';
 
 const settings: LimitSettings = {
   GRAPHQL_MAX_DEPTH: 6,
@@ -76,18 +76,23 @@ describe('formatError', () => {
   });
 });
 
-describe('executionDeadline', () => {
-  it('when the time is 0, then there is no deadline', () => {
-    expect(executionDeadline(0)).toBeUndefined();
+describe('operationSignal', () => {
+  it('when the time is 0, then only abort ends it', async () => {
+    const op = operationSignal(0);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(op.signal.aborted).toBe(false);
+    op.abort(new Error('the client closed the request'));
+    expect(op.signal.aborted).toBe(true);
   });
 
-  it('when the deadline passes, then the signal aborts with a TIMEOUT error; cleared, it never does', async () => {
-    const deadline = executionDeadline(1);
-    const cleared = executionDeadline(1);
-    cleared?.clear();
+  it('when the deadline passes, then the signal aborts with a TIMEOUT error; released, it never does', async () => {
+    const deadline = operationSignal(1);
+    const released = operationSignal(1);
+    released.release();
     await new Promise((r) => setTimeout(r, 20));
-    expect(deadline?.signal.aborted).toBe(true);
-    expect((deadline?.signal.reason as TwinError).extensions['code']).toBe('TIMEOUT');
-    expect(cleared?.signal.aborted).toBe(false);
+    expect(deadline.signal.aborted).toBe(true);
+    const reason: unknown = deadline.signal.reason;
+    expect(reason instanceof TwinError && reason.extensions['code']).toBe('TIMEOUT');
+    expect(released.signal.aborted).toBe(false);
   });
 });

@@ -12,6 +12,7 @@ import {
 } from 'graphql';
 import type { Context } from '../domain/context';
 import { clip, TwinError } from '../errors';
+import { linkedSignal, type LinkedSignal } from '../linked-signal';
 import { logger, type Log } from '../log';
 import { costRule, type LimitSettings, tidyMessage, tokenLimitError } from './limits';
 
@@ -81,23 +82,21 @@ export function requestGuardPlugin(settings: LimitSettings): ApolloServerPlugin<
   };
 }
 
-/** The deadline of one operation (HTTP or graphql-ws): aborts with a TIMEOUT error; `clear` when answered. */
-export function executionDeadline(ms: number): { signal: AbortSignal; clear(): void } | undefined {
-  if (ms <= 0) return undefined;
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () =>
-      controller.abort(
-        new TwinError(
-          'TIMEOUT',
-          `The operation ran longer than ${ms} ms (GRAPHQL_EXECUTION_TIMEOUT_MS) and was cut; ask for less or split it`,
-          { limit: 'executionTimeMs', max: ms },
-        ),
-      ),
+/**
+ * The signal of one operation (HTTP or graphql-ws): aborted with a TIMEOUT error once `ms` pass
+ * (0: never), or by `abort` (the client left); `release` when answered.
+ */
+export function operationSignal(ms: number): LinkedSignal {
+  return linkedSignal(
+    [],
     ms,
+    () =>
+      new TwinError(
+        'TIMEOUT',
+        `The operation ran longer than ${ms} ms (GRAPHQL_EXECUTION_TIMEOUT_MS) and was cut; ask for less or split it`,
+        { limit: 'executionTimeMs', max: ms },
+      ),
   );
-  timer.unref();
-  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 
 /** What a field answers once its operation's signal was aborted: the deadline's TIMEOUT error. */

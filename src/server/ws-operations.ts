@@ -1,6 +1,7 @@
 import { execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { WebSocket } from 'ws';
-import { executionDeadline, oneTimeout } from './request-guard';
+import type { LinkedSignal } from '../linked-signal';
+import { oneTimeout, operationSignal } from './request-guard';
 
 /**
  * What bounds a query or mutation sent over graphql-ws, as over HTTP: the execution timeout
@@ -13,7 +14,7 @@ import { executionDeadline, oneTimeout } from './request-guard';
  */
 export class WsOperations {
   /** The operations running on each socket: closing it aborts them. */
-  private readonly running = new WeakMap<WebSocket, Set<AbortController>>();
+  private readonly running = new WeakMap<WebSocket, Set<LinkedSignal>>();
   /** Ends an operation's deadline, by its context, once `execute` is done. */
   private readonly ends = new WeakMap<object, () => void>();
 
@@ -21,14 +22,13 @@ export class WsOperations {
 
   /** The context of a query or mutation on `socket`, made by `make` with the operation's signal. */
   open<C extends object>(socket: WebSocket, make: (signal: AbortSignal) => C): C {
-    const gone = new AbortController();
+    const operation = operationSignal(this.timeoutMs);
     const running = this.runningOn(socket);
-    running.add(gone);
-    const deadline = executionDeadline(this.timeoutMs);
-    const context = make(deadline ? AbortSignal.any([gone.signal, deadline.signal]) : gone.signal);
+    running.add(operation);
+    const context = make(operation.signal);
     this.ends.set(context, () => {
-      deadline?.clear();
-      running.delete(gone);
+      operation.release();
+      running.delete(operation);
     });
     return context;
   }
@@ -47,12 +47,13 @@ export class WsOperations {
     }
   };
 
-  private runningOn(socket: WebSocket): Set<AbortController> {
+  private runningOn(socket: WebSocket): Set<LinkedSignal> {
     let running = this.running.get(socket);
     if (!running) {
-      const operations = new Set<AbortController>();
+      const operations = new Set<LinkedSignal>();
       socket.once('close', () => {
-        for (const gone of operations) gone.abort(new Error('the client closed the socket'));
+        for (const operation of operations)
+          operation.abort(new Error('the client closed the socket'));
         operations.clear();
       });
       this.running.set(socket, operations);

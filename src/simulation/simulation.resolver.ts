@@ -21,6 +21,7 @@ import {
   Stockout,
 } from './simulation.type';
 import { loadScopedSnapshot, scopeResult } from './scoped';
+import { linkedSignal } from '../linked-signal';
 import { twin } from './twin-ref';
 
 /** What the runtime gives the simulation resolvers (nothing in tools that only build the schema). */
@@ -64,15 +65,22 @@ export class SimulationResolver {
     @Ctx() ctx: Context,
   ): Promise<Result> {
     const { config } = ctx;
-    const timeout = AbortSignal.timeout(config.SIM_QUERY_TIMEOUT_MS);
-    const signal = ctx.signal ? AbortSignal.any([timeout, ctx.signal]) : timeout;
-    const input = plainInput(scenario);
-    refuseManyRuns(input, config);
-    // a factory scope simulates its own factories, as it sees them (scoped.ts)
-    const visible = await ctx.scope.visible();
-    const snapshot = await loadScopedSnapshot(ctx.graph, input, ctx.scope.factoryIds, visible);
-    const valid = validateScenario(input, snapshot, simulationLimits(config, 'query'), Date.now());
+    // the request's signal (its deadline, the client leaving) or SIM_QUERY_TIMEOUT_MS
+    const timedOut = new Error('SIM_QUERY_TIMEOUT_MS');
+    const run = linkedSignal([ctx.signal], config.SIM_QUERY_TIMEOUT_MS, () => timedOut);
+    const { signal } = run;
     try {
+      const input = plainInput(scenario);
+      refuseManyRuns(input, config);
+      // a factory scope simulates its own factories, as it sees them (scoped.ts)
+      const visible = await ctx.scope.visible();
+      const snapshot = await loadScopedSnapshot(ctx.graph, input, ctx.scope.factoryIds, visible);
+      const valid = validateScenario(
+        input,
+        snapshot,
+        simulationLimits(config, 'query'),
+        Date.now(),
+      );
       const result = await runSimulation(
         snapshot,
         valid,
@@ -81,11 +89,13 @@ export class SimulationResolver {
       );
       return scopeResult(result, visible);
     } catch (err) {
-      if (!timeout.aborted) throw err;
+      if (signal.reason !== timedOut) throw err;
       throw new TwinError(
         'TIMEOUT',
         `the simulation ran longer than SIM_QUERY_TIMEOUT_MS (${config.SIM_QUERY_TIMEOUT_MS} ms) and was stopped; ask for fewer runs, a shorter horizon or daily steps, or run it as a job (saveScenario, startSimulation)`,
       );
+    } finally {
+      run.release();
     }
   }
 }

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { linkedSignal } from '../../linked-signal';
 import { webhookUrlProblem } from './envelope';
 
 /** How one POST ended. */
@@ -32,8 +33,9 @@ export async function postOnce(
 ): Promise<AttemptOutcome> {
   const problem = webhookUrlProblem(url);
   if (problem) return { ok: false, httpStatus: null, error: problem, ms: 0, permanent: true };
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = AbortSignal.any([timeout, stop]);
+  const timedOut = new Error('timeout');
+  const attempt = linkedSignal([stop], timeoutMs, () => timedOut);
+  const { signal } = attempt;
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
@@ -54,12 +56,15 @@ export async function postOnce(
       permanent: false,
     };
   } catch (err) {
-    const error = timeout.aborted
-      ? `timeout: no answer within ${timeoutMs} ms`
-      : stop.aborted
-        ? 'aborted: the dispatcher stopped before the receiver answered'
-        : fetchErrorText(err);
+    const error =
+      signal.reason === timedOut
+        ? `timeout: no answer within ${timeoutMs} ms`
+        : stop.aborted
+          ? 'aborted: the dispatcher stopped before the receiver answered'
+          : fetchErrorText(err);
     return { ok: false, httpStatus: null, error, ms: elapsed(), permanent: false };
+  } finally {
+    attempt.release();
   }
 }
 
