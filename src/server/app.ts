@@ -13,6 +13,7 @@ import type { Graph } from '../graph/executor';
 import type { TwinEvents } from '../domain/events';
 import { type Context, createContext } from './context';
 import { Cohorts } from './cohorts';
+import { SharedFrames } from './frames';
 import { healthRoutes, type Readiness } from './health';
 import { playgroundRouter } from './playground';
 import { type Metrics, metricsPlugin, metricsRoutes } from './metrics';
@@ -90,8 +91,6 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     maxPayload: config.GRAPHQL_MAX_BODY_BYTES,
   });
   const wsLog = logger('graphql-ws');
-  // before graphql-ws's own listener: its sends must not wait for each write to flush
-  wsServer.on('connection', (socket) => pipelineSends(socket, config.SUBSCRIPTION_SOCKET_BUFFER));
   const cohorts = new Cohorts({
     perEvent: (operation) =>
       createContext(graph, config, deps.events, requestIdOf(operation), {
@@ -101,6 +100,12 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     queueSize: config.SUBSCRIPTION_QUEUE,
   });
   deps.metrics?.watchCohorts(() => cohorts.stats);
+  // a cohort's result is serialised once for all its members (frames.ts)
+  const frames = new SharedFrames(cohorts.isShared);
+  // before graphql-ws's own listener: its sends must not wait for each write to flush
+  wsServer.on('connection', (socket) =>
+    wrapSends(socket, config.SUBSCRIPTION_SOCKET_BUFFER, frames),
+  );
   const sockets = new SocketAuth(deps.auth);
   const wsCleanup = useServer<Record<string, unknown>, { context?: Context }>(
     {
@@ -156,8 +161,8 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
         deps.metrics?.subscriptions.closed(ctx);
       },
       // errors as over HTTP: internal ones logged and answered generically, never their own text
-      onNext: (_ctx, _id, _payload, args, result) =>
-        formatWsResult(config, result, args.contextValue),
+      onNext: (_ctx, id, _payload, args, result) =>
+        formatWsResult(config, result, args.contextValue) ?? frames.marker(id, result),
       onError: (_ctx, id, _payload, errors) => {
         wsLog.warn(`graphql-ws operation ${id} failed: ${errors.map((e) => e.message).join('; ')}`);
       },
@@ -322,15 +327,17 @@ function principalOfContext(context: unknown): Principal | undefined {
 }
 
 /**
- * graphql-ws sends a subscription's events one at a time, each after the previous write was
+ * The socket's `send` as graphql-ws uses it: a shared result's JSON spliced in (frames.ts), and
+ * pipelined. graphql-ws sends a subscription's events one at a time, each after the previous write was
  * flushed: one event per socket per turn of the event loop, whatever the rate. Here a send counts
  * as done at once while the socket has less than `highWater` bytes waiting, so events pipeline;
  * past it the send waits for its write, which is the backpressure that makes a client that does
  * not read fall behind alone (its subscriptions' queues, then SUBSCRIPTION_QUEUE, docs/live.md).
  */
-function pipelineSends(socket: WebSocket, highWater: number): void {
+function wrapSends(socket: WebSocket, highWater: number, frames: SharedFrames): void {
   const send = socket.send.bind(socket);
-  const pipelined = (data: Parameters<WebSocket['send']>[0], ...rest: unknown[]): void => {
+  const pipelined = (message: Parameters<WebSocket['send']>[0], ...rest: unknown[]): void => {
+    const data = typeof message === 'string' ? frames.expand(message) : message;
     const callback = rest.find((r): r is (err?: Error) => void => typeof r === 'function');
     if (callback && socket.bufferedAmount < highWater) {
       send(data);

@@ -156,6 +156,7 @@ class Cohort {
           rootValue: event.value,
           contextValue: this.owner.settings.perEvent(this.args.contextValue),
         });
+        this.owner.share(result);
         for (const member of this.members) member.push(result);
         // a backlog resolves in microtasks alone: after a slice of work, let I/O in (MQTT, HTTP,
         // the sockets' writes), or the event loop would block for as long as the backlog lasts
@@ -194,6 +195,8 @@ class Cohort {
 export class Cohorts {
   readonly stats: CohortStats = { cohorts: 0, members: 0, executions: 0, deliveries: 0, missed: 0 };
   private readonly cohorts = new Map<string, Promise<Cohort | ExecutionResult>>();
+  /** The results of events, each handed to every member of its cohort as it is. */
+  private readonly shared = new WeakSet<object>();
 
   constructor(readonly settings: CohortSettings) {}
 
@@ -229,6 +232,13 @@ export class Cohorts {
       if (this.cohorts.get(key) === pending) this.cohorts.delete(key);
     }
   };
+
+  share(result: ExecutionResult): void {
+    this.shared.add(result);
+  }
+
+  /** Whether `result` is an event's result as its cohort shares it (the same for every member). */
+  readonly isShared = (result: object): boolean => this.shared.has(result);
 
   forget(key: string, cohort: Cohort): void {
     const pending = this.cohorts.get(key);
