@@ -5,6 +5,7 @@ import express, { type Request, type Response } from 'express';
 import { getOperationAST, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createServer, type Server } from 'node:http';
+import { Socket } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Config } from '../config';
 import { logger, type Log } from '../log';
@@ -336,8 +337,21 @@ function principalOfContext(context: unknown): Principal | undefined {
  */
 function wrapSends(socket: WebSocket, highWater: number, frames: SharedFrames): void {
   const send = socket.send.bind(socket);
+  // the TCP socket under ws: the frames sent in one run of the event loop's callbacks leave in
+  // one writev once it is done (one system call per socket and turn instead of one per frame)
+  const tcp: unknown = Reflect.get(socket, '_socket');
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    if (tcp instanceof Socket) tcp.uncork();
+  };
   const pipelined = (message: Parameters<WebSocket['send']>[0], ...rest: unknown[]): void => {
     const data = typeof message === 'string' ? frames.expand(message) : message;
+    if (!corked && tcp instanceof Socket && !tcp.destroyed) {
+      corked = true;
+      tcp.cork();
+      process.nextTick(uncork);
+    }
     const callback = rest.find((r): r is (err?: Error) => void => typeof r === 'function');
     if (callback && socket.bufferedAmount < highWater) {
       send(data);
