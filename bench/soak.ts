@@ -74,7 +74,7 @@ const workerInput = z.object({
   lines: z.array(z.string()).min(1),
   rate: z.number().int().min(1),
   subscribers: z.number().int().min(0),
-  clients: z.number().int().min(1),
+  clients: z.number().int().min(0),
   seconds: z.number().int().min(1),
   intervalSeconds: z.number().int().min(1),
 });
@@ -324,7 +324,7 @@ async function main(defer: Defer): Promise<void> {
   const minutes = intFlag('minutes', values.minutes, 2);
   const rate = intFlag('rate', values.rate, 200);
   const subscribers = intFlag('subscribers', values.subscribers, 100, 0);
-  const clients = intFlag('clients', values.clients, 4);
+  const clients = intFlag('clients', values.clients, 4, 0);
   const intervalSeconds = intFlag('interval', values.interval, 10);
   const assets = intFlag('assets', values.assets, 100);
   const lines = intFlag('lines', values.lines, 5);
