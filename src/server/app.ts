@@ -5,7 +5,6 @@ import express, { type Request, type Response } from 'express';
 import { getOperationAST, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createServer, type Server } from 'node:http';
-import { Socket } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Config } from '../config';
 import { logger, type Log } from '../log';
@@ -13,8 +12,8 @@ import { randomUUID } from 'node:crypto';
 import type { Graph } from '../graph/executor';
 import type { TwinEvents } from '../domain/events';
 import { type Context, createContext } from './context';
-import { Cohorts } from './cohorts';
-import { SharedFrames } from './frames';
+import { Cohorts, type DirectSink } from './cohorts';
+import { Outbox } from './outbox';
 import { healthRoutes, type Readiness } from './health';
 import { playgroundRouter } from './playground';
 import { type Metrics, metricsPlugin, metricsRoutes } from './metrics';
@@ -99,14 +98,22 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
       }),
     accessKey: (operation) => accessKey(principalOfContext(operation)),
     queueSize: config.SUBSCRIPTION_QUEUE,
+    // a subscriber's events go straight to its socket, the result serialised once per event
+    sinkOf: (operation) =>
+      typeof operation === 'object' && operation !== null ? sinks.get(operation) : undefined,
+    // errors as over HTTP: internal ones logged and answered generically, never their own text
+    format: (result, operation) => formatWsResult(config, result, operation),
   });
   deps.metrics?.watchCohorts(() => cohorts.stats);
-  // a cohort's result is serialised once for all its members (frames.ts)
-  const frames = new SharedFrames(cohorts.isShared);
+  /** Each socket's outbox (outbox.ts), and each subscription's way out, by its context. */
+  const outboxes = new WeakMap<WebSocket, Outbox>();
+  const sinks = new WeakMap<object, DirectSink>();
   // before graphql-ws's own listener: its sends must not wait for each write to flush
-  wsServer.on('connection', (socket) =>
-    wrapSends(socket, config.SUBSCRIPTION_SOCKET_BUFFER, frames),
-  );
+  wsServer.on('connection', (socket) => {
+    const outbox = new Outbox(socket, config.SUBSCRIPTION_SOCKET_BUFFER);
+    outbox.wrapSend();
+    outboxes.set(socket, outbox);
+  });
   const sockets = new SocketAuth(deps.auth);
   const wsCleanup = useServer<Record<string, unknown>, { context?: Context }>(
     {
@@ -120,12 +127,16 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
       context: (ctx, id, _payload, args) => {
         const principal = sockets.principalOf(ctx.extra.socket);
         const operation = getOperationAST(args.document, args.operationName)?.operation;
-        const context =
-          operation === 'subscription'
-            ? createContext(graph, config, deps.events, undefined, { principal })
-            : wsOperations.open(ctx.extra.socket, (signal) =>
-                createContext(graph, config, deps.events, undefined, { principal, signal }),
-              );
+        if (operation === 'subscription') {
+          const context = createContext(graph, config, deps.events, undefined, { principal });
+          const outbox = outboxes.get(ctx.extra.socket);
+          if (outbox) sinks.set(context, { id, outbox });
+          context.log.debug(`graphql-ws subscription ${id}`);
+          return context;
+        }
+        const context = wsOperations.open(ctx.extra.socket, (signal) =>
+          createContext(graph, config, deps.events, undefined, { principal, signal }),
+        );
         context.log.debug(`graphql-ws operation ${id}`);
         return context;
       },
@@ -162,8 +173,8 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
         deps.metrics?.subscriptions.closed(ctx);
       },
       // errors as over HTTP: internal ones logged and answered generically, never their own text
-      onNext: (_ctx, id, _payload, args, result) =>
-        formatWsResult(config, result, args.contextValue) ?? frames.marker(id, result),
+      onNext: (_ctx, _id, _payload, args, result) =>
+        formatWsResult(config, result, args.contextValue),
       onError: (_ctx, id, _payload, errors) => {
         wsLog.warn(`graphql-ws operation ${id} failed: ${errors.map((e) => e.message).join('; ')}`);
       },
@@ -325,40 +336,4 @@ function principalOfContext(context: unknown): Principal | undefined {
     return undefined;
   const p: unknown = context.principal;
   return isPrincipal(p) ? p : undefined;
-}
-
-/**
- * The socket's `send` as graphql-ws uses it: a shared result's JSON spliced in (frames.ts), and
- * pipelined. graphql-ws sends a subscription's events one at a time, each after the previous write was
- * flushed: one event per socket per turn of the event loop, whatever the rate. Here a send counts
- * as done at once while the socket has less than `highWater` bytes waiting, so events pipeline;
- * past it the send waits for its write, which is the backpressure that makes a client that does
- * not read fall behind alone (its subscriptions' queues, then SUBSCRIPTION_QUEUE, docs/live.md).
- */
-function wrapSends(socket: WebSocket, highWater: number, frames: SharedFrames): void {
-  const send = socket.send.bind(socket);
-  // the TCP socket under ws: the frames sent in one run of the event loop's callbacks leave in
-  // one writev once it is done (one system call per socket and turn instead of one per frame)
-  const tcp: unknown = Reflect.get(socket, '_socket');
-  let corked = false;
-  const uncork = (): void => {
-    corked = false;
-    if (tcp instanceof Socket) tcp.uncork();
-  };
-  const pipelined = (message: Parameters<WebSocket['send']>[0], ...rest: unknown[]): void => {
-    const data = typeof message === 'string' ? frames.expand(message) : message;
-    if (!corked && tcp instanceof Socket && !tcp.destroyed) {
-      corked = true;
-      tcp.cork();
-      process.nextTick(uncork);
-    }
-    const callback = rest.find((r): r is (err?: Error) => void => typeof r === 'function');
-    if (callback && socket.bufferedAmount < highWater) {
-      send(data);
-      callback();
-      return;
-    }
-    Reflect.apply(send, socket, [data, ...rest]);
-  };
-  Reflect.set(socket, 'send', pipelined);
 }

@@ -39,6 +39,42 @@ export interface CohortSettings {
   accessKey: (operationContext: unknown) => string;
   /** Events a member may have waiting before the oldest is dropped (SUBSCRIPTION_QUEUE). */
   queueSize: number;
+  /**
+   * Where a subscriber's events go directly, by its operation's context: its socket and its
+   * operation id (graphql-ws). Without one, its events go through graphql-ws as an async iterator.
+   */
+  sinkOf?: (operationContext: unknown) => DirectSink | undefined;
+  /** A result as it is sent: errors formatted (as graphql-ws's onNext would); undefined: as it is. */
+  format?: (result: ExecutionResult, operationContext: unknown) => object | undefined;
+}
+
+/** A subscriber's direct way out: one socket (outbox.ts) and the operation's graphql-ws id. */
+export interface DirectSink {
+  readonly id: string;
+  readonly outbox: {
+    ready(): boolean;
+    open(): boolean;
+    send(frame: string): void;
+    waitDrain(member: { flush(): void }): void;
+  };
+}
+
+/**
+ * One event's result as its cohort hands it out: the payload (formatted) and its JSON, made once
+ * for all members on the first direct send.
+ */
+class Shared {
+  private text: string | undefined;
+
+  constructor(
+    readonly result: ExecutionResult,
+    readonly payload: object,
+  ) {}
+
+  json(): string {
+    this.text ??= JSON.stringify(this.payload);
+    return this.text;
+  }
 }
 
 /** Longest stretch of events a cohort runs before it lets I/O in (ms). */
@@ -46,48 +82,86 @@ const SLICE_MS = 5;
 
 type Source = AsyncIterator<unknown> & { return?: () => Promise<IteratorResult<unknown>> };
 
-/** One subscriber: a bounded queue of results and the pull that waits for the next. */
+/**
+ * One subscriber: a bounded queue of results. A member with a direct sink sends its events
+ * itself, as graphql-ws `next` messages built around the shared JSON (the same bytes graphql-ws
+ * would send), and its iterator yields nothing: it only ends, which makes graphql-ws send
+ * `complete`. A member without one hands its results to graphql-ws through the iterator.
+ */
 class Member implements AsyncIterableIterator<ExecutionResult> {
-  private readonly queue: ExecutionResult[] = [];
+  private readonly queue: Shared[] = [];
   private missed = 0;
   private waiting: ((r: IteratorResult<ExecutionResult>) => void) | undefined;
   private done = false;
+  /** The frame's beginning, before the payload: `{"id":…,"type":"next","payload":`. */
+  private readonly head: string;
 
   constructor(
     private readonly cohort: Cohort,
     private readonly size: number,
     private readonly stats: CohortStats,
-  ) {}
+    private readonly sink: DirectSink | undefined,
+  ) {
+    this.head = sink ? `{"id":${JSON.stringify(sink.id)},"type":"next","payload":` : '';
+  }
 
-  push(result: ExecutionResult): void {
+  /** One event's result, after `dropped` events this member never got (the cohort fell behind). */
+  push(event: Shared, dropped = 0): void {
     if (this.done) return;
     this.stats.deliveries++;
+    if (dropped > 0) {
+      this.missed += dropped;
+      this.stats.missed += dropped;
+    }
+    if (this.sink) {
+      if (this.queue.length === 0 && this.sink.outbox.ready()) {
+        this.send(event);
+        return;
+      }
+      this.enqueue(event);
+      this.sink.outbox.waitDrain(this);
+      return;
+    }
     const waiting = this.waiting;
     if (waiting) {
       this.waiting = undefined;
-      waiting({ done: false, value: this.withMissed(result) });
+      waiting({ done: false, value: this.withMissed(event.result) });
       return;
     }
-    if (this.queue.length >= this.size) {
-      this.queue.shift();
-      this.missed++;
-      this.stats.missed++;
+    this.enqueue(event);
+  }
+
+  /** The socket drained: what waits goes out while it takes it. */
+  flush(): void {
+    const sink = this.sink;
+    if (!sink) return;
+    while (this.queue.length > 0 && sink.outbox.ready()) {
+      const event = this.queue.shift();
+      if (event) this.send(event);
     }
-    this.queue.push(result);
+    if (this.queue.length > 0) sink.outbox.waitDrain(this);
   }
 
   /** The source ended (or failed): what is queued is still delivered, then the iteration ends. */
   end(): void {
     if (this.done) return;
     this.done = true;
+    if (this.sink) {
+      // before graphql-ws's `complete`: the queue is bounded, the socket takes it whole
+      while (this.queue.length > 0 && this.sink.outbox.open()) {
+        const event = this.queue.shift();
+        if (event) this.send(event);
+      }
+      this.queue.length = 0;
+    }
     const waiting = this.waiting;
     this.waiting = undefined;
     if (waiting && this.queue.length === 0) waiting({ done: true, value: undefined });
   }
 
   next(): Promise<IteratorResult<ExecutionResult>> {
-    const first = this.queue.shift();
-    if (first) return Promise.resolve({ done: false, value: this.withMissed(first) });
+    const first = this.sink ? undefined : this.queue.shift();
+    if (first) return Promise.resolve({ done: false, value: this.withMissed(first.result) });
     if (this.done) return Promise.resolve({ done: true, value: undefined });
     return new Promise((resolve) => (this.waiting = resolve));
   }
@@ -109,7 +183,25 @@ class Member implements AsyncIterableIterator<ExecutionResult> {
     return this;
   }
 
-  private withMissed(result: ExecutionResult): ExecutionResult {
+  private enqueue(event: Shared): void {
+    if (this.queue.length >= this.size) {
+      this.queue.shift();
+      this.missed++;
+      this.stats.missed++;
+    }
+    this.queue.push(event);
+  }
+
+  private send(event: Shared): void {
+    const sink = this.sink;
+    if (!sink) return;
+    const payload =
+      this.missed === 0 ? event.json() : JSON.stringify(this.withMissed(event.payload));
+    this.missed = 0;
+    sink.outbox.send(`${this.head}${payload}}`);
+  }
+
+  private withMissed<R extends { readonly extensions?: Record<string, unknown> }>(result: R): R {
     if (this.missed === 0) return result;
     const missed = this.missed;
     this.missed = 0;
@@ -121,6 +213,14 @@ class Member implements AsyncIterableIterator<ExecutionResult> {
 class Cohort {
   private readonly members = new Set<Member>();
   private closed = false;
+  private pumping = false;
+  /** Events read from the source, not executed yet (at most SUBSCRIPTION_QUEUE). */
+  private readonly backlog: unknown[] = [];
+  /** Events dropped from the backlog since the last one executed. */
+  private dropped = 0;
+  private wake: (() => void) | undefined;
+  private sourceDone = false;
+  private failure: Error | undefined;
 
   constructor(
     private readonly key: string,
@@ -129,11 +229,18 @@ class Cohort {
     private readonly owner: Cohorts,
   ) {}
 
-  join(): Member | undefined {
+  join(sink: DirectSink | undefined): Member | undefined {
     if (this.closed) return undefined;
-    const member = new Member(this, this.owner.settings.queueSize, this.owner.stats);
+    const member = new Member(this, this.owner.settings.queueSize, this.owner.stats, sink);
     this.members.add(member);
     this.owner.stats.members++;
+    // the source is pulled once the first member is in: a source failing at once reaches it
+    // (pulled at opening, it closed the cohort before anyone joined, and the next subscriber
+    // opened another one, for ever)
+    if (!this.pumping) {
+      this.pumping = true;
+      void this.pump();
+    }
     return member;
   }
 
@@ -143,21 +250,55 @@ class Cohort {
     if (this.members.size === 0) await this.close();
   }
 
-  /** Pulls the source's events until it ends or the last member leaves. */
-  async pump(): Promise<void> {
-    let slice = performance.now();
+  /**
+   * Reads the source's events into the backlog as they come (cheap: no execution), so that a
+   * cohort that falls behind drops events here, counted, rather than in the source's own buffer,
+   * unseen; the members hear how many in `extensions.missed`.
+   */
+  private async read(): Promise<void> {
     try {
       for (;;) {
         const event = await this.source.next();
         if (event.done || this.closed) break;
+        if (this.backlog.length >= this.owner.settings.queueSize) {
+          this.backlog.shift();
+          this.dropped++;
+        }
+        this.backlog.push(event.value);
+        this.wake?.();
+      }
+    } catch (err) {
+      this.failure = err instanceof Error ? err : new Error(String(err));
+    } finally {
+      this.sourceDone = true;
+      this.wake?.();
+    }
+  }
+
+  /** Executes the backlog's events until the source ends or the last member leaves. */
+  async pump(): Promise<void> {
+    void this.read();
+    let slice = performance.now();
+    try {
+      for (;;) {
+        if (this.closed) break;
+        if (this.backlog.length === 0) {
+          if (this.sourceDone) break;
+          await new Promise<void>((resolve) => (this.wake = resolve));
+          this.wake = undefined;
+          continue;
+        }
+        const value = this.backlog.shift();
+        const dropped = this.dropped;
+        this.dropped = 0;
         this.owner.stats.executions++;
         const result = await execute({
           ...this.args,
-          rootValue: event.value,
+          rootValue: value,
           contextValue: this.owner.settings.perEvent(this.args.contextValue),
         });
-        this.owner.share(result);
-        for (const member of this.members) member.push(result);
+        const shared = this.share(result);
+        for (const member of this.members) member.push(shared, dropped);
         // a backlog resolves in microtasks alone: after a slice of work, let I/O in (MQTT, HTTP,
         // the sockets' writes), or the event loop would block for as long as the backlog lasts
         if (performance.now() - slice > SLICE_MS) {
@@ -165,26 +306,34 @@ class Cohort {
           slice = performance.now();
         }
       }
-    } catch (err) {
-      // the source failed: every member hears it (formatted as an internal error), then the end
-      const originalError = err instanceof Error ? err : new Error(String(err));
-      const failed: ExecutionResult = {
-        errors: [
-          new GraphQLError(originalError.message, {
-            originalError,
-            extensions: { code: 'INTERNAL_SERVER_ERROR' },
-          }),
-        ],
-      };
-      for (const member of this.members) member.push(failed);
+      if (this.failure && !this.closed) {
+        // the source failed: every member hears it (formatted as an internal error), then the end
+        const originalError = this.failure;
+        const failed: ExecutionResult = {
+          errors: [
+            new GraphQLError(originalError.message, {
+              originalError,
+              extensions: { code: 'INTERNAL_SERVER_ERROR' },
+            }),
+          ],
+        };
+        const shared = this.share(failed);
+        for (const member of this.members) member.push(shared, this.dropped);
+      }
     } finally {
       await this.close();
     }
   }
 
+  private share(result: ExecutionResult): Shared {
+    const format = this.owner.settings.format;
+    return new Shared(result, format?.(result, this.args.contextValue) ?? result);
+  }
+
   private async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.wake?.();
     this.owner.forget(this.key, this);
     for (const member of this.members) member.end();
     await this.source.return?.();
@@ -195,8 +344,6 @@ class Cohort {
 export class Cohorts {
   readonly stats: CohortStats = { cohorts: 0, members: 0, executions: 0, deliveries: 0, missed: 0 };
   private readonly cohorts = new Map<string, Promise<Cohort | ExecutionResult>>();
-  /** The results of events, each handed to every member of its cohort as it is. */
-  private readonly shared = new WeakSet<object>();
 
   constructor(readonly settings: CohortSettings) {}
 
@@ -226,19 +373,12 @@ export class Cohorts {
         if (this.cohorts.get(key) === pending) this.cohorts.delete(key);
         return cohort;
       }
-      const member = cohort.join();
+      const member = cohort.join(this.settings.sinkOf?.(args.contextValue));
       if (member) return member;
       // it closed between the lookup and the join: open a new one
       if (this.cohorts.get(key) === pending) this.cohorts.delete(key);
     }
   };
-
-  share(result: ExecutionResult): void {
-    this.shared.add(result);
-  }
-
-  /** Whether `result` is an event's result as its cohort shares it (the same for every member). */
-  readonly isShared = (result: object): boolean => this.shared.has(result);
 
   forget(key: string, cohort: Cohort): void {
     const pending = this.cohorts.get(key);
@@ -254,7 +394,6 @@ export class Cohorts {
     if (!isAsyncIterable(stream)) return stream;
     const cohort = new Cohort(key, args, stream[Symbol.asyncIterator](), this);
     this.stats.cohorts++;
-    void cohort.pump();
     return cohort;
   }
 }

@@ -47,15 +47,6 @@ export function requestGuardPlugin(settings: LimitSettings): ApolloServerPlugin<
             });
           }
         },
-        async executionDidStart() {
-          return {
-            willResolveField({ contextValue }) {
-              // the deadline (or the client's leaving) aborted the signal: resolve nothing more
-              const signal = contextValue.signal;
-              if (signal?.aborted) throw abortedError(signal);
-            },
-          };
-        },
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
             if (isInternal(error)) {
@@ -120,10 +111,10 @@ const wsLog = logger('graphql-ws');
 /**
  * Every field of `schema` first looks at its operation's `signal` (the context's): once the
  * execution deadline passed, or the client left, no field resolves, it fails with the deadline's
- * TIMEOUT. Over HTTP Apollo's `willResolveField` does the same (requestGuardPlugin); graphql-ws
- * executes with graphql-js alone, whose one hook per field is its resolver, so the resolvers are
- * wrapped, once and in place (as Apollo wraps them for its plugins). A context without a signal (a
- * subscription's events) is not affected.
+ * TIMEOUT. The resolvers are wrapped once and in place, for HTTP (Apollo) and graphql-ws
+ * (graphql-js alone) alike; no Apollo plugin has `willResolveField`, which would make Apollo wrap
+ * every field a second time. A context without a signal (a subscription's events) is not
+ * affected.
  */
 export function stopFieldsOnAbort(schema: GraphQLSchema): void {
   if (guarded.has(schema)) return;

@@ -75,6 +75,15 @@ const schema = new GraphQLSchema({
           return value * (args.times ?? 1);
         },
       },
+      /** Takes a few milliseconds per event: a cohort slower than its source. */
+      slowTick: {
+        type: GraphQLInt,
+        subscribe: () => broadcast.stream(),
+        resolve: async (value: number) => {
+          await new Promise((r) => setTimeout(r, 2));
+          return value;
+        },
+      },
     },
   }),
 });
@@ -194,5 +203,158 @@ describe('cohorts', () => {
     await tick(m);
     expect(contexts).toHaveLength(2);
     expect(contexts[0]).not.toBe(contexts[1]);
+  });
+});
+
+/** A socket as a cohort member sees it (outbox.ts): frames kept, readiness set by the test. */
+class FakeOutbox {
+  frames: string[] = [];
+  accepting = true;
+  isOpen = true;
+  private readonly waiting = new Set<{ flush(): void }>();
+  ready = () => this.isOpen && this.accepting;
+  open = () => this.isOpen;
+  send = (frame: string) => {
+    if (this.isOpen) this.frames.push(frame);
+  };
+  waitDrain = (m: { flush(): void }) => {
+    this.waiting.add(m);
+  };
+  drain(): void {
+    this.accepting = true;
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    for (const m of waiting) m.flush();
+  }
+}
+
+function directCohorts(
+  outboxes: Map<unknown, { id: string; outbox: FakeOutbox }>,
+  queueSize = 100,
+) {
+  return new Cohorts({
+    perEvent: (operation) => ({ operation }),
+    accessKey: accessOf,
+    queueSize,
+    sinkOf: (operation) => outboxes.get(operation),
+    format: (result) =>
+      result.errors ? { errors: result.errors.map(() => ({ message: 'formatted' })) } : undefined,
+  });
+}
+
+/** `payload.extensions.missed` of a `next` message, 0 when absent. */
+function missedIn(frame: string): number {
+  const match = /"extensions":\{"missed":(\d+)\}/.exec(frame);
+  return match ? Number(match[1]) : 0;
+}
+
+/** graphql-ws's own `next` message for `payload`: what a direct member must send byte for byte. */
+const nextMessage = (id: string, payload: unknown) => JSON.stringify({ id, type: 'next', payload });
+
+describe('cohorts with direct sinks', () => {
+  it('when members have sinks, then each gets graphql-ws next messages with its own id, built from one result', async () => {
+    const sinks = new Map<unknown, { id: string; outbox: FakeOutbox }>();
+    const c = directCohorts(sinks);
+    const members: Member[] = [];
+    for (const id of ['1', 'op "two"']) {
+      const a = args('viewer:*');
+      sinks.set(a.contextValue, { id, outbox: new FakeOutbox() });
+      members.push(await join(c, a));
+    }
+    broadcast.publish(3);
+    broadcast.publish(4);
+    await settle();
+    const [one, two] = [...sinks.values()];
+    expect(one?.outbox.frames).toEqual([
+      nextMessage('1', { data: { tick: 3 } }),
+      nextMessage('1', { data: { tick: 4 } }),
+    ]);
+    expect(two?.outbox.frames).toEqual([
+      nextMessage('op "two"', { data: { tick: 3 } }),
+      nextMessage('op "two"', { data: { tick: 4 } }),
+    ]);
+    expect(executions).toBe(2);
+    // the iterator of a direct member yields nothing: it ends when the member leaves
+    const pending = members[0]?.next();
+    await members[0]?.return?.();
+    expect(await pending).toEqual({ done: true, value: undefined });
+  });
+
+  it('when a socket is above its high-water mark, then events wait in the bounded queue and go out on drain, the first saying how many were dropped', async () => {
+    const sinks = new Map<unknown, { id: string; outbox: FakeOutbox }>();
+    const c = directCohorts(sinks, 2);
+    const slowArgs = args('viewer:*');
+    const fastArgs = args('viewer:*');
+    const slow = new FakeOutbox();
+    const fast = new FakeOutbox();
+    sinks.set(slowArgs.contextValue, { id: 's', outbox: slow });
+    sinks.set(fastArgs.contextValue, { id: 'f', outbox: fast });
+    await join(c, slowArgs);
+    await join(c, fastArgs);
+    slow.accepting = false;
+    for (const v of [1, 2, 3, 4, 5]) broadcast.publish(v);
+    await settle();
+    expect(fast.frames).toHaveLength(5);
+    expect(slow.frames).toEqual([]);
+    slow.drain();
+    expect(slow.frames).toEqual([
+      nextMessage('s', { data: { tick: 4 }, extensions: { missed: 3 } }),
+      nextMessage('s', { data: { tick: 5 } }),
+    ]);
+    expect(c.stats.missed).toBe(3);
+  });
+
+  it('when the source fails, then every member gets the formatted error before its iterator ends', async () => {
+    const sinks = new Map<unknown, { id: string; outbox: FakeOutbox }>();
+    const failing = new GraphQLSchema({
+      query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLInt } } }),
+      subscription: new GraphQLObjectType({
+        name: 'Subscription',
+        fields: {
+          tick: {
+            type: GraphQLInt,
+            subscribe: () => ({
+              [Symbol.asyncIterator]() {
+                return this;
+              },
+              next: () => Promise.reject(new Error('secret internals')),
+            }),
+          },
+        },
+      }),
+    });
+    const c = directCohorts(sinks);
+    const a: ExecutionArgs = {
+      schema: failing,
+      document: parse('subscription { tick }'),
+      contextValue: {},
+    };
+    const outbox = new FakeOutbox();
+    sinks.set(a.contextValue, { id: '9', outbox });
+    const m = await join(c, a);
+    expect(await m.next()).toEqual({ done: true, value: undefined });
+    expect(outbox.frames).toEqual([nextMessage('9', { errors: [{ message: 'formatted' }] })]);
+  });
+
+  it('when events come faster than the cohort executes them, then the ones it drops are counted and the members told', async () => {
+    const sinks = new Map<unknown, { id: string; outbox: FakeOutbox }>();
+    const c = directCohorts(sinks, 2);
+    const a: ExecutionArgs = {
+      schema,
+      document: parse('subscription { slowTick }'),
+      contextValue: { access: 'viewer:*' },
+    };
+    const outbox = new FakeOutbox();
+    sinks.set(a.contextValue, { id: '1', outbox });
+    await join(c, a);
+    for (let v = 1; v <= 20; v++) broadcast.publish(v);
+    await new Promise((r) => setTimeout(r, 200));
+    const payloads = outbox.frames.map((f): unknown => JSON.parse(f));
+    const missed = outbox.frames.reduce((sum, f) => sum + missedIn(f), 0);
+    // every event was either delivered or counted as missed, the newest delivered last
+    expect(payloads.length + missed).toBe(20);
+    expect(missed).toBeGreaterThan(0);
+    expect(c.stats.missed).toBe(missed);
+    expect(payloads.at(-1)).toMatchObject({ payload: { data: { slowTick: 20 } } });
   });
 });
