@@ -229,7 +229,7 @@ export class AlertResolver {
   async resolveAlert(
     @Arg('id', () => ID) id: string,
     @Arg('by', () => String, { nullable: true, description: 'Who resolves it.' })
-    by: string | null,
+    by: string | null | undefined,
     @Ctx() ctx: Context,
   ): Promise<Alert> {
     return this.step(
@@ -237,7 +237,8 @@ export class AlertResolver {
       RESOLVE_ALERT,
       'RESOLVED',
       id,
-      by === null ? 'unknown' : checkedBy(by, 'resolves'),
+      // omitted (undefined) or null: nobody named
+      by === null || by === undefined ? 'unknown' : checkedBy(by, 'resolves'),
     );
   }
 

@@ -355,7 +355,16 @@ describe('OUT_OF_RANGE', () => {
       const reopened = await alertsWhere('ruleId: "metric-range", assetId: "A1", open: true');
       expect(reopened).toHaveLength(1);
       expect(reopened[0]?.['id']).not.toBe(id);
-      await gql(app, `mutation { resolveAlert(id: "${String(reopened[0]?.['id'])}") { id } }`);
+      // `by` is optional: resolved without it, nobody is named (it had failed as an internal error)
+      const anonymous = await gql(
+        app,
+        `mutation { resolveAlert(id: "${String(reopened[0]?.['id'])}") { state resolvedBy } }`,
+      );
+      expect(anonymous.errors).toBeUndefined();
+      expect(anonymous.data?.['resolveAlert']).toEqual({
+        state: 'RESOLVED',
+        resolvedBy: 'unknown',
+      });
     } finally {
       await live.close();
       await other.close();
