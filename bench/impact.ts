@@ -14,6 +14,7 @@
  *
  * Without NEO4J_URI a throwaway local Neo4j (heap 2g, page cache 512m) is started and deleted.
  */
+import './production';
 import 'reflect-metadata';
 import type { Driver } from 'neo4j-driver';
 import { parseArgs } from 'node:util';

@@ -12,6 +12,7 @@
  * TELEMETRY_BATCH_SIZE, TELEMETRY_FLUSH_MS and TELEMETRY_MAX_BUFFERED are read from the
  * environment as by the server.
  */
+import './production';
 import 'reflect-metadata';
 import { connect, type MqttClient } from 'mqtt';
 import type { Driver } from 'neo4j-driver';

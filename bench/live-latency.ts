@@ -14,6 +14,7 @@
  * subscriber can tell events the server dropped (gaps) from events still on their way.
  * Without NEO4J_URI a throwaway local Neo4j (heap 2g, page cache 512m) is started and deleted.
  */
+import './production';
 import 'reflect-metadata';
 import { createClient, type Client } from 'graphql-ws';
 import { connect, type MqttClient } from 'mqtt';

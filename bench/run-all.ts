@@ -5,6 +5,7 @@
  *   npm run bench            # = npm run build && node dist/bench/run-all.js
  *   node dist/bench/run-all.js [--only import|nested-query|ingest|live-latency|impact|simulation]
  */
+import './production';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -19,6 +19,7 @@
  *
  * Without NEO4J_URI a throwaway local Neo4j (heap 2g, page cache 512m) is started and deleted.
  */
+import './production';
 import 'reflect-metadata';
 import { parseArgs, isDeepStrictEqual } from 'node:util';
 import { availableParallelism, cpus, loadavg } from 'node:os';

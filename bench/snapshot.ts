@@ -8,6 +8,7 @@
  *
  * Without NEO4J_URI a throwaway local Neo4j (heap 2g, page cache 512m) is started and deleted.
  */
+import './production';
 import 'reflect-metadata';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';

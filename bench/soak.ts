@@ -12,6 +12,7 @@
  * subscriber of the same broker beside the graphql-ws deliveries. The load runs in a worker
  * thread; the server runs in the main thread, which samples it.
  */
+import './production';
 import 'reflect-metadata';
 import { createClient, type Client } from 'graphql-ws';
 import { connect, type MqttClient } from 'mqtt';

@@ -10,6 +10,7 @@
  *
  * Without NEO4J_URI a throwaway local Neo4j (heap 2g, page cache 512m) is started and deleted.
  */
+import './production';
 import 'reflect-metadata';
 import { Agent, createServer, type IncomingMessage, request, type Server } from 'node:http';
 import { parseArgs } from 'node:util';
