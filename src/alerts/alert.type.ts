@@ -30,7 +30,10 @@ export const AlertSubject = createUnionType({
   types: () => [Asset, Shipment, Factory] as const,
 });
 
-@ObjectType({ description: 'Something that needs attention, about a twin, raised by a rule.' })
+@ObjectType({
+  description: 'Something that needs attention, about a twin, raised by a rule.',
+  simpleResolvers: true,
+})
 export class Alert {
   @Field(() => ID) id!: string;
   @Field(() => ID, { nullable: true, description: 'The rule that raised it.' })
@@ -93,10 +96,13 @@ export class Alert {
   }
 }
 
-@ObjectType({ description: 'A page of alerts, newest first.' })
+@ObjectType({ description: 'A page of alerts, newest first.', simpleResolvers: true })
 export class AlertConnection extends Connection('Alert', Alert) {}
 
-@ObjectType({ description: 'A rule that raises alerts: data, changed through mutations.' })
+@ObjectType({
+  description: 'A rule that raises alerts: data, changed through mutations.',
+  simpleResolvers: true,
+})
 export class AlertRule {
   @Field(() => ID) id!: string;
   @Field() name!: string;

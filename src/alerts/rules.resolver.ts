@@ -62,7 +62,10 @@ class AlertRuleInput implements RuleInput {
   @Field(() => String, { nullable: true }) webhookUrl?: string | null;
 }
 
-@ObjectType({ description: 'A deleted alert rule and the open alerts its deletion resolved.' })
+@ObjectType({
+  description: 'A deleted alert rule and the open alerts its deletion resolved.',
+  simpleResolvers: true,
+})
 class DeletedAlertRule {
   @Field(() => ID) id!: string;
   @Field(() => Int) resolvedAlerts!: number;

@@ -14,7 +14,10 @@ import { badInput, notFound } from '../errors';
 import { createKey, keyProblems, listKeys, revokeKey, type KeyRecord } from './key.store';
 import { ROLES, type Role } from '../domain/principal';
 
-@ObjectType({ description: 'An API key (its secret is never shown again after creation).' })
+@ObjectType({
+  description: 'An API key (its secret is never shown again after creation).',
+  simpleResolvers: true,
+})
 export class ApiKey {
   @Field(() => ID) id!: string;
   @Field() name!: string;
@@ -36,14 +39,17 @@ export class ApiKey {
   }
 }
 
-@ObjectType({ description: 'A new API key: `key` is shown here once and never stored.' })
+@ObjectType({
+  description: 'A new API key: `key` is shown here once and never stored.',
+  simpleResolvers: true,
+})
 class CreatedApiKey {
   @Field({ description: 'The credential: send it as `Authorization: Bearer <key>`.' })
   key!: string;
   @Field(() => ApiKey) apiKey!: ApiKey;
 }
 
-@ObjectType({ description: 'Who the request acts for.' })
+@ObjectType({ description: 'Who the request acts for.', simpleResolvers: true })
 class Me {
   @Field(() => ID) keyId!: string;
   @Field() name!: string;

@@ -59,19 +59,21 @@ export class Loaders {
   related(spec: RelSpec, only: readonly string[] | null = null): DataLoader<string, Related[]> {
     const pattern =
       spec.direction === 'out'
-        ? `(s:${spec.from} {id: id})-[r:${spec.rel}]->(t:${spec.to})`
-        : `(s:${spec.from} {id: id})<-[r:${spec.rel}]-(t:${spec.to})`;
-    const item = only
-      ? `{node: ${mapProjection('t', only)}}`
-      : '{node: t {.*}, rel: properties(r)}';
+        ? `(s)-[r:${spec.rel}]->(t:${spec.to})`
+        : `(s)<-[r:${spec.rel}]-(t:${spec.to})`;
+    // projected: the node's map alone (one map per row to decode, not two)
+    const item = only ? mapProjection('t', only) : '{node: t {.*}, rel: properties(r)}';
     return this.get(
       this.relLoaders,
       `rel:${spec.from}-${spec.rel}-${spec.direction}-${spec.to}${only ? `:${only.join(',')}` : ''}`,
       async (ids) => {
         const rows = await this.graph.read(
-          `UNWIND $ids AS id
+          // the sources by one seek of the unique index for the whole list: written as
+          // UNWIND $ids … MATCH (s {id: id})-[r]->(t), the planner scanned the whole index once
+          // per id (28 million rows for 5,308 assets' metrics, 7 s instead of 0.2 s)
+          `MATCH (s:${spec.from}) WHERE s.id IN $ids
          MATCH ${pattern}
-         WITH id, t, r ORDER BY t.id
+         WITH s.id AS id, t, r ORDER BY t.id
          RETURN id, collect(${item}) AS items`,
           { ids },
         );
@@ -85,9 +87,11 @@ export class Loaders {
           byId.set(
             String(row['id']),
             (Array.isArray(items) ? items : [])
-              .map((item: unknown) => {
+              .map((item: unknown): Related => {
                 const p = asProps(item);
-                return { node: asProps(p['node']), rel: only ? {} : asProps(p['rel']) };
+                return only
+                  ? { node: p, rel: {} }
+                  : { node: asProps(p['node']), rel: asProps(p['rel']) };
               })
               .filter((r) => !visible || visible.has(String(r.node['id']))),
           );

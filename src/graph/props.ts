@@ -22,12 +22,20 @@ export function num(p: Props, key: string, fallback: number): number {
   return optNum(p, key) ?? fallback;
 }
 
-/** A property map returned by Cypher (`n {.*}`, `properties(r)`), checked to be an object. */
+/**
+ * A property map returned by Cypher (`n {.*}`, `properties(r)`), checked to be an object. The
+ * driver's map itself, not a copy: the driver makes a fresh object per record, and a nested query
+ * reads tens of thousands of them.
+ */
 export function asProps(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) {
+  if (!isPropertyMap(value)) {
     throw new TypeError(`expected a property map, got ${typeof value}`);
   }
-  return Object.fromEntries(Object.entries(value));
+  return value;
+}
+
+function isPropertyMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }
 
 /** A list of property maps returned by Cypher (`collect(n {.*})`); anything else reads as empty. */

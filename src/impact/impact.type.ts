@@ -34,7 +34,10 @@ export class DisruptionInput {
   assetDowntime?: AssetDowntimeInput | null;
 }
 
-@ObjectType({ description: 'A component the disrupted supplier (or shipment) delivers.' })
+@ObjectType({
+  description: 'A component the disrupted supplier (or shipment) delivers.',
+  simpleResolvers: true,
+})
 export class ImpactComponent {
   @Field(() => Product) product!: Product;
   @Field({ description: 'No other supplier supplies it.' }) soleSourced!: boolean;
@@ -47,14 +50,20 @@ export class ImpactComponent {
   atRisk!: boolean;
 }
 
-@ObjectType({ description: 'An affected line with its capacity factor before and after.' })
+@ObjectType({
+  description: 'An affected line with its capacity factor before and after.',
+  simpleResolvers: true,
+})
 export class ImpactLine {
   @Field(() => Line) line!: Line;
   /** Resolved by ImpactLineResolver: null here means "read the line's stations on demand". */
   known!: { before: number; after: number } | null;
 }
 
-@ObjectType({ description: 'How long a factory lasts on a component (docs/analysis.md).' })
+@ObjectType({
+  description: 'How long a factory lasts on a component (docs/analysis.md).',
+  simpleResolvers: true,
+})
 export class Exposure {
   @Field(() => Factory) factory!: Factory;
   @Field(() => Product) component!: Product;
@@ -68,7 +77,10 @@ export class Exposure {
   shortfallDays!: number;
 }
 
-@ObjectType({ description: 'Units of a product the line cannot make during the downtime.' })
+@ObjectType({
+  description: 'Units of a product the line cannot make during the downtime.',
+  simpleResolvers: true,
+})
 export class LostUnits {
   @Field(() => Product) product!: Product;
   @Field(() => Float) units!: number;
@@ -76,7 +88,10 @@ export class LostUnits {
   valueAtRisk!: number | null;
 }
 
-@ObjectType({ description: 'How badly one affected twin is hit; the report ranks by this.' })
+@ObjectType({
+  description: 'How badly one affected twin is hit; the report ranks by this.',
+  simpleResolvers: true,
+})
 export class ImpactRank {
   @Field({ description: 'Product, Line, Factory or Order.' }) kind!: string;
   @Field(() => ID) id!: string;
@@ -85,7 +100,10 @@ export class ImpactRank {
   @Field(() => Float, { nullable: true }) valueAtRisk!: number | null;
 }
 
-@ObjectType({ description: 'One relationship on the way from the disrupted twin.' })
+@ObjectType({
+  description: 'One relationship on the way from the disrupted twin.',
+  simpleResolvers: true,
+})
 export class ImpactStep {
   @Field(() => ID) from!: string;
   @Field({ description: 'The relationship type, e.g. SUPPLIES, REQUIRES, PRODUCES.' })
@@ -95,7 +113,10 @@ export class ImpactStep {
   forward!: boolean;
 }
 
-@ObjectType({ description: 'Why a twin is affected: the chain from the disrupted twin to it.' })
+@ObjectType({
+  description: 'Why a twin is affected: the chain from the disrupted twin to it.',
+  simpleResolvers: true,
+})
 export class ImpactPath {
   @Field() kind!: string;
   @Field(() => ID) id!: string;
@@ -103,6 +124,7 @@ export class ImpactPath {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description: 'What a disruption puts at risk (docs/analysis.md, "Impact analysis").',
 })
 export class ImpactReport {

@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request, type Response } from 'express';
@@ -194,6 +195,9 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     hideSchemaDetailsFromClientErrors: !config.GRAPHQL_SUGGESTIONS,
     formatError: formatError(config),
     plugins: [
+      // no cache hints are given; Apollo's default cache-control plugin has a willResolveField
+      // hook, which makes Apollo wrap and time every field of every request
+      ApolloServerPluginCacheControlDisabled(),
       ...(deps.metrics ? [metricsPlugin(deps.metrics)] : []),
       requestGuardPlugin(config),
       rolesPlugin(),

@@ -1,7 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ErrorRequestHandler } from 'express';
 import {
-  defaultFieldResolver,
   GraphQLError,
   type GraphQLFormattedError,
   GraphQLObjectType,
@@ -122,7 +121,10 @@ export function stopFieldsOnAbort(schema: GraphQLSchema): void {
   for (const type of Object.values(schema.getTypeMap())) {
     if (!(type instanceof GraphQLObjectType) || isIntrospectionType(type)) continue;
     for (const field of Object.values(type.getFields())) {
-      const resolve = field.resolve ?? defaultFieldResolver;
+      // a field read from its parent object (no resolver of its own) does no I/O: nothing to stop
+      // (the object types have simple resolvers, so these are most fields of a large answer)
+      const resolve = field.resolve;
+      if (!resolve) continue;
       field.resolve = (source, args, context: unknown, info) => {
         const signal = signalOf(context);
         if (signal?.aborted) throw abortedError(signal);

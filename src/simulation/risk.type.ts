@@ -7,6 +7,7 @@ import { Field, Float, ObjectType } from 'type-graphql';
  */
 
 @ObjectType({
+  simpleResolvers: true,
   description: 'What an outage of the supplier for its time to recover costs (simulated).',
 })
 export class PerformanceImpact {
@@ -19,6 +20,7 @@ export class PerformanceImpact {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description: 'One factory and component the supplier alone feeds, and how long it lasts.',
 })
 export class RiskComponent {
@@ -33,6 +35,7 @@ export class RiskComponent {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description: 'A supplier ranked by its risk exposure (docs/analysis.md, "Risk exposure").',
 })
 export class SupplierRisk {

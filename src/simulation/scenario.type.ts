@@ -12,6 +12,7 @@ import { Band, Kpis } from './simulation.type';
  */
 
 @ObjectType('Scenario', {
+  simpleResolvers: true,
   description:
     'A saved scenario and the state of its last job: startSimulation runs it, simulationProgress follows it.',
 })
@@ -64,10 +65,13 @@ export class SavedScenario {
   }
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ScenarioConnection extends Connection('Scenario', SavedScenario) {}
 
-@ObjectType({ description: 'The stored figures of one scenario, side by side with others.' })
+@ObjectType({
+  description: 'The stored figures of one scenario, side by side with others.',
+  simpleResolvers: true,
+})
 export class ScenarioComparison {
   @Field(() => ID) id!: string;
   @Field() name!: string;
@@ -80,7 +84,7 @@ export class ScenarioComparison {
   bands!: Band[] | null;
 }
 
-@ObjectType({ description: 'A simulation job moved on (or ended).' })
+@ObjectType({ description: 'A simulation job moved on (or ended).', simpleResolvers: true })
 export class SimulationProgress {
   /** Whose progress: the `scenario` field reads it afresh. */
   scenarioId!: string;

@@ -7,7 +7,10 @@ import { Field, Float, Int, ObjectType } from 'type-graphql';
  * costs one round trip per twin label however many rows it has.
  */
 
-@ObjectType({ description: 'The key figures of a simulation over its horizon.' })
+@ObjectType({
+  description: 'The key figures of a simulation over its horizon.',
+  simpleResolvers: true,
+})
 export class Kpis {
   @Field(() => Float, {
     description:
@@ -37,6 +40,7 @@ export class Kpis {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     'One product at one factory over the horizon: start + received + produced − consumed − shipped = end.',
 })
@@ -52,7 +56,10 @@ export class InventoryRow {
   @Field(() => Float, { description: 'Lowest on hand at the end of any step.' }) min!: number;
 }
 
-@ObjectType({ description: 'What one line made of one product over the horizon.' })
+@ObjectType({
+  description: 'What one line made of one product over the horizon.',
+  simpleResolvers: true,
+})
 export class ProductionRow {
   lineId!: string;
   productId!: string;
@@ -64,7 +71,10 @@ export class ProductionRow {
   capacityUnits!: number;
 }
 
-@ObjectType({ description: 'A stretch of days a factory ran out of a product it needed.' })
+@ObjectType({
+  description: 'A stretch of days a factory ran out of a product it needed.',
+  simpleResolvers: true,
+})
 export class Stockout {
   factoryId!: string;
   productId!: string;
@@ -73,7 +83,10 @@ export class Stockout {
   @Field(() => Float) days!: number;
 }
 
-@ObjectType({ description: 'An order filled late, or not filled within the horizon.' })
+@ObjectType({
+  description: 'An order filled late, or not filled within the horizon.',
+  simpleResolvers: true,
+})
 export class LateOrder {
   orderId!: string;
   @Field(() => Float, {
@@ -89,6 +102,7 @@ export class LateOrder {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     'Per-step values of one product at one factory (seriesProductIds); step i starts at day[i].',
 })
@@ -103,7 +117,10 @@ export class SeriesRow {
   @Field(() => [Float]) shipped!: number[];
 }
 
-@ObjectType({ description: 'Percentiles of one figure over the Monte Carlo runs.' })
+@ObjectType({
+  description: 'Percentiles of one figure over the Monte Carlo runs.',
+  simpleResolvers: true,
+})
 export class Band {
   @Field({
     description: 'A KPI name (fillRate, …), or baseline.<kpi>, or delta.<kpi> (paired per run).',
@@ -115,6 +132,7 @@ export class Band {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     'What a scenario does to the factories over the horizon, and how that differs from the baseline without its changes (docs/simulation.md).',
 })

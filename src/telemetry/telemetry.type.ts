@@ -3,7 +3,10 @@ import { Asset } from '../twins/asset.type';
 import type { AssetStatus } from '../domain/enums';
 import { AssetStatusEnum } from '../domain/enums.graphql';
 
-@ObjectType({ description: 'One metric of a telemetry message, in the canonical unit.' })
+@ObjectType({
+  description: 'One metric of a telemetry message, in the canonical unit.',
+  simpleResolvers: true,
+})
 export class ReadingValue {
   @Field() metric!: string;
   @Field(() => Float) value!: number;
@@ -11,14 +14,14 @@ export class ReadingValue {
   @Field({ description: "Outside the metric's valid range." }) flagged!: boolean;
 }
 
-@ObjectType({ description: 'A validated telemetry message of one asset.' })
+@ObjectType({ description: 'A validated telemetry message of one asset.', simpleResolvers: true })
 export class TelemetryEvent {
   @Field(() => Asset) asset!: Asset;
   @Field({ description: 'Measurement time, UTC ISO-8601.' }) ts!: string;
   @Field(() => [ReadingValue]) readings!: ReadingValue[];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class AssetStatusEvent {
   @Field(() => Asset) asset!: Asset;
   @Field(() => AssetStatusEnum, { nullable: true }) previousStatus!: AssetStatus | null;
@@ -27,7 +30,7 @@ export class AssetStatusEvent {
   @Field({ description: 'telemetry (a state message) or api (a mutation).' }) source!: string;
 }
 
-@ObjectType({ description: 'A stored reading with its lineage.' })
+@ObjectType({ description: 'A stored reading with its lineage.', simpleResolvers: true })
 export class MetricReading {
   @Field() ts!: string;
   @Field(() => Float) value!: number;
@@ -45,7 +48,7 @@ export class MetricReading {
   conversion!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class RejectionCount {
   @Field() reason!: string;
   @Field() description!: string;
@@ -53,7 +56,7 @@ export class RejectionCount {
   @Field(() => String, { nullable: true }) lastAt!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class RejectionExample {
   @Field() reason!: string;
   @Field() detail!: string;
@@ -63,7 +66,10 @@ export class RejectionExample {
   @Field(() => String, { nullable: true }) metric!: string | null;
 }
 
-@ObjectType({ description: 'Telemetry that was refused, counted by reason over all instances.' })
+@ObjectType({
+  description: 'Telemetry that was refused, counted by reason over all instances.',
+  simpleResolvers: true,
+})
 export class TelemetryRejections {
   @Field(() => Int) total!: number;
   @Field(() => [RejectionCount]) byReason!: RejectionCount[];

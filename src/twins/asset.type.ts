@@ -4,7 +4,7 @@ import type { AssetStatus } from '../domain/enums';
 import { asAssetStatus, AssetStatusEnum } from '../domain/enums.graphql';
 import { num, optNum, optStr, type Props, str } from '../graph/props';
 
-@ObjectType({ description: 'A machine or station of a line.' })
+@ObjectType({ description: 'A machine or station of a line.', simpleResolvers: true })
 export class Asset {
   @Field(() => ID)
   id!: string;
@@ -40,7 +40,10 @@ export class Asset {
   }
 }
 
-@ObjectType({ description: 'A measurement an asset reports, with its latest value.' })
+@ObjectType({
+  description: 'A measurement an asset reports, with its latest value.',
+  simpleResolvers: true,
+})
 export class Metric {
   @Field(() => ID, { description: 'assetId/name' })
   id!: string;
@@ -76,5 +79,5 @@ export class Metric {
   }
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class AssetConnection extends Connection('Asset', Asset) {}

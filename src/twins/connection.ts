@@ -1,7 +1,7 @@
 import { type ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { badInput, clip } from '../errors';
 
-@ObjectType({ description: 'Relay page information.' })
+@ObjectType({ description: 'Relay page information.', simpleResolvers: true })
 export class PageInfo {
   @Field()
   hasNextPage!: boolean;
@@ -29,7 +29,7 @@ export interface Page<T> {
 
 /** A Relay connection type for one node type (`FactoryConnection`, `FactoryEdge`). */
 export function Connection<T extends object>(name: string, nodeType: ClassType<T>) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class EdgeType {
     @Field({ description: 'Opaque; pass it as `after` to continue after this node.' })
     cursor!: string;
@@ -39,7 +39,7 @@ export function Connection<T extends object>(name: string, nodeType: ClassType<T
   }
 
   // Concrete subclasses (`class FactoryConnection extends Connection(...)`) give the GraphQL name.
-  @ObjectType()
+  @ObjectType({ simpleResolvers: true })
   abstract class ConnectionType {
     @Field(() => [EdgeType])
     edges!: EdgeType[];

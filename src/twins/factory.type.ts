@@ -2,7 +2,7 @@ import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Connection } from './connection';
 import { optNum, optStr, type Props, str } from '../graph/props';
 
-@ObjectType({ description: 'A plant: it has lines and stocks products.' })
+@ObjectType({ description: 'A plant: it has lines and stocks products.', simpleResolvers: true })
 export class Factory {
   @Field(() => ID)
   id!: string;
@@ -34,5 +34,5 @@ export class Factory {
   }
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class FactoryConnection extends Connection('Factory', Factory) {}

@@ -4,7 +4,10 @@ import type { Context } from '../domain/context';
 import { exportDocument } from './import/export';
 import { importDocument } from './import/service';
 
-@ObjectType({ description: 'What an import wrote: rows per kind of the document.' })
+@ObjectType({
+  description: 'What an import wrote: rows per kind of the document.',
+  simpleResolvers: true,
+})
 export class ImportResult {
   @Field(() => Int) factories!: number;
   @Field(() => Int) lines!: number;

@@ -2,7 +2,10 @@ import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Connection } from './connection';
 import { num, optStr, type Props, str } from '../graph/props';
 
-@ObjectType({ description: 'A production line of a factory; its assets are its stations.' })
+@ObjectType({
+  description: 'A production line of a factory; its assets are its stations.',
+  simpleResolvers: true,
+})
 export class Line {
   @Field(() => ID)
   id!: string;
@@ -33,5 +36,5 @@ export class Line {
   }
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class LineConnection extends Connection('Line', Line) {}

@@ -4,7 +4,10 @@ import type { OrderStatus } from '../domain/enums';
 import { asOrderStatus, OrderStatusEnum } from '../domain/enums.graphql';
 import { num, optStr, type Props, str } from '../graph/props';
 
-@ObjectType({ description: 'A customer order of a product, filled by a factory.' })
+@ObjectType({
+  description: 'A customer order of a product, filled by a factory.',
+  simpleResolvers: true,
+})
 export class Order {
   @Field(() => ID)
   id!: string;
@@ -32,5 +35,5 @@ export class Order {
   }
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class OrderConnection extends Connection('Order', Order) {}

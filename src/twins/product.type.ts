@@ -2,7 +2,10 @@ import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { Connection } from './connection';
 import { optNum, optStr, type Props, str } from '../graph/props';
 
-@ObjectType({ description: 'A finished good, sub-assembly or purchased component.' })
+@ObjectType({
+  description: 'A finished good, sub-assembly or purchased component.',
+  simpleResolvers: true,
+})
 export class Product {
   @Field(() => ID)
   id!: string;
@@ -30,5 +33,5 @@ export class Product {
   }
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ProductConnection extends Connection('Product', Product) {}

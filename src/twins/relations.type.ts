@@ -5,7 +5,7 @@ import { Supplier } from './supplier.type';
 
 /* Relationship rows: the twin at the other end plus the relationship's properties. */
 
-@ObjectType({ description: 'A product a line makes, at its nominal rate.' })
+@ObjectType({ description: 'A product a line makes, at its nominal rate.', simpleResolvers: true })
 export class LineProduct {
   @Field(() => Product)
   product!: Product;
@@ -14,7 +14,10 @@ export class LineProduct {
   ratePerHour!: number | null;
 }
 
-@ObjectType({ description: 'A line that makes the product, at its nominal rate.' })
+@ObjectType({
+  description: 'A line that makes the product, at its nominal rate.',
+  simpleResolvers: true,
+})
 export class ProductionLine {
   @Field(() => Line)
   line!: Line;
@@ -24,6 +27,7 @@ export class ProductionLine {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description: 'A bill-of-materials entry: units of the component per unit of the parent.',
 })
 export class BomEntry {
@@ -34,7 +38,7 @@ export class BomEntry {
   quantity!: number;
 }
 
-@ObjectType({ description: 'A supplier of the product, with its terms.' })
+@ObjectType({ description: 'A supplier of the product, with its terms.', simpleResolvers: true })
 export class ProductSupplier {
   @Field(() => Supplier)
   supplier!: Supplier;
@@ -46,7 +50,10 @@ export class ProductSupplier {
   unitCost!: number | null;
 }
 
-@ObjectType({ description: 'A product the supplier delivers, with its terms.' })
+@ObjectType({
+  description: 'A product the supplier delivers, with its terms.',
+  simpleResolvers: true,
+})
 export class SuppliedProduct {
   @Field(() => Product)
   product!: Product;
@@ -58,7 +65,7 @@ export class SuppliedProduct {
   unitCost!: number | null;
 }
 
-@ObjectType({ description: 'Stock of a product on hand at a factory.' })
+@ObjectType({ description: 'Stock of a product on hand at a factory.', simpleResolvers: true })
 export class InventoryEntry {
   @Field(() => Product)
   product!: Product;

@@ -4,7 +4,10 @@ import type { ShipmentStatus } from '../domain/enums';
 import { asShipmentStatus, ShipmentStatusEnum } from '../domain/enums.graphql';
 import { num, optStr, type Props, str } from '../graph/props';
 
-@ObjectType({ description: 'One inbound shipment of one product from a supplier to a factory.' })
+@ObjectType({
+  description: 'One inbound shipment of one product from a supplier to a factory.',
+  simpleResolvers: true,
+})
 export class Shipment {
   @Field(() => ID)
   id!: string;
@@ -32,5 +35,5 @@ export class Shipment {
   }
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ShipmentConnection extends Connection('Shipment', Shipment) {}

@@ -7,7 +7,7 @@ export const RECOVERY_DAYS =
   'Days the supplier needs to recover from a disruption, ≥ 0: the time to recover of riskExposure ' +
   "(unset: the query's recoveryDays).";
 
-@ObjectType({ description: 'A company that delivers components.' })
+@ObjectType({ description: 'A company that delivers components.', simpleResolvers: true })
 export class Supplier {
   @Field(() => ID)
   id!: string;
@@ -31,5 +31,5 @@ export class Supplier {
   }
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SupplierConnection extends Connection('Supplier', Supplier) {}

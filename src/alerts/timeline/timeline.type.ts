@@ -35,7 +35,10 @@ export class SummaryArgs extends WindowArgs {
   byShift!: boolean;
 }
 
-@ObjectType({ description: "One change of an asset's status, placed by the time it took effect." })
+@ObjectType({
+  description: "One change of an asset's status, placed by the time it took effect.",
+  simpleResolvers: true,
+})
 export class StateChange {
   @Field(() => AssetStatusEnum)
   status!: AssetStatus;
@@ -71,6 +74,7 @@ export class StateChange {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description: 'Seconds in each status; for a line, asset-seconds (the sum over its assets).',
 })
 export class StateSeconds {
@@ -86,7 +90,10 @@ export class StateSeconds {
   }
 }
 
-@ObjectType({ description: 'An uninterrupted IDLE stretch of one asset, clipped to the window.' })
+@ObjectType({
+  description: 'An uninterrupted IDLE stretch of one asset, clipped to the window.',
+  simpleResolvers: true,
+})
 export class IdleStretch {
   @Field() from!: string;
   @Field() to!: string;
@@ -108,7 +115,10 @@ const AVAILABILITY =
   '(running + idle) / (window − maintenance − unknown); null when that denominator is 0.';
 const LONGEST_IDLE = 'The 5 longest IDLE stretches, longest first.';
 
-@ObjectType({ description: 'The figures of one shift, clipped to the window.' })
+@ObjectType({
+  description: 'The figures of one shift, clipped to the window.',
+  simpleResolvers: true,
+})
 export class ShiftSummary {
   @Field({ description: 'The local date the shift starts on (YYYY-MM-DD).' })
   date!: string;
@@ -140,6 +150,7 @@ export class ShiftSummary {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     'Time in each status over a window, availability and the longest idle stretches (the idle-time tracker). For a line, the sums over its assets.',
 })

@@ -12,7 +12,7 @@ registerEnumType(DeliveryStateEnum, {
     'Where a webhook delivery stands: PENDING (waiting for its first or next attempt), DELIVERED (the receiver answered 2xx), FAILED (given up after the retry window, WEBHOOK_RETRY_HOURS; re-send it with retryAlertDelivery).',
 });
 
-@ObjectType({ description: 'One attempt to POST a webhook delivery.' })
+@ObjectType({ description: 'One attempt to POST a webhook delivery.', simpleResolvers: true })
 export class DeliveryAttempt {
   @Field(() => Int, { description: '1 for the first attempt of the delivery.' }) n!: number;
   @Field({ description: 'When the attempt was sent (ISO-8601).' }) at!: string;
@@ -41,6 +41,7 @@ export class DeliveryAttempt {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     "One lifecycle event of an alert POSTed to its rule's webhookUrl; kept in the graph, so it survives a restart (docs/webhooks.md).",
 })

@@ -1,13 +1,13 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import type { DeleteOutcome } from './service';
 
-@ObjectType({ description: 'A twin named by kind and id.' })
+@ObjectType({ description: 'A twin named by kind and id.', simpleResolvers: true })
 export class TwinRef {
   @Field() kind!: string;
   @Field(() => ID) id!: string;
 }
 
-@ObjectType({ description: 'A relationship the deleted twin had.' })
+@ObjectType({ description: 'A relationship the deleted twin had.', simpleResolvers: true })
 export class TwinLink {
   @Field() type!: string;
   @Field({ description: 'out or in, seen from the deleted twin.' }) direction!: string;
@@ -15,7 +15,7 @@ export class TwinLink {
   @Field(() => ID) id!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class DeleteResult {
   @Field(() => [TwinRef], { description: 'The twin and, with cascade, its dependents.' })
   deleted!: TwinRef[];
