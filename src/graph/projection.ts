@@ -57,8 +57,27 @@ export type SelectionInfo = Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>
  * selections give equal projections (and share a DataLoader).
  */
 export function projectionOf(info: SelectionInfo | undefined, label: TwinLabel): string[] | null {
+  if (!info) return null;
+  // graphql-js hands every item of a list the same fieldNodes array: worked out once per list
+  let byLabel = projections.get(info.fieldNodes);
+  if (!byLabel) {
+    byLabel = new Map();
+    projections.set(info.fieldNodes, byLabel);
+  }
+  let projection = byLabel.get(label);
+  if (projection === undefined) {
+    projection = project(info, label);
+    byLabel.set(label, projection);
+  }
+  return projection;
+}
+
+/** Projections by the field nodes they were made for (fragments are per document, as these are). */
+const projections = new WeakMap<SelectionInfo['fieldNodes'], Map<TwinLabel, string[] | null>>();
+
+function project(info: SelectionInfo, label: TwinLabel): string[] | null {
   const fields = TWIN_FIELDS[label];
-  if (!info || !fields) return null;
+  if (!fields) return null;
   const asked = new Set<string>();
   for (const node of info.fieldNodes) {
     if (node.selectionSet && !collect(node.selectionSet, info, asked, new Set())) return null;
