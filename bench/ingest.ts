@@ -192,6 +192,8 @@ interface IngestRun {
   readings: number;
   /** First publish to the last reading committed. */
   persistedMs: number;
+  /** now() when the first message was handed to the publishers. */
+  startedAt: number;
   /** First publish to the last message read off the broker by the server (received counter). */
   receivedMs: number;
   /** First publish to the last PUBACK at the publishers. */
@@ -296,6 +298,7 @@ async function main(defer: Defer): Promise<void> {
         return {
           readings: s.writer.written - before.writer.written,
           persistedMs: t,
+          startedAt: t0,
           receivedMs,
           publishedMs,
           writes: serverWrites.slice(writesBefore),
@@ -436,6 +439,15 @@ async function main(defer: Defer): Promise<void> {
     `  server writer: ${ours.writes.length} write transactions of ${[...new Set(ours.writes.map((w) => w.rows))].join('/')} rows,` +
       ` ${ourTx.map((ms) => Math.round(ms)).join(', ')} ms; failedAttempts ${ours.failedAttempts},` +
       ` lastError ${ours.lastError ?? 'none'}; peak buffered ${fmt.int(ours.peakBuffered)} rows; rejected messages ${ours.rejected}`,
+  );
+  // where the writer waited: before its first transaction, and between one commit and the next
+  const gaps = ours.writes.slice(1).map((w, i) => {
+    const prev = ours.writes[i];
+    return prev ? w.start - (prev.start + prev.ms) : 0;
+  });
+  out(
+    `  server writer idle: first transaction began ${fmt.s((ours.writes[0]?.start ?? ours.startedAt) - ours.startedAt)} after the first publish;` +
+      ` ${fmt.s(gaps.reduce((a, b) => a + b, 0))} between transactions (largest ${Math.round(Math.max(0, ...gaps))} ms)`,
   );
   out(
     `  baseline: ${shown.base.batchMs.length} write transactions of ${batchSize} rows,` +
