@@ -239,7 +239,8 @@ class Cohort {
     // opened another one, for ever)
     if (!this.pumping) {
       this.pumping = true;
-      void this.pump();
+      // pump answers its failures to the members; closing the source may still reject
+      this.pump().catch(() => undefined);
     }
     return member;
   }
@@ -292,13 +293,20 @@ class Cohort {
         const dropped = this.dropped;
         this.dropped = 0;
         this.owner.stats.executions++;
-        const result = await execute({
-          ...this.args,
-          rootValue: value,
-          contextValue: this.owner.settings.perEvent(this.args.contextValue),
-        });
-        const shared = this.share(result);
-        for (const member of this.members) member.push(shared, dropped);
+        try {
+          const result = await execute({
+            ...this.args,
+            rootValue: value,
+            contextValue: this.owner.settings.perEvent(this.args.contextValue),
+          });
+          const shared = this.share(result);
+          for (const member of this.members) member.push(shared, dropped);
+        } catch (err) {
+          // nothing here should throw (execute answers errors in its result); if something does,
+          // the members hear it as a failed source and the cohort ends, the process goes on
+          this.failure = err instanceof Error ? err : new Error(String(err));
+          break;
+        }
         // a backlog resolves in microtasks alone: after a slice of work, let I/O in (MQTT, HTTP,
         // the sockets' writes), or the event loop would block for as long as the backlog lasts
         if (performance.now() - slice > SLICE_MS) {
@@ -317,11 +325,24 @@ class Cohort {
             }),
           ],
         };
-        const shared = this.share(failed);
+        const shared = this.failed(failed);
         for (const member of this.members) member.push(shared, this.dropped);
       }
     } finally {
       await this.close();
+    }
+  }
+
+  /** A failure's result as it is sent; if formatting it fails too, a generic internal error. */
+  private failed(result: ExecutionResult): Shared {
+    try {
+      return this.share(result);
+    } catch {
+      return new Shared(result, {
+        errors: [
+          { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+        ],
+      });
     }
   }
 

@@ -357,4 +357,31 @@ describe('cohorts with direct sinks', () => {
     expect(c.stats.missed).toBe(missed);
     expect(payloads.at(-1)).toMatchObject({ payload: { data: { slowTick: 20 } } });
   });
+
+  it('when handing out an event throws, then the members hear an internal error, the cohort ends and nothing is left unhandled', async () => {
+    const sinks = new Map<unknown, { id: string; outbox: FakeOutbox }>();
+    const c = new Cohorts({
+      perEvent: (operation) => ({ operation }),
+      accessKey: accessOf,
+      queueSize: 10,
+      sinkOf: (operation) => sinks.get(operation),
+      format: (result) => {
+        if (result.errors) return { errors: [{ message: 'formatted' }] };
+        if (JSON.stringify(result.data) === '{"tick":2}') throw new Error('a bug in formatting');
+        return undefined;
+      },
+    });
+    const a = args('viewer:*');
+    const outbox = new FakeOutbox();
+    sinks.set(a.contextValue, { id: '5', outbox });
+    const member = await join(c, a);
+    broadcast.publish(1);
+    broadcast.publish(2);
+    expect(await member.next()).toEqual({ done: true, value: undefined });
+    expect(outbox.frames).toEqual([
+      nextMessage('5', { data: { tick: 1 } }),
+      nextMessage('5', { errors: [{ message: 'formatted' }] }),
+    ]);
+    expect(broadcast.closed).toBe(1);
+  });
 });
