@@ -86,6 +86,13 @@ export class Outbox {
   private drained(): void {
     const waiting = [...this.waiting];
     this.waiting.clear();
-    for (const member of waiting) member.flush();
+    for (const member of waiting) {
+      // a socket's event listener must not throw (it would take the process down)
+      try {
+        member.flush();
+      } catch {
+        this.socket.terminate();
+      }
+    }
   }
 }
