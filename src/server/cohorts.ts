@@ -28,7 +28,10 @@ export interface CohortStats {
   executions: number;
   /** Results handed to members' queues. */
   deliveries: number;
-  /** Events dropped from the queue of a member that did not keep up. */
+  /**
+   * Events members did not get, per member: dropped from the queue of one that did not read, or
+   * from the backlog of a cohort behind its source.
+   */
   missed: number;
 }
 

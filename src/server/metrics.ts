@@ -288,7 +288,7 @@ export class Metrics {
     );
     counter(
       'subscription_missed_total',
-      'Events dropped from the queue of a subscriber that did not keep up (SUBSCRIPTION_QUEUE).',
+      'Events subscribers did not get, each told in extensions.missed: dropped from the queue of one that did not read, or from the backlog of a cohort behind its source (SUBSCRIPTION_QUEUE), counted per subscriber.',
       (s) => s.missed,
     );
   }
