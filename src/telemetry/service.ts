@@ -165,11 +165,7 @@ export class TelemetryService implements TwinEvents {
       clean: true,
       v5,
       filter: everything,
-      // QoS 0: live delivery is best effort (what must not be lost goes through persist). At QoS 1
-      // the broker allows 20 unacknowledged messages in flight per client (max_inflight_messages),
-      // so a busy event loop capped the live feed near 20 per turn; the rest queued in the broker
-      // (max_queued_messages), a second late at 1,000 msg/s, and was dropped beyond that.
-      qos: 0,
+      // QoS 1: the bus (`_events`: alerts, rule and twin changes) rides on this connection too
       // After a broker restart, a telemetry message that matches any subscription is acknowledged
       // with reason code 0; while only the live one is back, the broker would hand it to live
       // alone and it would never be stored. So live subscribes after persist (at most 5 s later).

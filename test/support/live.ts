@@ -65,8 +65,10 @@ export async function subscribe(
       complete: () => undefined,
     },
   );
-  // the subscription is registered on the server once the subscribe message is processed
-  await new Promise((r) => setTimeout(r, 150));
+  // the subscription is registered on the server once the subscribe message is processed (no
+  // message says so); 150 ms was once too short in a clean-clone CI run, and an event published
+  // before it is missed for good
+  await new Promise((r) => setTimeout(r, 400));
   return {
     events,
     errors,
