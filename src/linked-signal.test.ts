@@ -23,15 +23,15 @@ describe('linkedSignal', () => {
   });
 
   it('when a source was aborted already, then the signal starts aborted', () => {
-    const linked = linkedSignal([AbortSignal.abort('before')], 1000);
+    const linked = linkedSignal([AbortSignal.abort('before')], { ms: 1000, reason: () => 'late' });
     expect(linked.signal.reason).toBe('before');
   });
 
   it('when the time passes, then it aborts with the timeout reason; released, it never does', async () => {
     const reason = new Error('deadline');
-    const timed = linkedSignal([], 1, () => reason);
+    const timed = linkedSignal([], { ms: 1, reason: () => reason });
     const source = new AbortController();
-    const released = linkedSignal([source.signal], 1);
+    const released = linkedSignal([source.signal], { ms: 1, reason: () => 'late' });
     released.release();
     await new Promise((r) => setTimeout(r, 20));
     source.abort('late');
@@ -44,7 +44,7 @@ describe('linkedSignal', () => {
     const longLived = new AbortController();
     const refs: WeakRef<object>[] = [];
     const useAndRelease = (i: number): void => {
-      const linked = linkedSignal([longLived.signal], 60_000);
+      const linked = linkedSignal([longLived.signal], { ms: 60_000, reason: () => 'late' });
       const payload = { rows: new Array<number>(1000).fill(i) };
       linked.signal.addEventListener('abort', () => payload.rows.length, { once: true });
       refs.push(new WeakRef(linked.signal), new WeakRef(payload));

@@ -1,6 +1,6 @@
 /**
  * One abort signal for one piece of work, aborted by whichever comes first: one of `sources`
- * aborting, `timeoutMs` passing (with `timeoutReason()`), or `abort(reason)`. `release()` when the
+ * aborting, `timeout.ms` passing (with `timeout.reason()`), or `abort(reason)`. `release()` when the
  * work is done: it stops the timer and detaches the listeners from the sources.
  *
  * Why not `AbortSignal.any`: on Node 20 a signal it makes stays strongly reachable while it has
@@ -17,8 +17,7 @@ export interface LinkedSignal {
 
 export function linkedSignal(
   sources: readonly (AbortSignal | undefined)[],
-  timeoutMs = 0,
-  timeoutReason?: () => unknown,
+  timeout?: { ms: number; reason: () => unknown },
 ): LinkedSignal {
   const controller = new AbortController();
   const detach: (() => void)[] = [];
@@ -42,18 +41,9 @@ export function linkedSignal(
     source.addEventListener('abort', onAbort, { once: true });
     detach.push(() => source.removeEventListener('abort', onAbort));
   }
-  if (timeoutMs > 0 && !controller.signal.aborted) {
-    timer = setTimeout(
-      () => abort(timeoutReason ? timeoutReason() : timeoutError(timeoutMs)),
-      timeoutMs,
-    );
+  if (timeout && timeout.ms > 0 && !controller.signal.aborted) {
+    timer = setTimeout(() => abort(timeout.reason()), timeout.ms);
     timer.unref();
   }
   return { signal: controller.signal, abort, release };
-}
-
-function timeoutError(ms: number): Error {
-  const error = new Error(`timed out after ${ms} ms`);
-  error.name = 'TimeoutError';
-  return error;
 }

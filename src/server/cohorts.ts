@@ -138,10 +138,7 @@ class Member implements AsyncIterableIterator<ExecutionResult> {
   flush(): void {
     const sink = this.sink;
     if (!sink) return;
-    while (this.queue.length > 0 && sink.outbox.ready()) {
-      const event = this.queue.shift();
-      if (event) this.send(event);
-    }
+    this.sendQueued(() => sink.outbox.ready());
     if (this.queue.length > 0) sink.outbox.waitDrain(this);
   }
 
@@ -149,12 +146,10 @@ class Member implements AsyncIterableIterator<ExecutionResult> {
   end(): void {
     if (this.done) return;
     this.done = true;
-    if (this.sink) {
+    const sink = this.sink;
+    if (sink) {
       // before graphql-ws's `complete`: the queue is bounded, the socket takes it whole
-      while (this.queue.length > 0 && this.sink.outbox.open()) {
-        const event = this.queue.shift();
-        if (event) this.send(event);
-      }
+      this.sendQueued(() => sink.outbox.open());
       this.queue.length = 0;
     }
     const waiting = this.waiting;
@@ -195,12 +190,20 @@ class Member implements AsyncIterableIterator<ExecutionResult> {
     this.queue.push(event);
   }
 
+  /** Sends queued events, oldest first, while `may()` allows. */
+  private sendQueued(may: () => boolean): void {
+    while (this.queue.length > 0 && may()) {
+      const event = this.queue.shift();
+      if (event) this.send(event);
+    }
+  }
+
   private send(event: Shared): void {
     const sink = this.sink;
     if (!sink) return;
+    // withMissed resets the count it reports
     const payload =
       this.missed === 0 ? event.json() : JSON.stringify(this.withMissed(event.payload));
-    this.missed = 0;
     sink.outbox.send(`${this.head}${payload}}`);
   }
 

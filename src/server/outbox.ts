@@ -32,7 +32,7 @@ export class Outbox {
 
   /** Whether a frame may go now: the socket is open and has less than the high-water mark waiting. */
   ready(): boolean {
-    return this.socket.readyState === WebSocket.OPEN && this.socket.bufferedAmount < this.highWater;
+    return this.open() && this.socket.bufferedAmount < this.highWater;
   }
 
   /** Whether the socket is still open (a frame sent now reaches the client, if it reads). */

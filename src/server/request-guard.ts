@@ -77,16 +77,15 @@ export function requestGuardPlugin(settings: LimitSettings): ApolloServerPlugin<
  * (0: never), or by `abort` (the client left); `release` when answered.
  */
 export function operationSignal(ms: number): LinkedSignal {
-  return linkedSignal(
-    [],
+  return linkedSignal([], {
     ms,
-    () =>
+    reason: () =>
       new TwinError(
         'TIMEOUT',
         `The operation ran longer than ${ms} ms (GRAPHQL_EXECUTION_TIMEOUT_MS) and was cut; ask for less or split it`,
         { limit: 'executionTimeMs', max: ms },
       ),
-  );
+  });
 }
 
 /** What a field answers once its operation's signal was aborted: the deadline's TIMEOUT error. */

@@ -67,7 +67,10 @@ export class SimulationResolver {
     const { config } = ctx;
     // the request's signal (its deadline, the client leaving) or SIM_QUERY_TIMEOUT_MS
     const timedOut = new Error('SIM_QUERY_TIMEOUT_MS');
-    const run = linkedSignal([ctx.signal], config.SIM_QUERY_TIMEOUT_MS, () => timedOut);
+    const run = linkedSignal([ctx.signal], {
+      ms: config.SIM_QUERY_TIMEOUT_MS,
+      reason: () => timedOut,
+    });
     const { signal } = run;
     try {
       const input = plainInput(scenario);

@@ -93,8 +93,6 @@ export interface ClientSpec {
   handleDelivery?: DeliveryHandler;
   /** Awaited at every connect before subscribing (see TelemetryService: live waits for persist). */
   beforeSubscribe?: () => Promise<void>;
-  /** The subscription's QoS (default 1). */
-  qos?: 0 | 1;
   log: Log;
 }
 
@@ -161,7 +159,7 @@ export function openClient(spec: ClientSpec): OpenClient {
     // connect whatever `sessionPresent` says; `resubscribe` makes mqtt.js send a filter it
     // believes is subscribed already.
     const again: ISubscriptionMap = Object.assign(
-      { [spec.filter]: { qos: spec.qos ?? 1 } },
+      { [spec.filter]: { qos: 1 as const } },
       { resubscribe: true },
     );
     client.subscribe(again, (err) => {

@@ -34,7 +34,7 @@ export async function postOnce(
   const problem = webhookUrlProblem(url);
   if (problem) return { ok: false, httpStatus: null, error: problem, ms: 0, permanent: true };
   const timedOut = new Error('timeout');
-  const attempt = linkedSignal([stop], timeoutMs, () => timedOut);
+  const attempt = linkedSignal([stop], { ms: timeoutMs, reason: () => timedOut });
   const { signal } = attempt;
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
