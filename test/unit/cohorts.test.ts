@@ -75,6 +75,16 @@ const schema = new GraphQLSchema({
           return value * (args.times ?? 1);
         },
       },
+      /** A source that fails at its first pull. */
+      failTick: {
+        type: GraphQLInt,
+        subscribe: () => ({
+          [Symbol.asyncIterator]() {
+            return this;
+          },
+          next: () => Promise.reject(new Error('secret internals')),
+        }),
+      },
       /** Takes a few milliseconds per event: a cohort slower than its source. */
       slowTick: {
         type: GraphQLInt,
@@ -306,27 +316,10 @@ describe('cohorts with direct sinks', () => {
 
   it('when the source fails, then every member gets the formatted error before its iterator ends', async () => {
     const sinks = new Map<unknown, { id: string; outbox: FakeOutbox }>();
-    const failing = new GraphQLSchema({
-      query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLInt } } }),
-      subscription: new GraphQLObjectType({
-        name: 'Subscription',
-        fields: {
-          tick: {
-            type: GraphQLInt,
-            subscribe: () => ({
-              [Symbol.asyncIterator]() {
-                return this;
-              },
-              next: () => Promise.reject(new Error('secret internals')),
-            }),
-          },
-        },
-      }),
-    });
     const c = directCohorts(sinks);
     const a: ExecutionArgs = {
-      schema: failing,
-      document: parse('subscription { tick }'),
+      schema,
+      document: parse('subscription { failTick }'),
       contextValue: {},
     };
     const outbox = new FakeOutbox();
