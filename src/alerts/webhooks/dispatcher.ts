@@ -5,7 +5,14 @@ import { errorText, type Log } from '../../log';
 import { nextStep, type NextStep } from './backoff';
 import { bodyForAttempt, deliveryHeaders } from './envelope';
 import { readDelivery, type StoredDelivery } from './outbox';
-import { ANY_DUE, CLAIM_DUE, LOCK_CLAIMS, RECORD_ATTEMPT, RELEASE_CLAIMS } from './outbox.cypher';
+import {
+  ANY_DUE,
+  CLAIM_DUE,
+  LOCK_CLAIMS,
+  LOCK_DUE,
+  RECORD_ATTEMPT,
+  RELEASE_CLAIMS,
+} from './outbox.cypher';
 import { type AttemptOutcome, postOnce } from './send';
 
 export interface WebhookDispatcherOptions {
@@ -180,7 +187,9 @@ export class WebhookDispatcher {
     if (due[0]?.['due'] !== true) return [];
     const rows = await this.graph.transaction('WRITE', async (tx) => {
       await tx.run(LOCK_CLAIMS, params);
-      return tx.run(CLAIM_DUE, params);
+      const locked = await tx.run(LOCK_DUE, params);
+      if (locked.length === 0) return [];
+      return tx.run(CLAIM_DUE, { ...params, ids: locked.map((r) => r['id']) });
     });
     return rows.map((r) => readDelivery(asProps(r['delivery'])));
   }

@@ -50,13 +50,8 @@ export const ANY_DUE = `
     AND (d.claimedUntil IS NULL OR d.claimedUntil <= $now)
   RETURN count(d) > 0 AS due LIMIT 1`;
 
-/**
- * Due PENDING deliveries nobody holds (or whose holder's claim ran out: a crashed instance), and
- * none with an earlier PENDING delivery of the same alert to the same URL; oldest due first.
- */
-export const CLAIM_DUE = `
-  MATCH (d:AlertDelivery)
-  WHERE d.state = 'PENDING' AND d.nextAttemptAt <= $now
+/** Whether delivery `d` may be claimed now (see CLAIM_DUE). */
+const CLAIMABLE = `d.state = 'PENDING' AND d.nextAttemptAt <= $now
     AND (d.claimedUntil IS NULL OR d.claimedUntil <= $now)
     AND NOT EXISTS {
       MATCH (e:AlertDelivery {alertId: d.alertId})
@@ -64,8 +59,32 @@ export const CLAIM_DUE = `
         AND (coalesce(e.seq, 0) < coalesce(d.seq, 0)
              OR (coalesce(e.seq, 0) = coalesce(d.seq, 0)
                  AND (e.createdAt < d.createdAt OR (e.createdAt = d.createdAt AND e.id < d.id))))
-    }
+    }`;
+
+/**
+ * Due PENDING deliveries nobody holds (or whose holder's claim ran out: a crashed instance), and
+ * none with an earlier PENDING delivery of the same alert to the same URL; oldest due first.
+ *
+ * Claiming takes two statements in one transaction (after LOCK_CLAIMS). Neo4j reads without
+ * locks, each property as last committed, and a statement reuses a property it has read once:
+ * a delivery could be read PENDING and then have its claim read as cleared by the attempt that had
+ * just DELIVERED it, and two instances POSTed it twice. So LOCK_DUE picks the candidates and locks
+ * each one (a write undone at once); CLAIM_DUE, a new statement, reads them again under those
+ * locks, which sees every change committed before, and claims those still claimable.
+ */
+export const LOCK_DUE = `
+  MATCH (d:AlertDelivery)
+  WHERE ${CLAIMABLE}
   WITH d ORDER BY d.nextAttemptAt, coalesce(d.seq, 0) LIMIT toInteger($limit)
+  SET d.claimLock = true
+  REMOVE d.claimLock
+  RETURN d.id AS id`;
+
+/** See LOCK_DUE: claims the locked candidates (`$ids`) that are still claimable. */
+export const CLAIM_DUE = `
+  MATCH (d:AlertDelivery)
+  WHERE d.id IN $ids AND ${CLAIMABLE}
+  WITH d ORDER BY d.nextAttemptAt, coalesce(d.seq, 0)
   SET d.claimedBy = $instanceId, d.claimedUntil = $until, d.claimToken = $token
   RETURN d {${DELIVERY_FIELDS}, .body} AS delivery`;
 
