@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AlertEventKind, AlertNotice, AlertSubjectLabel } from '../domain/alerts';
 import { ALERT_STATES, ALERT_SUBJECT_LABELS } from '../domain/alerts';
 import { ALERT_SEVERITIES } from '../domain/enums';
-import type { Tx } from '../graph/executor';
+import type { Row, Tx } from '../graph/executor';
 import { asPropsList, num, optNum, optStr, type Props } from '../graph/props';
 import { createAlertsAbout, READ_RULES_AND_OPEN, UPDATE_ALERTS } from './alerts.cypher';
 import { type AlertRow, applyObservations, byOpenKey, openKey } from './lifecycle';
@@ -94,21 +94,36 @@ export interface AppliedEvents {
   rules: Map<string, AlertRuleDef>;
 }
 
+/** What applyInTx reads first: the observations' rules and the open alerts they touch. */
+export type AlertsRead = Promise<Row[]>;
+
+/**
+ * Sends applyInTx's read now, so that a caller can pipeline it with its own statements (the
+ * telemetry writer sends it with the batch's writes: one round trip for all of them).
+ */
+export function readForObservations(tx: Tx, observations: readonly Observation[]): AlertsRead {
+  if (observations.length === 0) return Promise.resolve([]);
+  const keys = [...byOpenKey(observations).keys()];
+  const ruleIds = [...new Set(observations.map((o) => o.ruleId))];
+  return tx.run(READ_RULES_AND_OPEN, { ruleIds, keys });
+}
+
 /**
  * Applies observations (of a telemetry batch, or of a sweep) inside the caller's transaction:
- * reads the open alerts they concern and their rules, runs the lifecycle, writes new and changed
- * alerts. Four round trips at most, plus one per label of new alerts. Observations of a rule
- * that no longer exists or is disabled are dropped. Returns what was raised and resolved.
+ * reads the open alerts they concern and their rules (or takes the read the caller sent already,
+ * readForObservations), runs the lifecycle, writes new and changed alerts. Four round trips at
+ * most, plus one per label of new alerts. Observations of a rule that no longer exists or is
+ * disabled are dropped. Returns what was raised and resolved.
  */
 export async function applyInTx(
   tx: Tx,
   observations: readonly Observation[],
+  sent: AlertsRead = readForObservations(tx, observations),
 ): Promise<AppliedEvents> {
   const rules = new Map<string, AlertRuleDef>();
+  const read = (await sent)[0];
   if (observations.length === 0) return { notices: [], rules };
   const groups = byOpenKey(observations);
-  const ruleIds = [...new Set(observations.map((o) => o.ruleId))];
-  const read = (await tx.run(READ_RULES_AND_OPEN, { ruleIds, keys: [...groups.keys()] }))[0];
   for (const p of asPropsList(read?.['rules'])) {
     const rule = ruleFromProps(p);
     if (rule.enabled) rules.set(rule.id, rule);

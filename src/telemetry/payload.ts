@@ -176,19 +176,20 @@ export function parseTimestamp(
     tsMs = value;
     ts = new Date(value).toISOString();
   } else if (typeof value === 'string') {
-    const shown = describe(value);
-    if (value.length > MAX_TS_LENGTH) return reject('BAD_TIMESTAMP', `ts ${shown} is too long`);
+    // described only when refused: this runs for every accepted message
+    const shown = (): string => describe(value);
+    if (value.length > MAX_TS_LENGTH) return reject('BAD_TIMESTAMP', `ts ${shown()} is too long`);
     if (!/^\d{4}-\d{2}-\d{2}[Tt]\d/.test(value)) {
-      return reject('BAD_TIMESTAMP', `ts ${shown} is not a date-time: ${hint}`);
+      return reject('BAD_TIMESTAMP', `ts ${shown()} is not a date-time: ${hint}`);
     }
     if (!/(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$/.test(value)) {
       return reject(
         'BAD_TIMESTAMP',
-        `ts ${shown} has no zone (Z or ±hh:mm): a local time is ambiguous`,
+        `ts ${shown()} has no zone (Z or ±hh:mm): a local time is ambiguous`,
       );
     }
     const parsed = parseIsoDate(value);
-    if (!parsed.ok) return reject('BAD_TIMESTAMP', `ts ${shown} is no such date-time: ${hint}`);
+    if (!parsed.ok) return reject('BAD_TIMESTAMP', `ts ${shown()} is no such date-time: ${hint}`);
     ts = parsed.iso;
     tsMs = Date.parse(ts);
   } else {

@@ -40,10 +40,17 @@ export const WRITE_STATES = `
 /*
  * A batch is written at most once: its id is recorded in the same transaction, and a batch whose
  * id is already recorded (a spilled batch that was also committed while shutdown timed out) is
- * skipped whole, so a replay changes no count (rejections, alert repeats).
+ * skipped whole, so a replay changes no count (rejections, alert repeats). MARK_BATCH records the
+ * id unless it is there and says whether it was; the writer sends the batch's other statements
+ * right behind it (src/telemetry/store.ts) and rolls the transaction back when it was.
  */
-export const BATCH_SEEN = `OPTIONAL MATCH (b:TelemetryBatch {id: $id}) RETURN b IS NOT NULL AS seen`;
-export const MARK_BATCH = `CREATE (:TelemetryBatch {id: $id, at: $at})`;
+export const MARK_BATCH = `
+  OPTIONAL MATCH (b:TelemetryBatch {id: $id})
+  CALL (b) {
+    WITH b WHERE b IS NULL
+    CREATE (:TelemetryBatch {id: $id, at: $at})
+  }
+  RETURN b IS NOT NULL AS seen`;
 export const PRUNE_BATCHES = `
   MATCH (b:TelemetryBatch) WHERE b.at < $cutoff WITH b LIMIT 10000 DELETE b RETURN count(*) AS n`;
 

@@ -73,7 +73,9 @@ export class TelemetryWriter {
   private readonly addedRows = emptyCounts();
   private readonly committedRows = emptyCounts();
   /** Adds not yet wholly committed, with the row counts that cover them, oldest first. */
-  private readonly openAdds: { seq: number; upTo: RowCounts }[] = [];
+  private openAdds: { seq: number; upTo: RowCounts }[] = [];
+  /** Index of the oldest open add in `openAdds` (a head index: shift() moved every element). */
+  private openHead = 0;
   private committedSeq = 0;
   private committedListener: (seq: number) => void = () => {};
 
@@ -127,8 +129,15 @@ export class TelemetryWriter {
   private markCommitted(batch: BatchRows): void {
     addCounts(this.committedRows, batch);
     let seq = this.committedSeq;
-    while (this.openAdds.length > 0 && covers(this.committedRows, this.openAdds[0]?.upTo)) {
-      seq = this.openAdds.shift()?.seq ?? seq;
+    for (let next = this.openAdds[this.openHead]; next; next = this.openAdds[this.openHead]) {
+      if (!covers(this.committedRows, next.upTo)) break;
+      seq = next.seq;
+      this.openHead += 1;
+    }
+    // drop the covered adds now and then, not at each commit
+    if (this.openHead > 1024 && this.openHead * 2 > this.openAdds.length) {
+      this.openAdds = this.openAdds.slice(this.openHead);
+      this.openHead = 0;
     }
     if (seq === this.committedSeq) return;
     this.committedSeq = seq;
@@ -346,8 +355,8 @@ function addCounts(into: RowCounts, rows: Partial<BatchRows>): void {
   for (const k of KINDS) into[k] += rows[k]?.length ?? 0;
 }
 
-function covers(committed: RowCounts, upTo: RowCounts | undefined): boolean {
-  return upTo !== undefined && KINDS.every((k) => committed[k] >= upTo[k]);
+function covers(committed: RowCounts, upTo: RowCounts): boolean {
+  return KINDS.every((k) => committed[k] >= upTo[k]);
 }
 
 export function appendRows(into: BatchRows, from: Partial<BatchRows>): void {
