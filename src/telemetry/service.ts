@@ -70,8 +70,9 @@ export interface IngestStats {
 
 /**
  * MQTT in, graph and live events out. Two connections to the broker:
- * - live (LiveFeed): every instance subscribes to everything (QoS 0) and pushes validated events
- *   to its own GraphQL subscribers at once, without waiting for Neo4j;
+ * - live (LiveFeed): every instance subscribes to everything (QoS 1: the bus of alerts, rule and
+ *   twin changes rides on it) and pushes validated events to its own GraphQL subscribers at once,
+ *   without waiting for Neo4j;
  * - persist (Persister): a shared subscription (QoS 1, persistent session), so each reading is
  *   validated, written and counted by exactly one instance of the group.
  * The embedded broker (aedes) has no shared subscriptions; it serves one instance.
