@@ -1,0 +1,95 @@
+/**
+ * Long-term telemetry history (issue 13, docs/history.md): the file layout that every writer
+ * (the persist path, backfill) and every reader (Metric.history, Metric.rollup, export) shares.
+ * It is the contract with the warehouse too: any engine that reads Hive-partitioned Parquet reads
+ * the directory as it is (DuckDB, Spark, Trino, BigQuery or Snowflake external tables).
+ *
+ *   <HISTORY_DIR>/day=YYYY-MM-DD/factory=<factoryId>/<instanceId>-<firstTsMs>-<seq>.parquet
+ *
+ * - `day` is the UTC date of the readings' `ts`; a rollup by day in a factory's time zone reads
+ *   the neighbouring UTC days as well.
+ * - A file is written once under a temporary name (a leading `.`, which readers skip) and renamed:
+ *   readers never see half a file, and a file is never rewritten. Each instance names its files
+ *   with its own INSTANCE_ID, so several instances write into one directory without coordination.
+ * - Rows are at least once: the same reading (metric_id, ts) may sit in several files (a replay, a
+ *   backfill of a period already stored, two instances). Readers keep one row per (metric_id, ts):
+ *   the one received first.
+ */
+import { join } from 'node:path';
+
+/** One reading as stored in the files: a ReadingRecord plus where it belongs and came from. */
+export interface HistoryRow {
+  metricId: string;
+  assetId: string;
+  factoryId: string;
+  /** The metric's name on its asset, e.g. `temperature`. */
+  metric: string;
+  /** Epoch ms of the reading (UTC). */
+  tsMs: number;
+  /** In the metric's canonical unit. */
+  value: number;
+  unit: string;
+  flagged: boolean;
+  originalValue: number;
+  originalUnit: string | null;
+  conversion: string | null;
+  /** The MQTT topic it came on, or `backfill:<file>:<line>` (lineage). */
+  source: string;
+  /** Epoch ms when the server received it (for a backfill: when the file was read). */
+  receivedAtMs: number;
+}
+
+/**
+ * The Parquet columns, in file order, with their DuckDB types. Times are TIMESTAMPTZ (Parquet
+ * TIMESTAMP, isAdjustedToUTC, microseconds), which every warehouse reads as an instant.
+ */
+export const HISTORY_COLUMNS = [
+  ['metric_id', 'VARCHAR'],
+  ['asset_id', 'VARCHAR'],
+  ['factory_id', 'VARCHAR'],
+  ['metric', 'VARCHAR'],
+  ['ts', 'TIMESTAMPTZ'],
+  ['value', 'DOUBLE'],
+  ['unit', 'VARCHAR'],
+  ['flagged', 'BOOLEAN'],
+  ['original_value', 'DOUBLE'],
+  ['original_unit', 'VARCHAR'],
+  ['conversion', 'VARCHAR'],
+  ['source', 'VARCHAR'],
+  ['received_at', 'TIMESTAMPTZ'],
+] as const;
+
+export type HistoryColumn = (typeof HISTORY_COLUMNS)[number][0];
+
+/** `YYYY-MM-DD` of an instant, in UTC: the `day=` partition. */
+export function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/**
+ * A factory id as a path segment: ids are free text, so anything but letters, digits, `-`, `_`
+ * and `.` is percent-encoded (Hive's own escaping), and `.`/`..` alone cannot climb.
+ */
+export function factorySegment(factoryId: string): string {
+  const encoded = factoryId.replace(/[^A-Za-z0-9_.-]/gu, (c) =>
+    [...Buffer.from(c, 'utf8')]
+      .map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`)
+      .join(''),
+  );
+  return encoded === '.' || encoded === '..' ? encoded.replace(/\./g, '%2E') : encoded;
+}
+
+/** The directory of one day and factory. */
+export function partitionDir(dir: string, day: string, factoryId: string): string {
+  return join(dir, `day=${day}`, `factory=${factorySegment(factoryId)}`);
+}
+
+/** A file's name: unique per instance (its id, when its first row was taken, a sequence number). */
+export function fileName(instanceId: string, firstTsMs: number, seq: number): string {
+  return `${factorySegment(instanceId)}-${firstTsMs}-${seq}.parquet`;
+}
+
+/** The glob a reader gives DuckDB's read_parquet (with hive_partitioning). */
+export function allFiles(dir: string): string {
+  return join(dir, 'day=*', 'factory=*', '*.parquet');
+}
