@@ -1,0 +1,202 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeHistoryFiles } from '../../test/support/history-files';
+import { bucketKey, bucketStartIso, combineBuckets } from './buckets';
+import { HistoryReader } from './reader';
+
+const T0 = Date.parse('2026-11-20T10:00:00Z');
+const MIN = 60_000;
+const HOUR = 3_600_000;
+
+describe('HistoryReader', () => {
+  let dir: string;
+  let reader: HistoryReader;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'history-reader-'));
+    reader = new HistoryReader(dir);
+  });
+  afterEach(async () => {
+    await reader.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('when the directory is missing or empty, then it answers empty', async () => {
+    const missing = new HistoryReader(join(dir, 'nope'));
+    const q = { metricIds: ['A/t'], fromMs: null, toMs: T0, limit: 10 };
+    expect((await missing.readings(q)).get('A/t')).toEqual([]);
+    expect((await reader.readings(q)).get('A/t')).toEqual([]);
+    mkdirSync(join(dir, 'day=2026-11-20', 'factory=F1'), { recursive: true });
+    writeFileSync(join(dir, 'day=2026-11-20', 'factory=F1', '.x-1-1.parquet.tmp'), 'half');
+    expect((await reader.readings(q)).get('A/t')).toEqual([]);
+    const rollup = await reader.rollup({
+      metricIds: ['A/t'],
+      fromMs: T0 - HOUR,
+      toMs: T0,
+      bucket: 'HOUR',
+      timeZone: 'UTC',
+    });
+    expect(rollup.get('A/t')).toEqual([]);
+    await missing.close();
+  });
+
+  it('when a reading is in several files, then it is read once, as first received', async () => {
+    await writeHistoryFiles(dir, [
+      { metricId: 'A/t', tsMs: T0, value: 1, receivedAtMs: T0 + 5000, source: 'late' },
+      { metricId: 'A/t', tsMs: T0 + 1000, value: 2 },
+    ]);
+    await writeHistoryFiles(dir, [
+      { metricId: 'A/t', tsMs: T0, value: 9, receivedAtMs: T0 + 10, source: 'first' },
+    ]);
+    const rows = (
+      await reader.readings({ metricIds: ['A/t'], fromMs: null, toMs: T0 + HOUR, limit: 10 })
+    ).get('A/t');
+    expect(rows?.map((r) => [r.tsMs, r.value, r.source])).toEqual([
+      [T0 + 1000, 2, expect.any(String)],
+      [T0, 9, 'first'],
+    ]);
+    const rollup = await reader.rollup({
+      metricIds: ['A/t'],
+      fromMs: T0,
+      toMs: T0 + HOUR,
+      bucket: 'HOUR',
+      timeZone: 'UTC',
+    });
+    expect(rollup.get('A/t')).toEqual([
+      { key: String(T0), count: 2, min: 2, max: 9, sum: 11, lastTsMs: T0 + 1000, last: 2 },
+    ]);
+  });
+
+  it('when several metrics are read, then each gets its newest `limit` in [from, to), newest first', async () => {
+    const rows = [];
+    for (let i = 0; i < 50; i++) {
+      rows.push({ metricId: 'A/t', tsMs: T0 + i * MIN, value: i });
+      rows.push({ metricId: 'B/p', tsMs: T0 + i * MIN, value: 100 + i });
+    }
+    await writeHistoryFiles(dir, rows);
+    const got = await reader.readings({
+      metricIds: ['A/t', 'B/p', 'C/none'],
+      fromMs: T0 + 10 * MIN,
+      toMs: T0 + 40 * MIN,
+      limit: 5,
+    });
+    expect(got.get('A/t')?.map((r) => r.value)).toEqual([39, 38, 37, 36, 35]);
+    expect(got.get('B/p')?.map((r) => r.value)).toEqual([139, 138, 137, 136, 135]);
+    expect(got.get('C/none')).toEqual([]);
+    const all = await reader.readings({
+      metricIds: ['A/t'],
+      fromMs: T0 + 45 * MIN,
+      toMs: T0 + 99 * MIN,
+      limit: 100,
+    });
+    expect(all.get('A/t')?.map((r) => r.value)).toEqual([49, 48, 47, 46, 45]);
+  });
+
+  it('when readings span many days, then the walk back reaches the older days only for metrics still short', async () => {
+    const rows = [];
+    for (let d = 0; d < 10; d++) {
+      rows.push({ metricId: 'A/t', tsMs: T0 - d * 86_400_000, value: d });
+    }
+    rows.push({ metricId: 'B/rare', tsMs: T0 - 9 * 86_400_000 - 5, value: -1 });
+    await writeHistoryFiles(dir, rows);
+    const got = await reader.readings({
+      metricIds: ['A/t', 'B/rare'],
+      fromMs: null,
+      toMs: T0 + 1,
+      limit: 3,
+    });
+    expect(got.get('A/t')?.map((r) => r.value)).toEqual([0, 1, 2]);
+    expect(got.get('B/rare')?.map((r) => r.value)).toEqual([-1]);
+  });
+
+  it('when factories are known, then only their partitions are read', async () => {
+    await writeHistoryFiles(dir, [
+      { metricId: 'A/t', tsMs: T0, value: 1, factoryId: 'F1' },
+      { metricId: 'A/t', tsMs: T0 + 1, value: 2, factoryId: 'F 2/x' },
+    ]);
+    const only = async (factoryIds: string[] | null) =>
+      (
+        await reader.readings({
+          metricIds: ['A/t'],
+          fromMs: null,
+          toMs: T0 + HOUR,
+          limit: 10,
+          factoryIds,
+        })
+      )
+        .get('A/t')
+        ?.map((r) => r.value);
+    expect(await only(null)).toEqual([2, 1]);
+    expect(await only(['F1'])).toEqual([1]);
+    expect(await only(['F 2/x'])).toEqual([2]);
+    expect(await only(['other'])).toEqual([]);
+  });
+
+  it('when days are rolled up in Europe/Berlin across the DST change, then each local day is one bucket of 23 or 24 hours', async () => {
+    // 2026-03-29: clocks go from 02:00 CET to 03:00 CEST, a 23-hour day
+    const zone = 'Europe/Berlin';
+    const from = Date.parse('2026-03-27T23:00:00Z'); // 2026-03-28 00:00 CET
+    const to = Date.parse('2026-03-30T22:00:00Z'); // 2026-03-31 00:00 CEST
+    const rows = [];
+    for (let ts = from - 2 * HOUR; ts < to + 2 * HOUR; ts += HOUR) {
+      rows.push({ metricId: 'A/t', tsMs: ts, value: (ts - from) / HOUR });
+    }
+    await writeHistoryFiles(dir, rows);
+    const got = await reader.rollup({
+      metricIds: ['A/t'],
+      fromMs: from,
+      toMs: to,
+      bucket: 'DAY',
+      timeZone: zone,
+    });
+    const buckets = combineBuckets([got.get('A/t') ?? []], 'DAY', zone);
+    expect(buckets.map((b) => [b.key, b.count, b.min, b.max, b.last])).toEqual([
+      ['2026-03-28', 24, 0, 23, 23],
+      ['2026-03-29', 23, 24, 46, 46],
+      ['2026-03-30', 24, 47, 70, 70],
+    ]);
+    expect(buckets.map((b) => bucketStartIso(b.key, 'DAY', zone))).toEqual([
+      '2026-03-28T00:00:00.000+01:00',
+      '2026-03-29T00:00:00.000+01:00',
+      '2026-03-30T00:00:00.000+02:00',
+    ]);
+    // the keys are those the graph side computes (buckets.ts)
+    for (const r of rows.filter((x) => x.tsMs >= from && x.tsMs < to)) {
+      expect(buckets.map((b) => b.key)).toContain(bucketKey(r.tsMs, 'DAY', zone));
+    }
+  });
+
+  it('when minutes are rolled up, then count, min, max, avg and last are those of the rows', async () => {
+    const rows = [5, 1, 7, 3].map((value, i) => ({
+      metricId: 'A/t',
+      tsMs: T0 + i * 20_000,
+      value,
+    }));
+    await writeHistoryFiles(dir, rows);
+    const got = await reader.rollup({
+      metricIds: ['A/t'],
+      fromMs: T0,
+      toMs: T0 + HOUR,
+      bucket: 'MINUTE',
+      timeZone: 'UTC',
+    });
+    const buckets = combineBuckets([got.get('A/t') ?? []], 'MINUTE', 'UTC');
+    expect(buckets).toEqual([
+      { key: String(T0), count: 3, min: 1, max: 7, sum: 13, lastTsMs: T0 + 40_000, last: 7 },
+      { key: String(T0 + MIN), count: 1, min: 3, max: 3, sum: 3, lastTsMs: T0 + MIN, last: 3 },
+    ]);
+  });
+
+  it('when queries run concurrently, then each gets its own answer', async () => {
+    const rows = [];
+    for (let i = 0; i < 20; i++) rows.push({ metricId: `M${i}/v`, tsMs: T0, value: i });
+    await writeHistoryFiles(dir, rows);
+    const answers = await Promise.all(
+      rows.map((r) =>
+        reader.readings({ metricIds: [r.metricId], fromMs: null, toMs: T0 + 1, limit: 1 }),
+      ),
+    );
+    expect(answers.map((a, i) => a.get(`M${i}/v`)?.[0]?.value)).toEqual(rows.map((r) => r.value));
+  });
+});

@@ -1,0 +1,341 @@
+/**
+ * Reads the telemetry history's Parquet files (layout.ts) with DuckDB: the file half of
+ * `Metric.history` and `Metric.rollup` (docs/history.md, "Reading history"). Pure files: which
+ * part of a query the files answer and which the graph answers is the caller's (telemetry/).
+ *
+ * - Partitions are pruned here, not by DuckDB: the reader lists the `day=` directories (and the
+ *   `factory=` ones when the factories are known) and hands DuckDB the files of the days asked
+ *   for, so a month reads 30 days of files whatever the length of the history, and no glob of the
+ *   whole tree runs per query. Temporary files (leading `.`) are never listed.
+ * - Rows are at least once: each query keeps one row per (metric_id, ts), the earliest received.
+ *   The same reading is always in one `day=` partition (the UTC day of its ts), so deduplicating
+ *   within the days read is complete.
+ * - An empty or missing directory answers empty.
+ * - Every value from a caller is bound as a parameter, never written into the SQL.
+ */
+import {
+  BIGINT,
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBType,
+  type DuckDBValue,
+  LIST,
+  listValue,
+  VARCHAR,
+} from '@duckdb/node-api';
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Config } from '../config';
+import { type BucketAggregate, FIXED_BUCKET_MS, type RollupBucket } from './buckets';
+import { factorySegment, utcDay } from './layout';
+
+/** One reading from the files. */
+export interface FileReading {
+  metricId: string;
+  tsMs: number;
+  value: number;
+  unit: string | null;
+  flagged: boolean;
+  originalValue: number | null;
+  originalUnit: string | null;
+  conversion: string | null;
+  source: string | null;
+  receivedAtMs: number | null;
+}
+
+export interface ReadingsQuery {
+  metricIds: readonly string[];
+  /** Inclusive; null: from the first file. */
+  fromMs: number | null;
+  /** Exclusive. */
+  toMs: number;
+  /** Per metric, newest first. */
+  limit: number;
+  /** When known, only these factories' partitions are read. */
+  factoryIds?: readonly string[] | null;
+}
+
+export interface RollupQuery {
+  metricIds: readonly string[];
+  /** Inclusive. */
+  fromMs: number;
+  /** Exclusive. */
+  toMs: number;
+  bucket: RollupBucket;
+  /** The zone of DAY buckets (IANA, validated by the caller); MINUTE and HOUR are UTC. */
+  timeZone: string;
+  factoryIds?: readonly string[] | null;
+}
+
+const DAY_MS = 86_400_000;
+/** Connections of one reader: DuckDB runs one statement per connection at a time. */
+const MAX_CONNECTIONS = 4;
+
+const DEDUP = `
+  SELECT metric_id, ts, arg_min(value, received_at) AS value
+  FROM read_parquet($files)
+  WHERE metric_id IN (SELECT unnest($ids)) AND ts >= make_timestamptz($from * 1000)
+    AND ts < make_timestamptz($to * 1000)
+  GROUP BY metric_id, ts`;
+
+const READINGS = `
+  SELECT metric_id, epoch_ms(ts) AS ts_ms, value, unit, flagged, original_value, original_unit,
+         conversion, source, epoch_ms(received_at) AS received_ms
+  FROM (
+    SELECT * FROM read_parquet($files)
+    WHERE metric_id IN (SELECT unnest($ids)) AND ts >= make_timestamptz($from * 1000)
+      AND ts < make_timestamptz($to * 1000)
+    QUALIFY row_number() OVER (PARTITION BY metric_id, ts ORDER BY received_at, source) = 1
+  )
+  QUALIFY row_number() OVER (PARTITION BY metric_id ORDER BY ts DESC) <= $limit
+  ORDER BY metric_id, ts DESC`;
+
+const ROLLUP_FIXED = `
+  WITH d AS (${DEDUP})
+  SELECT metric_id, CAST((epoch_ms(ts) // $size) * $size AS VARCHAR) AS key, count(*) AS n,
+         min(value) AS mn, max(value) AS mx, sum(value) AS total, epoch_ms(max(ts)) AS last_ms,
+         arg_max(value, ts) AS last
+  FROM d GROUP BY ALL`;
+
+const ROLLUP_DAY = `
+  WITH d AS (${DEDUP})
+  SELECT metric_id, strftime(timezone($tz, ts), '%Y-%m-%d') AS key, count(*) AS n,
+         min(value) AS mn, max(value) AS mx, sum(value) AS total, epoch_ms(max(ts)) AS last_ms,
+         arg_max(value, ts) AS last
+  FROM d GROUP BY ALL`;
+
+const TYPES: Record<string, DuckDBType> = {
+  files: LIST(VARCHAR),
+  ids: LIST(VARCHAR),
+  from: BIGINT,
+  to: BIGINT,
+};
+
+const readers = new Map<string, HistoryReader>();
+
+/** The reader of a directory: one per directory per process (one DuckDB instance). */
+export function historyReaderFor(dir: string): HistoryReader {
+  const key = resolve(dir);
+  let reader = readers.get(key);
+  if (!reader) {
+    reader = new HistoryReader(key);
+    readers.set(key, reader);
+  }
+  return reader;
+}
+
+/** Closes every reader made by historyReaderFor (process shutdown, tests). */
+export async function closeHistoryReaders(): Promise<void> {
+  const all = [...readers.values()];
+  readers.clear();
+  await Promise.all(all.map((r) => r.close()));
+}
+
+/**
+ * HISTORY_DIR (part of config.ts once the history writer lands), defaulting as it does. Read
+ * defensively so this file does not depend on that setting's arrival.
+ */
+export function historyDir(config: Config): string {
+  const value: unknown = 'HISTORY_DIR' in config ? config.HISTORY_DIR : undefined;
+  return typeof value === 'string' && value !== '' ? value : '.data/history';
+}
+
+export class HistoryReader {
+  private instance: Promise<DuckDBInstance> | null = null;
+  private readonly idle: DuckDBConnection[] = [];
+  private readonly waiting: ((c: DuckDBConnection) => void)[] = [];
+  private opened = 0;
+  private closed = false;
+
+  constructor(readonly dir: string) {}
+
+  /**
+   * The newest `limit` readings of each metric in [fromMs, toMs), newest first. Walks the day
+   * partitions back from `toMs` in windows that double (1, 2, 4 … days) and stops for a metric
+   * once it has its `limit`, so `history(limit: 100)` over years of files reads a day or two.
+   */
+  async readings(q: ReadingsQuery): Promise<Map<string, FileReading[]>> {
+    const result = new Map<string, FileReading[]>(q.metricIds.map((id) => [id, []]));
+    if (q.metricIds.length === 0 || q.limit < 1 || (q.fromMs !== null && q.fromMs >= q.toMs)) {
+      return result;
+    }
+    const days = (await this.days(q.fromMs, q.toMs - 1)).reverse();
+    let wanted = [...new Set(q.metricIds)];
+    let window = 1;
+    for (let i = 0; i < days.length && wanted.length > 0; i += window, window *= 2) {
+      const files = await this.files(days.slice(i, i + window), q.factoryIds);
+      if (files.length === 0) continue;
+      const rows = await this.query(READINGS, {
+        files: listValue(files),
+        ids: listValue(wanted),
+        from: BigInt(q.fromMs ?? 0),
+        to: BigInt(q.toMs),
+        limit: BigInt(q.limit),
+      });
+      for (const row of rows) {
+        const list = result.get(text(row['metric_id']));
+        if (list && list.length < q.limit) list.push(fileReading(row));
+      }
+      wanted = wanted.filter((id) => (result.get(id)?.length ?? 0) < q.limit);
+    }
+    return result;
+  }
+
+  /** Per metric, its buckets in [fromMs, toMs) over deduplicated rows (in no particular order). */
+  async rollup(q: RollupQuery): Promise<Map<string, BucketAggregate[]>> {
+    const result = new Map<string, BucketAggregate[]>(q.metricIds.map((id) => [id, []]));
+    if (q.metricIds.length === 0 || q.fromMs >= q.toMs) return result;
+    // a local day reaches into the UTC days beside it
+    const widen = q.bucket === 'DAY' ? DAY_MS : 0;
+    const days = await this.days(q.fromMs - widen, q.toMs - 1 + widen);
+    const files = await this.files(days, q.factoryIds);
+    if (files.length === 0) return result;
+    const common = {
+      files: listValue(files),
+      ids: listValue([...new Set(q.metricIds)]),
+      from: BigInt(q.fromMs),
+      to: BigInt(q.toMs),
+    };
+    const rows =
+      q.bucket === 'DAY'
+        ? await this.query(ROLLUP_DAY, { ...common, tz: q.timeZone }, { tz: VARCHAR })
+        : await this.query(
+            ROLLUP_FIXED,
+            { ...common, size: BigInt(FIXED_BUCKET_MS[q.bucket]) },
+            { size: BIGINT },
+          );
+    for (const row of rows) {
+      result.get(text(row['metric_id']))?.push({
+        key: text(row['key']),
+        count: number(row['n']),
+        min: number(row['mn']),
+        max: number(row['mx']),
+        sum: number(row['total']),
+        lastTsMs: number(row['last_ms']),
+        last: number(row['last']),
+      });
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const c of this.idle.splice(0)) c.closeSync();
+    const instance = this.instance;
+    this.instance = null;
+    if (instance) (await instance).closeSync();
+  }
+
+  /** The `day=` partitions between two instants (inclusive, by UTC day), oldest first. */
+  private async days(fromMs: number | null, toMs: number): Promise<string[]> {
+    const first = fromMs === null ? '' : utcDay(fromMs);
+    const last = utcDay(toMs);
+    return (await list(this.dir))
+      .filter((name) => /^day=\d{4}-\d\d-\d\d$/u.test(name))
+      .map((name) => name.slice(4))
+      .filter((day) => day >= first && day <= last)
+      .sort();
+  }
+
+  /** The finished files of some days, of some factories or all. */
+  private async files(days: readonly string[], factoryIds?: readonly string[] | null) {
+    const wanted = factoryIds
+      ? new Set(factoryIds.map((f) => `factory=${factorySegment(f)}`))
+      : null;
+    const perDay = await Promise.all(
+      days.map(async (day) => {
+        const dayDir = join(this.dir, `day=${day}`);
+        const factories = (await list(dayDir)).filter(
+          (f) => f.startsWith('factory=') && (!wanted || wanted.has(f)),
+        );
+        const perFactory = await Promise.all(
+          factories.map(async (f) =>
+            (await list(join(dayDir, f)))
+              .filter((name) => name.endsWith('.parquet') && !name.startsWith('.'))
+              .map((name) => join(dayDir, f, name)),
+          ),
+        );
+        return perFactory.flat();
+      }),
+    );
+    return perDay.flat();
+  }
+
+  private async query(
+    sql: string,
+    values: Record<string, DuckDBValue>,
+    types: Record<string, DuckDBType> = {},
+  ): Promise<Record<string, DuckDBValue>[]> {
+    const connection = await this.acquire();
+    try {
+      const reader = await connection.runAndReadAll(sql, values, { ...TYPES, ...types });
+      return reader.getRowObjects();
+    } finally {
+      this.release(connection);
+    }
+  }
+
+  private async acquire(): Promise<DuckDBConnection> {
+    if (this.closed) throw new Error(`the history reader of ${this.dir} is closed`);
+    const idle = this.idle.pop();
+    if (idle) return idle;
+    if (this.opened < MAX_CONNECTIONS) {
+      this.opened += 1;
+      this.instance ??= DuckDBInstance.create(':memory:');
+      return (await this.instance).connect();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(connection: DuckDBConnection): void {
+    const next = this.waiting.shift();
+    if (next) next(connection);
+    else if (this.closed) connection.closeSync();
+    else this.idle.push(connection);
+  }
+}
+
+/** A directory's entries; none when it does not exist (yet). */
+async function list(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (err) {
+    // not `instanceof Error`: fs errors come from another realm under some test runners
+    const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : null;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    throw err;
+  }
+}
+
+function fileReading(row: Record<string, DuckDBValue>): FileReading {
+  return {
+    metricId: text(row['metric_id']),
+    tsMs: number(row['ts_ms']),
+    value: number(row['value']),
+    unit: optText(row['unit']),
+    flagged: row['flagged'] === true,
+    originalValue: optNumber(row['original_value']),
+    originalUnit: optText(row['original_unit']),
+    conversion: optText(row['conversion']),
+    source: optText(row['source']),
+    receivedAtMs: optNumber(row['received_ms']),
+  };
+}
+
+function text(v: DuckDBValue | undefined): string {
+  return typeof v === 'string' ? v : String(v);
+}
+
+function optText(v: DuckDBValue | undefined): string | null {
+  return typeof v === 'string' ? v : null;
+}
+
+function optNumber(v: DuckDBValue | undefined): number | null {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  return null;
+}
+
+function number(v: DuckDBValue | undefined): number {
+  return optNumber(v) ?? Number.NaN;
+}
