@@ -184,6 +184,11 @@ export const configSchema = z.object({
    * assets DOWN through the API) are evaluated, in seconds; one instance at a time does it.
    */
   ALERT_SWEEP_S: int(10, 1, 3600),
+  /**
+   * RESOLVED alerts are kept this many days after their resolution, with their webhook deliveries
+   * and attempts; older ones are pruned by the alert sweep. Open and acknowledged alerts stay.
+   */
+  ALERT_RETENTION_DAYS: int(400, 1, 3650),
   /** A webhook delivery attempt that has not answered in this long counts as failed (ms). */
   WEBHOOK_TIMEOUT_MS: int(5000, 100, 120000),
   /** A webhook delivery is retried (with backoff) for this long before it is given up (hours). */

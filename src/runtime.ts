@@ -145,6 +145,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
     const sweeper = new AlertSweeper(graph, telemetry, {
       intervalMs: config.ALERT_SWEEP_S * 1000,
       instanceId,
+      retentionMs: config.ALERT_RETENTION_DAYS * 86_400_000,
       log: logger('alerts'),
     });
     const webhooks = new WebhookDispatcher(graph, {

@@ -132,6 +132,24 @@ export const ALERT_ABOUT = `
   RETURN id, labels(t) AS labels, t {.*} AS props`;
 
 /**
+ * Retention (ALERT_RETENTION_DAYS): RESOLVED alerts resolved before `$cutoff`, with their webhook
+ * deliveries and the attempts of those, at most `$limit` alerts per call. An alert with a delivery
+ * still PENDING stays until the delivery ends. Open and acknowledged alerts stay whatever their
+ * age.
+ */
+export const PRUNE_ALERTS = `
+  MATCH (x:Alert) WHERE x.state = 'RESOLVED' AND x.resolvedAt < $cutoff
+    AND NOT EXISTS { MATCH (p:AlertDelivery {alertId: x.id}) WHERE p.state = 'PENDING' }
+  WITH x LIMIT toInteger($limit)
+  CALL (x) {
+    OPTIONAL MATCH (d:AlertDelivery {alertId: x.id})
+    OPTIONAL MATCH (d)-[:ATTEMPT]->(a:DeliveryAttempt)
+    DETACH DELETE a, d
+  }
+  DETACH DELETE x
+  RETURN count(x) AS n`;
+
+/**
  * A lease by name: taken when free, expired, or already ours; renewed on each take. The unique
  * constraint on Lease.name makes the MERGE safe between instances. The first SET locks the lease
  * before it is read (Neo4j reads without locks), so two instances that take it at the same moment

@@ -3,7 +3,7 @@ import type { Graph } from '../graph/executor';
 import { asProps } from '../graph/props';
 import { errorText, type Log } from '../log';
 import { applyInTx } from './alert.store';
-import { LIST_RULES, TAKE_LEASE } from './alerts.cypher';
+import { LIST_RULES, PRUNE_ALERTS, TAKE_LEASE } from './alerts.cypher';
 import { SWEEP_RULE_KINDS, type AlertRuleDef, type Observation } from './model';
 import { ruleFromProps } from './rules';
 import { evaluateSweep } from './sweep';
@@ -13,8 +13,16 @@ export interface SweeperOptions {
   intervalMs: number;
   /** Names this instance on the sweep's lease. */
   instanceId: string;
+  /**
+   * RESOLVED alerts resolved longer ago than this go, with their webhook deliveries
+   * (ALERT_RETENTION_DAYS); unset: none is pruned.
+   */
+  retentionMs?: number;
   log: Log;
 }
+
+/** Alerts pruned per sweep at most: a large backlog goes over several sweeps. */
+const PRUNE_PER_SWEEP = 1000;
 
 export type Evaluate = (
   graph: Graph,
@@ -90,6 +98,7 @@ export class AlertSweeper {
     force = false,
   ): Promise<{ observations: number; steps: number } | null> {
     if (!force && !(await this.takeLease(nowMs))) return null;
+    await this.prune(nowMs);
     const rows = await this.graph.read(LIST_RULES, { kind: null });
     const rules = rows
       .map((r) => ruleFromProps(asProps(r['rule'])))
@@ -99,6 +108,22 @@ export class AlertSweeper {
     const { notices } = await this.graph.transaction('WRITE', (tx) => applyInTx(tx, observations));
     for (const notice of notices) this.events.alertChanged(notice);
     return { observations: observations.length, steps: notices.length };
+  }
+
+  /**
+   * Retention, done by the lease holder: one instance at a time, a bounded number per sweep.
+   * Returns how many alerts went.
+   */
+  async prune(nowMs: number): Promise<number> {
+    const retentionMs = this.options.retentionMs;
+    if (retentionMs === undefined) return 0;
+    const rows = await this.graph.write(PRUNE_ALERTS, {
+      cutoff: new Date(nowMs - retentionMs).toISOString(),
+      limit: PRUNE_PER_SWEEP,
+    });
+    const n = Number(rows[0]?.['n'] ?? 0);
+    if (n > 0) this.options.log.debug(`alert retention: ${n} resolved alerts pruned`);
+    return n;
   }
 
   private async takeLease(nowMs: number): Promise<boolean> {
