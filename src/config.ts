@@ -163,6 +163,20 @@ export const configSchema = z.object({
   /** How long a journal write waits for more messages to share its fsync (group commit, ms). */
   TELEMETRY_JOURNAL_COMMIT_MS: int(2, 0, 1000),
 
+  // --- Long-term telemetry history (docs/history.md) ---
+  /** Keep every stored reading in Parquet files beside the graph (HISTORY_DIR), beyond its retention. */
+  HISTORY_ENABLED: bool(true),
+  /**
+   * Folder of the history files (`day=…/factory=…/*.parquet`), shared by every instance (each
+   * names its own files); its `_spool/<INSTANCE_ID>` holds readings not yet rolled into files.
+   */
+  HISTORY_DIR: z.string().default('.data/history'),
+  /**
+   * How often the spool is rolled into Parquet files (ms); keep it well under half of
+   * TELEMETRY_RETENTION_HOURS, which is when readers take the files over from the graph.
+   */
+  HISTORY_ROLL_MS: int(300000, 1000, 86400000),
+
   /** Worker threads of the simulation pool, shared by queries and jobs (0: one per CPU core). */
   SIM_WORKERS: int(0, 0, 256),
   /** Longest horizon a scenario may ask for (days). */

@@ -87,6 +87,9 @@ export async function startRuntime(config: Config): Promise<Runtime> {
             }
           : null,
         cacheReloadMs: config.TELEMETRY_CACHE_RELOAD_S * 1000,
+        history: config.HISTORY_ENABLED
+          ? { dir: resolve(config.HISTORY_DIR), rollMs: config.HISTORY_ROLL_MS }
+          : null,
         ...(metrics ? { observer: metrics.telemetry } : {}),
       },
       logger('telemetry'),

@@ -91,12 +91,25 @@ describe('telemetry batches', () => {
       notAcknowledged: 0,
       writer: { buffered: 7, written: 2, failedAttempts: 0, lastError: null },
       journal: null,
+      history: {
+        spooledRows: 4,
+        files: 2,
+        lastRollAt: '2026-12-01T00:00:10.000Z',
+        lastError: null,
+        failedRolls: 1,
+        appendFailures: 0,
+      },
     };
     metrics.watchTelemetry(() => stats);
     expect(await sample(metrics, 'twin_graph_telemetry_messages_received_total')).toBe(3);
     stats.received = 5;
     expect(await sample(metrics, 'twin_graph_telemetry_messages_received_total')).toBe(5);
     expect(await sample(metrics, 'twin_graph_telemetry_buffered_rows')).toBe(7);
+    expect(await sample(metrics, 'twin_graph_history_spooled_rows')).toBe(4);
+    expect(await sample(metrics, 'twin_graph_history_roll_failures_total')).toBe(1);
+    expect(await sample(metrics, 'twin_graph_history_last_roll_timestamp_seconds')).toBe(
+      Date.parse('2026-12-01T00:00:10.000Z') / 1000,
+    );
   });
 });
 

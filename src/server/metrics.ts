@@ -355,6 +355,33 @@ export class Metrics {
       'Segment files of the write-ahead journal on disk (deleted as the writer commits their rows).',
       (s) => s.journal?.segments ?? 0,
     );
+    // the long-term history (docs/history.md): a roll failing for long means readings may leave
+    // the graph (TELEMETRY_RETENTION_HOURS) before they reach the files
+    fromStats(
+      'history_files_written_total',
+      'Parquet files of the telemetry history this instance put in place.',
+      (s) => s.history?.files ?? 0,
+    );
+    fromStats(
+      'history_roll_failures_total',
+      'Failed rolls of the history spool into Parquet files (each is retried; the spool is kept).',
+      (s) => s.history?.failedRolls ?? 0,
+    );
+    fromStats(
+      'history_append_failures_total',
+      'Batches stored in the graph whose readings could not be appended to the history spool.',
+      (s) => s.history?.appendFailures ?? 0,
+    );
+    gauge(
+      'history_spooled_rows',
+      'Readings in the history spool, not yet rolled into Parquet files.',
+      (s) => s.history?.spooledRows ?? 0,
+    );
+    gauge(
+      'history_last_roll_timestamp_seconds',
+      'When the history spool was last rolled into Parquet files (0: not yet); alert when it is older than a few HISTORY_ROLL_MS.',
+      (s) => (s.history?.lastRollAt ? Date.parse(s.history.lastRollAt) / 1000 : 0),
+    );
   }
 
   /** Telemetry's counts are read from `stats` at each scrape. */

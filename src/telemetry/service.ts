@@ -11,9 +11,11 @@ import type {
   TwinEvents,
 } from '../domain/events';
 import type { Graph } from '../graph/executor';
+import { HistoryWriter, type HistoryWriterStats } from '../history/writer';
 import { errorText, type Log } from '../log';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
 import { busTopic, encodeBus, type BusMessage } from './bus';
+import { historyRows } from './history-rows';
 import { ingestWith, type IngestLimits } from './ingest';
 import { Journal, type JournalStats } from './journal';
 import { LiveFeed } from './live';
@@ -22,7 +24,7 @@ import { Persister } from './persist';
 import { AssetRegistry } from './registry';
 import { startRetention } from './retention';
 import { alertTopic } from './topics';
-import { batchSize, emptyBatch, storedRows, type BatchRows } from './records';
+import { batchSize, emptyBatch, storedRows, type BatchRows, type ReadingRecord } from './records';
 import { writeBatch } from './store';
 import { appendRows, TelemetryWriter, type WriterStats } from './writer';
 
@@ -52,6 +54,11 @@ export interface TelemetrySettings {
   journal: { dir: string; groupCommitMs: number } | null;
   /** The asset cache is reloaded whole this often, whatever events it heard (0: never). */
   cacheReloadMs: number;
+  /**
+   * The long-term history (docs/history.md): readings committed to the graph are appended to its
+   * spool and rolled into Parquet files in `dir` every `rollMs`. null: off (HISTORY_ENABLED=false).
+   */
+  history?: { dir: string; rollMs: number } | null;
   /** Told of each committed batch and routed alert step (the metrics; runtime.ts wires it). */
   observer?: TelemetryObserver;
 }
@@ -66,6 +73,13 @@ export interface IngestStats {
   writer: WriterStats;
   /** null when the journal is off (TELEMETRY_JOURNAL=false) or telemetry is not persisted. */
   journal: JournalStats | null;
+  /** null when the history is off (HISTORY_ENABLED=false) or telemetry is not persisted. */
+  history: HistoryStats | null;
+}
+
+export interface HistoryStats extends HistoryWriterStats {
+  /** Batches whose readings are in the graph but could not be appended to the history's spool. */
+  appendFailures: number;
 }
 
 /**
@@ -90,6 +104,8 @@ export class TelemetryService implements TwinEvents {
   private persister: Persister | null = null;
   private writer: TelemetryWriter | null = null;
   private journal: Journal<Partial<BatchRows>> | null = null;
+  private history: HistoryWriter | null = null;
+  private historyAppendFailures = 0;
   private readonly stopTimers: (() => void)[] = [];
   url = '';
 
@@ -122,6 +138,9 @@ export class TelemetryService implements TwinEvents {
         lastError: null,
       },
       journal: this.journal?.stats() ?? null,
+      history: this.history
+        ? { ...this.history.stats(), appendFailures: this.historyAppendFailures }
+        : null,
     };
   }
 
@@ -177,10 +196,13 @@ export class TelemetryService implements TwinEvents {
     this.live.client.on('message', (topic, payload) => void feed.onMessage(topic, payload));
 
     if (s.persist) {
+      // before the spill and journal replays: what they write reaches the history too
+      if (s.history) this.history = await this.openHistory(s.history);
       const writer = new TelemetryWriter(
         async (batch) => {
           const alerts = await writeBatch(this.graph, batch);
           s.observer?.batchWritten(batch, Date.now());
+          await this.appendHistory(batch.readings);
           return alerts;
         },
         {
@@ -264,6 +286,41 @@ export class TelemetryService implements TwinEvents {
     }
     writer.onCommitted((seq) => journal.committed(seq));
     return journal;
+  }
+
+  private async openHistory(settings: { dir: string; rollMs: number }): Promise<HistoryWriter> {
+    if (settings.rollMs * 4 > this.settings.retentionMs) {
+      // readers take the files over from the graph at half the retention (docs/history.md)
+      this.log.warn(
+        `HISTORY_ROLL_MS (${settings.rollMs} ms) is over a quarter of TELEMETRY_RETENTION_HOURS: ` +
+          'readings may be pruned from the graph before they reach the history files',
+      );
+    }
+    return HistoryWriter.open({
+      dir: settings.dir,
+      instanceId: this.settings.instanceId,
+      rollMs: settings.rollMs,
+      log: this.log,
+    });
+  }
+
+  /**
+   * Committed readings into the history's spool. A failure does not fail the batch (the graph has
+   * the rows, for TELEMETRY_RETENTION_HOURS): it is logged and counted (history.appendFailures).
+   */
+  private async appendHistory(readings: readonly ReadingRecord[]): Promise<void> {
+    if (!this.history || readings.length === 0) return;
+    try {
+      await this.history.append(historyRows(readings, this.registry, this.settings.prefix));
+    } catch (err) {
+      this.historyAppendFailures += 1;
+      if (this.historyAppendFailures % 100 === 1) {
+        this.log.error(
+          `history: ${readings.length} readings stored in the graph could not be spooled ` +
+            `(${this.historyAppendFailures} batches so far): ${errorText(err)}`,
+        );
+      }
+    }
   }
 
   /** A safety net under the events: whatever was missed (a tool that wrote directly) heals. */
@@ -360,6 +417,10 @@ export class TelemetryService implements TwinEvents {
     await this.step('closing the telemetry journal', async () => {
       // everything written: the journal is empty; otherwise it is replayed at the next start
       await journal?.close(!allWritten);
+    });
+    await this.step('rolling the telemetry history', async () => {
+      // after the writer: what it committed last is in the spool; close never throws
+      await this.history?.close();
     });
     await this.step('closing the live connection', async () => {
       if (this.live) await closeLive(this.live.client);

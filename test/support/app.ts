@@ -36,6 +36,8 @@ export async function startTestApp(
     INSTANCE_ID: `test-${unique}`,
     MQTT_SHARED_GROUP: `test-${unique}`,
     TELEMETRY_SPILL_DIR: `/tmp/twin-graph-test-spill-${unique}`,
+    // the history's Parquet files and spool stay out of the working tree's .data
+    HISTORY_DIR: `/tmp/twin-graph-test-history-${unique}`,
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
