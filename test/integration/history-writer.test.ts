@@ -1,13 +1,15 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Graph } from '../../src/graph/executor';
 import { allFiles } from '../../src/history/layout';
 import { startTestApp } from '../support/app';
+import { exited, serverReady, startServer } from '../support/child-server';
 import { resetTwins, testGraph } from '../support/db';
 import { waitFor } from '../support/live';
+import { freePort } from '../support/mosquitto';
 import { importPlant, nextTs, readings } from '../support/plant';
 
 /*
@@ -186,4 +188,58 @@ describe('the telemetry history files', () => {
       }
     }
   });
+
+  it('when the server is killed with readings in its spool, then its next start rolls them into files', async () => {
+    const dir = await historyDir();
+    const port = await freePort();
+    const id = `hk${Date.now()}`;
+    const env = {
+      PORT: String(port),
+      MQTT_TOPIC_PREFIX: 'hk',
+      INSTANCE_ID: id,
+      MQTT_SHARED_GROUP: id,
+      HISTORY_DIR: dir,
+      HISTORY_ROLL_MS: '3600000', // no roll before the kill
+      SIM_WORKERS: '1',
+    };
+    let server = startServer(env);
+    const publisher = await connect('hk');
+    try {
+      await serverReady(port, server);
+      await importPlant({ url: `http://127.0.0.1:${port}` });
+      await new Promise((r) => setTimeout(r, 500)); // the import event reaches the cache
+      const stamps = await publish(publisher, 'hk', 40);
+      await waitFor(
+        '40 readings in the graph',
+        async () => ((await readings(graph, 'hk')) >= 40 ? true : undefined),
+        30000,
+      );
+      const spool = join(dir, '_spool', id);
+      // the spool is appended after the graph's commit: wait until all 40 lines are there
+      await waitFor('40 spooled lines', async () => {
+        const names = await readdir(spool);
+        let lines = 0;
+        for (const n of names)
+          lines += (await readFile(join(spool, n), 'utf8')).split('\n').length - 1;
+        return lines >= 40 ? true : undefined;
+      });
+      server.child.kill('SIGKILL');
+      await exited(server.child);
+      expect(await fileRows(dir, 'hk')).toEqual([]);
+
+      server = startServer(env);
+      await serverReady(port, server);
+      const rows = await waitFor('the spool rolled at start', async () => {
+        const found = await fileRows(dir, 'hk');
+        return found.length >= 40 ? found : undefined;
+      });
+      // at least once: a journal segment replayed at the start may spool a reading again
+      expect([...new Set(rows.map((r) => r.ts))].sort()).toEqual([...stamps].sort());
+      expect(rows.every((r) => r.file.startsWith(`${id}-`))).toBe(true);
+      expect((await readdir(spool)).filter((n) => n.endsWith('.jsonl'))).toEqual([]);
+    } finally {
+      await publisher.endAsync();
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    }
+  }, 120_000);
 });
