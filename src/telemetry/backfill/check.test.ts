@@ -1,0 +1,137 @@
+import type { AssetInfo } from '../registry';
+import { backfill, type BackfillIssue } from './backfill';
+import { checkRow, type CheckLimits } from './check';
+import { rowsOfText, type RowFields } from './parse';
+
+const NOW = Date.parse('2026-11-25T12:00:00.000Z');
+const A1: AssetInfo = {
+  id: 'A1',
+  factoryId: 'F1',
+  lineId: 'L1',
+  props: { id: 'A1' },
+  status: 'RUNNING',
+  metrics: new Map([
+    ['temperature', { id: 'A1/temperature', name: 'temperature', unit: 'Cel', min: 0, max: 100 }],
+  ]),
+};
+const lookup = (id: string) => (id === 'A1' ? A1 : undefined);
+const limits: CheckLimits = {
+  now: NOW,
+  maxFutureMs: 300_000,
+  graphFromMs: NOW - 24 * 3_600_000,
+  files: true,
+};
+const row = (over: Partial<Record<keyof RowFields, unknown>>): RowFields => ({
+  asset: 'A1',
+  metric: 'temperature',
+  ts: '2026-11-25T10:00:00Z',
+  value: 20,
+  unit: '',
+  ...over,
+});
+const reasonOf = (fields: RowFields, l: CheckLimits = limits) => {
+  const r = checkRow(fields, 7, 'f.csv', lookup, l);
+  return r.ok ? 'OK' : r.reason;
+};
+
+describe('checking a backfilled row', () => {
+  it('when a row is good, then it becomes a reading and a history row with the file and line as lineage', () => {
+    const r = checkRow(row({ value: 212, unit: 'degF' }), 7, 'f.csv', lookup, limits);
+    expect(r).toMatchObject({
+      ok: true,
+      toGraph: true,
+      reading: {
+        id: 'A1/temperature@2026-11-25T10:00:00.000Z',
+        value: 100,
+        unit: 'Cel',
+        topic: 'backfill:f.csv:7',
+        originalValue: 212,
+        originalUnit: 'degF',
+        conversion: '[degF]→Cel',
+        flagged: false,
+        receivedAt: '2026-11-25T12:00:00.000Z',
+      },
+      history: {
+        factoryId: 'F1',
+        source: 'backfill:f.csv:7',
+        tsMs: Date.parse('2026-11-25T10:00:00Z'),
+      },
+    });
+  });
+
+  it.each([
+    ['asset missing', 'BAD_SHAPE', row({ asset: '' })],
+    ['metric not text', 'BAD_SHAPE', row({ metric: 3 })],
+    ['value missing', 'BAD_SHAPE', row({ value: undefined })],
+    ['unit not text', 'BAD_SHAPE', row({ unit: 5 })],
+    ['ts missing', 'BAD_TIMESTAMP', row({ ts: undefined })],
+    ['ts without a zone', 'BAD_TIMESTAMP', row({ ts: '2026-11-25T10:00:00' })],
+    ['ts in epoch seconds', 'BAD_TIMESTAMP', row({ ts: 1795600000 })],
+    ['ts in the future', 'FUTURE_TIMESTAMP', row({ ts: '2026-11-25T12:10:00Z' })],
+    ['unknown asset', 'UNKNOWN_ASSET', row({ asset: 'A9' })],
+    ['value text', 'NOT_FINITE', row({ value: 'abc' })],
+    ['value infinite', 'NOT_FINITE', row({ value: Infinity })],
+    ['unit not UCUM', 'BAD_UNIT', row({ unit: 'degrees' })],
+    ['metric unknown', 'UNKNOWN_METRIC', row({ metric: 'speed' })],
+    ['unit of another dimension', 'INCOMPATIBLE_UNIT', row({ unit: 'kg' })],
+    ['a year ago, files on', 'OK', row({ ts: '2025-11-25T10:00:00Z' })],
+  ])('when %s, then %s', (_what, reason, fields) => {
+    expect(reasonOf(fields)).toBe(reason);
+  });
+
+  it('when a reading is older than the graph keeps and the files are off, then it is OUTSIDE_RETENTION; the files on, it goes to them only', () => {
+    const old = row({ ts: '2026-10-01T00:00:00Z' });
+    expect(reasonOf(old, { ...limits, files: false })).toBe('OUTSIDE_RETENTION');
+    expect(checkRow(old, 2, 'f', lookup, limits)).toMatchObject({ ok: true, toGraph: false });
+  });
+
+  it('when the value is written with a decimal comma, then the detail says to use a point', () => {
+    const r = checkRow(row({ value: '71,3' }), 2, 'f', lookup, limits);
+    expect(r).toMatchObject({ ok: false, reason: 'NOT_FINITE' });
+    expect(r.ok ? '' : r.detail).toContain('decimal point');
+  });
+});
+
+describe('a backfill run without a database', () => {
+  it('when rows repeat an (asset, metric, ts), then the first is written once and the others are reported as DUPLICATE', async () => {
+    const written: unknown[][] = [];
+    const issues: BackfillIssue[] = [];
+    const rows = rowsOfText(
+      'asset,metric,ts,value,unit\n' +
+        'A1,temperature,2026-11-25T10:00:00Z,20,\n' +
+        'A1,temperature,1795600800000,21,\n' + // the same instant as epoch ms
+        'A1,temperature,2026-11-25T10:00:00.000+00:00,68,degF\n' +
+        'A1,speed,2026-11-25T10:00:00Z,1,\n' +
+        'A1,temperature,2026-10-01T00:00:00Z,150,\n',
+      'CSV',
+    );
+    const summary = await backfill([rows], {
+      source: 'f.csv',
+      lookup,
+      limits,
+      graph: null,
+      files: { write: async (r) => void written.push([...r]) },
+      fileChunk: 2,
+      onIssue: (i) => issues.push(i),
+    });
+    expect(summary).toMatchObject({
+      read: 5,
+      accepted: 2,
+      rejected: 1,
+      duplicates: 2,
+      inGraphWindow: 1,
+      toGraph: 0,
+      toFiles: 2,
+      firstTs: '2026-10-01T00:00:00.000Z',
+      lastTs: '2026-11-25T10:00:00.000Z',
+    });
+    expect(issues.map((i) => [i.line, i.reason])).toEqual([
+      [3, 'DUPLICATE'],
+      [4, 'DUPLICATE'],
+      [5, 'UNKNOWN_METRIC'],
+    ]);
+    expect(issues[0]?.detail).toContain('as line 2');
+    expect(written).toHaveLength(1);
+    expect(summary.byReason.get('DUPLICATE')).toBe(2);
+  });
+});
