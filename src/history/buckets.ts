@@ -7,7 +7,8 @@
  */
 import { DateTime, IANAZone } from 'luxon';
 
-export type RollupBucket = 'MINUTE' | 'HOUR' | 'DAY';
+export const ROLLUP_BUCKETS = ['MINUTE', 'HOUR', 'DAY'] as const;
+export type RollupBucket = (typeof ROLLUP_BUCKETS)[number];
 
 /** Length of a MINUTE or HOUR bucket; a DAY's is its zone's business. */
 export const FIXED_BUCKET_MS: Record<'MINUTE' | 'HOUR', number> = {
@@ -16,7 +17,7 @@ export const FIXED_BUCKET_MS: Record<'MINUTE' | 'HOUR', number> = {
 };
 
 /** One bucket of one source, or of both combined. `sum` makes averages of two halves exact. */
-export interface BucketAggregate {
+export type BucketAggregate = {
   key: string;
   count: number;
   min: number;
@@ -25,7 +26,7 @@ export interface BucketAggregate {
   /** The latest reading's time and value in the bucket. */
   lastTsMs: number;
   last: number;
-}
+};
 
 /** The zone to bucket days in: a valid IANA name, else UTC. */
 export function zoneOrUtc(timeZone: string | null | undefined): string {

@@ -131,13 +131,9 @@ export async function closeHistoryReaders(): Promise<void> {
   await Promise.all(all.map((r) => r.close()));
 }
 
-/**
- * HISTORY_DIR (part of config.ts once the history writer lands), defaulting as it does. Read
- * defensively so this file does not depend on that setting's arrival.
- */
-export function historyDir(config: Config): string {
-  const value: unknown = 'HISTORY_DIR' in config ? config.HISTORY_DIR : undefined;
-  return typeof value === 'string' && value !== '' ? value : '.data/history';
+/** Where the history files are (HISTORY_DIR, relative to the working directory). */
+export function historyDir(config: Pick<Config, 'HISTORY_DIR'>): string {
+  return config.HISTORY_DIR;
 }
 
 export class HistoryReader {

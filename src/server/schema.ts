@@ -26,6 +26,7 @@ import {
   type SimulationServices,
   StockoutResolver,
 } from '../simulation/simulation.resolver';
+import { MetricRollupResolver } from '../telemetry/rollup.resolver';
 import { MetricHistoryResolver, TelemetryResolver } from '../telemetry/telemetry.resolver';
 import { AssetResolver } from '../twins/asset.resolver';
 import { FactoryResolver } from '../twins/factory.resolver';
@@ -50,6 +51,7 @@ export const resolvers: NonEmptyArray<Function> = [
   TwinMutationResolver,
   TelemetryResolver,
   MetricHistoryResolver,
+  MetricRollupResolver,
   AuthResolver,
   AlertRuleResolver,
   AlertResolver,

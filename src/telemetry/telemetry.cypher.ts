@@ -124,3 +124,34 @@ export const READ_DEMO_FEED_ASSETS = `
   RETURN f.id AS factoryId, l.id AS lineId, a.id AS assetId, a.status AS status,
          collect(m {.name, .unit, .min, .max}) AS metrics
   ORDER BY factoryId, lineId, assetId`;
+
+/** The factory each metric's asset stands in (for its time zone and history partition). */
+export const READ_METRIC_FACTORIES = `
+  MATCH (m:Metric) WHERE m.id IN $ids
+  MATCH (m)<-[:HAS_METRIC]-(:Asset)<-[:HAS_ASSET]-(:Line)<-[:HAS_LINE]-(f:Factory)
+  RETURN m.id AS id, collect(f {.id, .timezone}) AS items`;
+
+/**
+ * The graph's half of `Metric.rollup` (src/telemetry/rollup.resolver.ts): per metric, its readings
+ * in [$from, $to) grouped by the bucket key of src/history/buckets.ts, computed here as DuckDB
+ * computes it over the files: the UTC start in ms for MINUTE/HOUR (`$size`), the local date in
+ * the metric's zone (`m.tz`) for DAY. `last` is the value at the latest ts, found by a fold, not by
+ * the order of collect.
+ */
+export const READ_ROLLUP = `
+  UNWIND $metrics AS m
+  CALL (m) {
+    MATCH (r:Reading) USING INDEX r:Reading(metricId, ts)
+    WHERE r.metricId = m.id AND r.ts >= $from AND r.ts < $to
+    WITH CASE WHEN m.tz IS NULL
+           THEN toString(datetime(r.ts).epochMillis / toInteger($size) * toInteger($size))
+           ELSE toString(date(datetime({datetime: datetime(r.ts), timezone: m.tz}))) END AS key,
+         r
+    WITH key, count(*) AS n, min(r.value) AS mn, max(r.value) AS mx, sum(r.value) AS total,
+         collect(r {.ts, .value}) AS rs
+    WITH key, n, mn, mx, total,
+         reduce(b = head(rs), x IN rs | CASE WHEN x.ts > b.ts THEN x ELSE b END) AS latest
+    RETURN collect({key: key, n: n, mn: mn, mx: mx, total: total, lastTs: latest.ts,
+                    last: latest.value}) AS items
+  }
+  RETURN m.key AS id, items`;

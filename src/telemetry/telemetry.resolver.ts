@@ -18,6 +18,8 @@ import { Asset, Metric } from '../twins/asset.type';
 import { asPropsList, num, optNum, optStr } from '../graph/props';
 import { LIVE, routeFor } from '../domain/live';
 import { type LiveStatusEvent, type LiveTelemetryEvent } from './events';
+import { historyDir, historyReaderFor } from '../history/reader';
+import { historyBoundaryMs, mergeHistory, readFileHistory } from './history';
 import { readHistory } from './store';
 import { READ_REJECTIONS } from './telemetry.cypher';
 import { REJECTION_REASON_DESCRIPTIONS, isRejectionReason } from './reasons';
@@ -186,7 +188,7 @@ function isoOrNull(name: string, value: string | null | undefined): string | nul
 export class MetricHistoryResolver {
   @FieldResolver(() => [MetricReading], {
     description:
-      'Stored readings, newest first, within the retention window (TELEMETRY_RETENTION_HOURS).',
+      "Stored readings, newest first, over the whole history: the graph's recent window and the history files (docs/history.md), each reading once.",
   })
   async history(
     @Root() metric: Metric,
@@ -197,12 +199,38 @@ export class MetricHistoryResolver {
       throw badInput(`"limit" must be from 1 to 1000, got ${args.limit}`);
     const from = isoOrNull('from', args.from);
     const to = isoOrNull('to', args.to);
-    const rows = await ctx.loaders
-      .lists(`history:${from}:${to}:${args.limit}`, (ids) =>
-        readHistory(ctx.graph, ids, from, to, args.limit),
-      )
-      .load(metric.id);
-    return rows.map((r) =>
+    const fromMs = from === null ? null : Date.parse(from);
+    const toMs = to === null ? null : Date.parse(to);
+    // the graph answers from the boundary on, the files before it (src/telemetry/history.ts)
+    const boundary = historyBoundaryMs(ctx);
+    const graphFrom = new Date(
+      fromMs === null ? boundary : Math.max(fromMs, boundary),
+    ).toISOString();
+    const graphRows =
+      toMs !== null && toMs < boundary
+        ? []
+        : await ctx.loaders
+            .lists(`history:${graphFrom}:${to}:${args.limit}`, (ids) =>
+              readHistory(ctx.graph, ids, graphFrom, to, args.limit),
+            )
+            .load(metric.id);
+    // one DuckDB query for the metrics of a level still short of their limit
+    const fileRows =
+      graphRows.length >= args.limit || (fromMs !== null && fromMs >= boundary)
+        ? []
+        : await ctx.loaders
+            .lists(`history-files:${from}:${to}:${args.limit}:${boundary}`, (ids) =>
+              readFileHistory(
+                historyReaderFor(historyDir(ctx.config)),
+                ids,
+                fromMs,
+                toMs,
+                args.limit,
+                boundary,
+              ),
+            )
+            .load(metric.id);
+    return mergeHistory(graphRows, fileRows, args.limit).map((r) =>
       Object.assign(new MetricReading(), {
         ts: String(r['ts']),
         value: num(r, 'value', 0),
