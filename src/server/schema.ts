@@ -27,6 +27,7 @@ import {
   StockoutResolver,
 } from '../simulation/simulation.resolver';
 import { MetricRollupResolver } from '../telemetry/rollup.resolver';
+import { BackfillResolver } from '../telemetry/backfill/backfill.resolver';
 import { MetricHistoryResolver, TelemetryResolver } from '../telemetry/telemetry.resolver';
 import { AssetResolver } from '../twins/asset.resolver';
 import { FactoryResolver } from '../twins/factory.resolver';
@@ -52,6 +53,7 @@ export const resolvers: NonEmptyArray<Function> = [
   TelemetryResolver,
   MetricHistoryResolver,
   MetricRollupResolver,
+  BackfillResolver,
   AuthResolver,
   AlertRuleResolver,
   AlertResolver,
