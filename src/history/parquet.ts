@@ -20,31 +20,37 @@ export interface WrittenFile {
   rows: number;
 }
 
-/** Rows of one partition (UTC day and factory). */
-export interface PartitionGroup {
-  day: string;
-  factoryId: string;
-  rows: HistoryRow[];
-}
-
-/** Groups rows by their `day=`/`factory=` partition, in first-seen order. */
-export function groupByPartition(rows: readonly HistoryRow[]): PartitionGroup[] {
-  const groups = new Map<string, PartitionGroup>();
-  for (const row of rows) {
-    const day = utcDay(row.tsMs);
-    const key = `${day}\u0000${row.factoryId}`;
-    let group = groups.get(key);
-    if (!group) {
-      group = { day, factoryId: row.factoryId, rows: [] };
-      groups.set(key, group);
-    }
-    group.rows.push(row);
-  }
-  return [...groups.values()];
-}
-
 const STAGING = 'history_staging';
 const COLUMN_LIST = HISTORY_COLUMNS.map(([name]) => name).join(', ');
+/** Rows appended between two yields to the event loop (the appender's calls are synchronous). */
+const APPEND_SLICE = 2000;
+
+/**
+ * A spool line's fields (HistoryRow as JSON) and their DuckDB types: DuckDB parses the spool
+ * itself, so a roll costs the event loop nothing. A line that does not parse (torn by a crash)
+ * comes back as NULLs and is left out by SPOOL_COMPLETE.
+ */
+const SPOOL_FIELDS: Record<keyof HistoryRow, string> = {
+  metricId: 'VARCHAR',
+  assetId: 'VARCHAR',
+  factoryId: 'VARCHAR',
+  metric: 'VARCHAR',
+  tsMs: 'DOUBLE',
+  value: 'DOUBLE',
+  unit: 'VARCHAR',
+  flagged: 'BOOLEAN',
+  originalValue: 'DOUBLE',
+  originalUnit: 'VARCHAR',
+  conversion: 'VARCHAR',
+  source: 'VARCHAR',
+  receivedAtMs: 'DOUBLE',
+};
+const NULLABLE: readonly (keyof HistoryRow)[] = ['originalUnit', 'conversion'];
+const SPOOL_COMPLETE = Object.keys(SPOOL_FIELDS)
+  .filter((f) => !NULLABLE.some((n) => n === f))
+  .map((f) => `"${f}" IS NOT NULL`)
+  .join(' AND ');
+const microsSql = (field: string) => `CAST(trunc("${field}") AS BIGINT) * 1000`;
 
 /** SQL string literal (DuckDB: single quotes doubled). */
 const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`;
@@ -53,8 +59,10 @@ const micros = (ms: number): DuckDBTimestampTZValue =>
   new DuckDBTimestampTZValue(BigInt(Math.trunc(ms)) * 1000n);
 
 /**
- * Writes Parquet files with one in-memory DuckDB (one thread: the API shares the machine). Calls
- * must not overlap (the HistoryWriter serialises them); `close` frees the database.
+ * Writes Parquet files with one in-memory DuckDB (one thread: the API shares the machine). Rows
+ * are staged in a table (with their UTC day and epoch ms beside the file's columns), then each
+ * (day, factory) of the stage is copied to its own file. Calls must not overlap (the HistoryWriter
+ * serialises them); `close` frees the database.
  */
 export class ParquetFiles {
   private db: DuckDBInstance | null = null;
@@ -66,40 +74,87 @@ export class ParquetFiles {
     private readonly instanceId: string,
   ) {}
 
-  /** Every group as its own new file; returns the files in place (all of them, or it throws). */
+  /** Rows from memory, one new file per (day, factory); returns the files (all, or it throws). */
   async write(rows: readonly HistoryRow[]): Promise<WrittenFile[]> {
-    const written: WrittenFile[] = [];
-    for (const group of groupByPartition(rows)) {
-      written.push(await this.writeGroup(group));
+    const c = await this.connect();
+    await c.run(`DELETE FROM ${STAGING}`);
+    const appender = await c.createAppender(STAGING);
+    try {
+      for (let i = 0; i < rows.length; i += APPEND_SLICE) {
+        for (const row of rows.slice(i, i + APPEND_SLICE)) appendRow(appender, row);
+        appender.flushSync();
+        if (i + APPEND_SLICE < rows.length) await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      appender.closeSync();
     }
+    return this.copyStaged();
+  }
+
+  /**
+   * The rows of a spool file (JSON lines of HistoryRow), one new file per (day, factory). Returns
+   * the files and the rows read; lines that do not parse are skipped.
+   */
+  async writeSpool(path: string): Promise<{ files: WrittenFile[]; rows: number }> {
+    const c = await this.connect();
+    await c.run(`DELETE FROM ${STAGING}`);
+    const columns = Object.entries(SPOOL_FIELDS)
+      .map(([name, type]) => `"${name}": '${type}'`)
+      .join(', ');
+    await c.run(
+      `INSERT INTO ${STAGING}
+       SELECT "metricId", "assetId", "factoryId", "metric", make_timestamptz(${microsSql('tsMs')}),
+              "value", "unit", "flagged", "originalValue", "originalUnit", "conversion", "source",
+              make_timestamptz(${microsSql('receivedAtMs')}),
+              strftime(make_timestamp(${microsSql('tsMs')}), '%Y-%m-%d'), CAST(trunc("tsMs") AS BIGINT)
+         FROM read_json(${literal(path)}, format = 'newline_delimited', columns = {${columns}},
+                        ignore_errors = true)
+        WHERE ${SPOOL_COMPLETE}`,
+    );
+    const files = await this.copyStaged();
+    return { files, rows: files.reduce((n, f) => n + f.rows, 0) };
+  }
+
+  /** Each (day, factory) of the stage as a new file, sorted by (metric_id, ts); empties the stage. */
+  private async copyStaged(): Promise<WrittenFile[]> {
+    const c = await this.connect();
+    const groups = await c.runAndReadAll(
+      `SELECT _day AS day, factory_id, min(_ts_ms)::DOUBLE AS first_ms, count(*)::DOUBLE AS n
+         FROM ${STAGING} GROUP BY _day, factory_id ORDER BY first_ms`,
+    );
+    const written: WrittenFile[] = [];
+    for (const g of groups.getRowObjectsJson()) {
+      const group = {
+        day: String(g['day']),
+        factoryId: String(g['factory_id']),
+        firstTsMs: Number(g['first_ms']),
+        rows: Number(g['n']),
+      };
+      written.push(await this.copyGroup(c, group));
+    }
+    await c.run(`DELETE FROM ${STAGING}`);
     return written;
   }
 
-  private async writeGroup(group: PartitionGroup): Promise<WrittenFile> {
+  private async copyGroup(
+    c: DuckDBConnection,
+    group: { day: string; factoryId: string; firstTsMs: number; rows: number },
+  ): Promise<WrittenFile> {
     const dir = partitionDir(this.dir, group.day, group.factoryId);
     await mkdir(dir, { recursive: true });
-    const firstTsMs = group.rows.reduce((min, r) => Math.min(min, r.tsMs), Infinity);
     const seq = this.seq++;
-    const tmp = join(dir, `.${fileName(this.instanceId, firstTsMs, seq)}.tmp`);
+    const tmp = join(dir, `.${fileName(this.instanceId, group.firstTsMs, seq)}.tmp`);
     try {
-      const c = await this.connect();
-      await c.run(`DELETE FROM ${STAGING}`);
-      const appender = await c.createAppender(STAGING);
-      try {
-        for (const row of group.rows) appendRow(appender, row);
-        appender.flushSync();
-      } finally {
-        appender.closeSync();
-      }
       await c.run(
-        `COPY (SELECT ${COLUMN_LIST} FROM ${STAGING} ORDER BY metric_id, ts) ` +
-          `TO ${literal(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
+        `COPY (SELECT ${COLUMN_LIST} FROM ${STAGING}
+                WHERE _day = ${literal(group.day)} AND factory_id = ${literal(group.factoryId)}
+                ORDER BY metric_id, ts)
+           TO ${literal(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
       );
-      await c.run(`DELETE FROM ${STAGING}`);
       await fsyncFile(tmp);
-      const path = await this.placeNew(tmp, dir, firstTsMs, seq);
+      const path = await this.placeNew(tmp, dir, group.firstTsMs, seq);
       await fsyncDir(dirname(path));
-      return { path, rows: group.rows.length };
+      return { path, rows: group.rows };
     } catch (err) {
       await rm(tmp, { force: true }).catch(() => undefined);
       throw err;
@@ -143,7 +198,7 @@ export class ParquetFiles {
     const db = await DuckDBInstance.create(':memory:', { threads: '1' });
     const connection = await db.connect();
     const columns = HISTORY_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
-    await connection.run(`CREATE TABLE ${STAGING} (${columns})`);
+    await connection.run(`CREATE TABLE ${STAGING} (${columns}, _day VARCHAR, _ts_ms BIGINT)`);
     this.db = db;
     this.connection = connection;
     return connection;
@@ -174,6 +229,8 @@ function appendRow(a: DuckDBAppender, r: HistoryRow): void {
   else a.appendVarchar(r.conversion);
   a.appendVarchar(r.source);
   a.appendTimestampTZ(micros(r.receivedAtMs));
+  a.appendVarchar(utcDay(r.tsMs));
+  a.appendBigInt(BigInt(Math.trunc(r.tsMs)));
   a.endRow();
 }
 

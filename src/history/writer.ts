@@ -9,7 +9,6 @@
  */
 import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { errorText, type Log } from '../log';
 import { factorySegment, type HistoryRow } from './layout';
 import { ParquetFiles } from './parquet';
@@ -41,22 +40,6 @@ export interface HistoryWriterStats {
 
 const DEFAULT_MAX_ROWS = 200_000;
 const FIRST_RETRY_MS = 1000;
-
-const spoolRow = z.object({
-  metricId: z.string(),
-  assetId: z.string(),
-  factoryId: z.string(),
-  metric: z.string(),
-  tsMs: z.number().finite(),
-  value: z.number(),
-  unit: z.string(),
-  flagged: z.boolean(),
-  originalValue: z.number(),
-  originalUnit: z.string().nullable(),
-  conversion: z.string().nullable(),
-  source: z.string(),
-  receivedAtMs: z.number().finite(),
-});
 
 interface SpoolFile {
   path: string;
@@ -107,7 +90,7 @@ export class HistoryWriter {
     const left = (await readdir(writer.spoolDir)).filter((n) => n.endsWith('.jsonl')).sort();
     for (const name of left) {
       const path = join(writer.spoolDir, name);
-      writer.sealed.push({ path, rows: (await readSpool(path, options.log)).length });
+      writer.sealed.push({ path, rows: await countLines(path) });
     }
     if (writer.sealed.length > 0) {
       const rows = await writer.roll().catch(() => 0);
@@ -196,14 +179,17 @@ export class HistoryWriter {
     try {
       // file by file: memory stays bounded by one spool file when many waited
       for (const file of [...this.sealed]) {
-        const rows = await readSpool(file.path, this.options.log);
-        if (rows.length > 0) {
-          const files = await this.parquet.write(rows);
-          this.counters.files += files.length;
+        const lines = await countLines(file.path);
+        const { files, rows } = await this.parquet.writeSpool(file.path);
+        this.counters.files += files.length;
+        if (rows < lines) {
+          this.options.log.warn(
+            `history: ${lines - rows} unreadable lines skipped in ${file.path}`,
+          );
         }
         await rm(file.path, { force: true });
         this.sealed = this.sealed.filter((f) => f !== file);
-        rolled += rows.length;
+        rolled += rows;
       }
     } catch (err) {
       this.counters.failedRolls += 1;
@@ -287,26 +273,10 @@ function checkRows(rows: readonly HistoryRow[]): void {
   }
 }
 
-/** The rows of a spool file; a line that does not parse (torn by a crash) is skipped and logged. */
-async function readSpool(path: string, log: Log): Promise<HistoryRow[]> {
-  const text = await readFile(path, 'utf8');
-  const rows: HistoryRow[] = [];
-  let skipped = 0;
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const parsed = parseLine(line);
-    if (parsed) rows.push(parsed);
-    else skipped += 1;
-  }
-  if (skipped > 0) log.warn(`history: ${skipped} unreadable lines skipped in ${path}`);
-  return rows;
-}
-
-function parseLine(line: string): HistoryRow | null {
-  try {
-    const result = spoolRow.safeParse(JSON.parse(line));
-    return result.success ? result.data : null;
-  } catch {
-    return null;
-  }
+/** Lines in a spool file (a last line without its newline, torn by a crash, counts too). */
+async function countLines(path: string): Promise<number> {
+  const bytes = await readFile(path);
+  let lines = 0;
+  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) lines += 1;
+  return bytes.length > 0 && bytes[bytes.length - 1] !== 10 ? lines + 1 : lines;
 }
