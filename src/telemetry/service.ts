@@ -296,12 +296,18 @@ export class TelemetryService implements TwinEvents {
           'readings may be pruned from the graph before they reach the history files',
       );
     }
-    return HistoryWriter.open({
-      dir: settings.dir,
-      instanceId: this.settings.instanceId,
-      rollMs: settings.rollMs,
-      log: this.log,
-    });
+    try {
+      return await HistoryWriter.open({
+        dir: settings.dir,
+        instanceId: this.settings.instanceId,
+        rollMs: settings.rollMs,
+        log: this.log,
+      });
+    } catch (err) {
+      throw new Error(
+        `HISTORY_DIR ${settings.dir} cannot be used (set another, or HISTORY_ENABLED=false): ${errorText(err)}`,
+      );
+    }
   }
 
   /**
