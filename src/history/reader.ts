@@ -214,6 +214,19 @@ export class HistoryReader {
     return result;
   }
 
+  /**
+   * The finished files holding readings in [fromMs, toMs) (by their `day=` partitions), of some
+   * factories or all: what an export reads (src/telemetry/export.ts).
+   */
+  async filesBetween(
+    fromMs: number,
+    toMs: number,
+    factoryIds?: readonly string[] | null,
+  ): Promise<string[]> {
+    if (fromMs >= toMs) return [];
+    return this.files(await this.days(fromMs, toMs - 1), factoryIds);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const c of this.idle.splice(0)) c.closeSync();

@@ -155,3 +155,22 @@ export const READ_ROLLUP = `
                     last: latest.value}) AS items
   }
   RETURN m.key AS id, items`;
+
+/** Every asset's factory now (the export's `factory_id` for the graph's recent readings). */
+export const ASSET_FACTORIES = `
+  MATCH (f:Factory)-[:HAS_LINE]->(:Line)-[:HAS_ASSET]->(a:Asset)
+  WHERE $factoryId IS NULL OR f.id = $factoryId
+  RETURN a.id AS assetId, f.id AS factoryId`;
+
+/**
+ * One page of the graph's readings in [$from, $to) after the cursor ($afterTs, $afterId), in
+ * (ts, id) order along the `reading_ts` index; `$assetIds` null: every asset.
+ */
+export const EXPORT_READINGS = `
+  MATCH (r:Reading)
+  WHERE r.ts >= $from AND r.ts < $to
+    AND (r.ts > $afterTs OR (r.ts = $afterTs AND r.id > $afterId))
+    AND ($assetIds IS NULL OR r.assetId IN $assetIds)
+  WITH r ORDER BY r.ts, r.id LIMIT toInteger($page)
+  RETURN r {.id, .metricId, .assetId, .metric, .ts, .value, .unit, .flagged, .topic, .receivedAt,
+            .originalValue, .originalUnit, .conversion} AS reading`;
