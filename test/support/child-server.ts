@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_ADMIN_KEY } from './credentials';
 import { waitFor } from './live';
@@ -8,6 +9,9 @@ import { waitFor } from './live';
  * The compiled server (`dist/src/main.js`, built by `npm test`) as a child process: what the tests
  * of signals, restarts and several instances start. Its stderr is kept for failure messages.
  */
+
+/** The history files of this test file's child servers: out of the working tree, kept across restarts. */
+const HISTORY_DIR = join(tmpdir(), `twin-graph-test-history-${process.pid}`);
 
 export interface ChildServer {
   child: ChildProcess;
@@ -30,6 +34,7 @@ export function startServer(env: Record<string, string>): ChildServer {
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
       PLAYGROUND: 'false',
+      HISTORY_DIR,
       ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
