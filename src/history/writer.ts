@@ -16,7 +16,10 @@ import { ParquetFiles } from './parquet';
 export interface HistoryWriterOptions {
   /** HISTORY_DIR: the root of the layout (layout.ts). */
   dir: string;
-  /** Names this instance's files and its spool folder; unique per instance, stable across restarts. */
+  /**
+   * Names this instance's files and its spool folder; unique per instance, stable across restarts.
+   * Never one that a running writer uses: `open` rolls (and deletes) that id's spool files.
+   */
   instanceId: string;
   /** The spool is rolled into Parquet files this often (ms). */
   rollMs: number;
