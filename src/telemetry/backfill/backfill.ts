@@ -205,21 +205,21 @@ export async function backfill(
           continue;
         }
         const { reading, history } = checked;
-        let times = seen.get(reading.metricId);
+        let times = seen.get(history.metricId);
         const earlier = times?.get(history.tsMs);
         if (earlier !== undefined) {
           duplicates += 1;
           issue(
             row,
             'DUPLICATE',
-            `same asset, metric and ts as line ${earlier} (${reading.assetId}, ${reading.metric}, ${reading.ts}): that line is written, this one is not`,
+            `same asset, metric and ts as line ${earlier} (${history.assetId}, ${history.metric}, ${new Date(history.tsMs).toISOString()}): that line is written, this one is not`,
           );
           continue;
         }
         if (tracked < maxKeys) {
           if (!times) {
             times = new Map();
-            seen.set(reading.metricId, times);
+            seen.set(history.metricId, times);
           }
           times.set(history.tsMs, row.line);
           tracked += 1;
@@ -230,7 +230,7 @@ export async function backfill(
         if (history.tsMs < firstMs) firstMs = history.tsMs;
         if (history.tsMs > lastMs) lastMs = history.tsMs;
         if (options.files) fileRows.push(history);
-        if (checked.toGraph) {
+        if (reading) {
           inGraphWindow += 1;
           if (options.graph) graphRows.push(reading);
         }

@@ -1,6 +1,7 @@
 import type { AssetInfo } from '../registry';
 import { backfill, type BackfillIssue } from './backfill';
-import { checkRow, type CheckLimits } from './check';
+import { checkRow, timestampOf, type CheckLimits } from './check';
+import { parseTimestamp } from '../payload';
 import { rowsOfText, type RowFields } from './parse';
 
 const NOW = Date.parse('2026-11-25T12:00:00.000Z');
@@ -133,5 +134,30 @@ describe('a backfill run without a database', () => {
     expect(issues[0]?.detail).toContain('as line 2');
     expect(written).toHaveLength(1);
     expect(summary.byReason.get('DUPLICATE')).toBe(2);
+  });
+});
+
+describe('the timestamps of a backfill', () => {
+  it('when a ts is canonical UTC, then the fast path answers what parseTimestamp answers; other forms and refusals are parseTimestamp’s', () => {
+    const values: unknown[] = [
+      '2026-11-25T10:00:00Z',
+      '2026-11-25T10:00:00.123Z',
+      '2024-02-29T23:59:59.999Z',
+      '2025-02-29T00:00:00Z',
+      '2026-13-01T00:00:00Z',
+      '2026-11-25T24:00:00Z',
+      '0099-01-01T00:00:00Z',
+      '2026-11-25T12:05:00.001Z',
+      '2026-11-25T12:04:59.999Z',
+      '2026-11-25T11:00:00+01:00',
+      1795600000000,
+    ];
+    for (const value of values) {
+      const ours = timestampOf(value, limits);
+      const theirs = parseTimestamp(value, { ...limits, maxAgeMs: Number.POSITIVE_INFINITY });
+      expect({ value, ours }).toEqual({ value, ours: theirs });
+      // asked again (the memo): the same answer
+      expect(timestampOf(value, limits)).toEqual(theirs);
+    }
   });
 });

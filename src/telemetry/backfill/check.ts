@@ -12,7 +12,7 @@
 import { outsideRange } from '../../alerts/stream';
 import { convert, resolveUnit } from '../../domain/units';
 import type { HistoryRow } from '../../history/layout';
-import { MAX_METRIC_NAME_LENGTH, parseTimestamp } from '../payload';
+import { MAX_METRIC_NAME_LENGTH, parseTimestamp, type TimestampResult } from '../payload';
 import type { ReadingRecord } from '../records';
 import type { AssetInfo } from '../registry';
 import type { RowFields } from './parse';
@@ -34,9 +34,9 @@ export interface CheckLimits {
 
 export interface CheckedRow {
   readonly ok: true;
-  readonly reading: ReadingRecord;
   readonly history: HistoryRow;
-  /** Within the graph's retention window. */
+  /** The graph's reading: only for a row within its retention window (toGraph). */
+  readonly reading: ReadingRecord | null;
   readonly toGraph: boolean;
 }
 
@@ -67,11 +67,7 @@ export function checkRow(
     );
   }
 
-  const time = parseTimestamp(fields.ts, {
-    now: limits.now,
-    maxFutureMs: limits.maxFutureMs,
-    maxAgeMs: Number.POSITIVE_INFINITY,
-  });
+  const time = timestampOf(fields.ts, limits);
   if (!time.ok) {
     // no age limit, so never STALE_TIMESTAMP
     return problem(
@@ -122,21 +118,23 @@ export function checkRow(
   return {
     ok: true,
     toGraph,
-    reading: {
-      id: `${def.id}@${time.ts}`,
-      metricId: def.id,
-      assetId: asset.id,
-      metric: def.name,
-      ts: time.ts,
-      value: converted.value,
-      unit: def.unit,
-      flagged,
-      topic: src,
-      receivedAt,
-      originalValue: value,
-      originalUnit: unit,
-      conversion: converted.conversion,
-    },
+    reading: !toGraph
+      ? null
+      : {
+          id: `${def.id}@${time.ts}`,
+          metricId: def.id,
+          assetId: asset.id,
+          metric: def.name,
+          ts: time.ts,
+          value: converted.value,
+          unit: def.unit,
+          flagged,
+          topic: src,
+          receivedAt,
+          originalValue: value,
+          originalUnit: unit,
+          conversion: converted.conversion,
+        },
     history: {
       metricId: def.id,
       assetId: asset.id,
@@ -153,6 +151,70 @@ export function checkRow(
       receivedAtMs: limits.now,
     },
   };
+}
+
+/**
+ * parseTimestamp without an age limit, made cheap for files: the last answer is kept (an export
+ * lists every metric of an instant together), and a UTC time already in canonical form
+ * (`2026-11-25T10:00:00Z`, `.123Z`) is read by its digits, which gives what parseTimestamp gives
+ * (a test holds them equal). Anything else, and every refusal, is parseTimestamp's.
+ */
+export function timestampOf(value: unknown, limits: CheckLimits): TimestampResult {
+  const memo = lastTime;
+  if (memo.value === value && memo.now === limits.now && memo.maxFutureMs === limits.maxFutureMs) {
+    return memo.result;
+  }
+  const result =
+    canonicalUtc(value, limits) ??
+    parseTimestamp(value, {
+      now: limits.now,
+      maxFutureMs: limits.maxFutureMs,
+      maxAgeMs: Number.POSITIVE_INFINITY,
+    });
+  lastTime = { value, now: limits.now, maxFutureMs: limits.maxFutureMs, result };
+  return result;
+}
+
+let lastTime: { value: unknown; now: number; maxFutureMs: number; result: TimestampResult } = {
+  value: Symbol('none'),
+  now: Number.NaN,
+  maxFutureMs: Number.NaN,
+  result: { ok: true, ts: '', tsMs: 0 },
+};
+
+const CANONICAL_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{3}))?Z$/;
+
+function canonicalUtc(value: unknown, limits: CheckLimits): TimestampResult | null {
+  if (typeof value !== 'string') return null;
+  const m = CANONICAL_UTC.exec(value);
+  if (m === null) return null;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number);
+  if (
+    year === undefined ||
+    month === undefined ||
+    day === undefined ||
+    hour === undefined ||
+    minute === undefined ||
+    second === undefined ||
+    year < 1000 || // Date.UTC reads 0…99 as 1900…1999
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
+    return null; // parseTimestamp says why
+  }
+  const tsMs = Date.UTC(year, month - 1, day, hour, minute, second, Number(m[7] ?? 0));
+  if (tsMs > limits.now + limits.maxFutureMs) return null;
+  return { ok: true, ts: m[7] === undefined ? `${value.slice(0, 19)}.000Z` : value, tsMs };
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** A required text field, or BAD_SHAPE saying what is wrong with it. */
