@@ -3,7 +3,7 @@
  * (or NEO4J_URI), and exits non-zero when one fails.
  *
  *   npm run bench            # = npm run build && node dist/bench/run-all.js
- *   node dist/bench/run-all.js [--only import|nested-query|ingest|live-latency|impact|simulation]
+ *   node dist/bench/run-all.js [--only import|nested-query|ingest|live-latency|impact|simulation|backfill]
  */
 import './production';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,6 +18,7 @@ const BENCHMARKS = [
   'live-latency',
   'impact',
   'simulation',
+  'backfill',
 ] as const;
 
 let current: ChildProcess | undefined;
