@@ -328,7 +328,7 @@ runBench('bench/history', async (defer) => {
   const am = median(t2.across);
   const gm = median(t2.graph);
   out(
-    `history across the boundary: limit ${limit}, 20 minutes at 1 Hz around B = now - 12 h (600 readings from the graph, 400 from the files)`,
+    `history across the boundary: limit ${limit}, 20 minutes at 1 Hz around B = now - 12 h (601 readings from the graph, 399 from the files)`,
   );
   out();
   for (const line of table(
