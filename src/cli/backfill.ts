@@ -2,12 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config';
-import { historyDir } from '../history/reader';
-import {
-  historyEnabled,
-  NO_ALERTS_NOTE,
-  type BackfillSummary,
-} from '../telemetry/backfill/backfill';
+import { NO_ALERTS_NOTE, type BackfillSummary } from '../telemetry/backfill/backfill';
 import { backfillFile } from '../telemetry/backfill/file';
 import { openBackfillFiles } from '../telemetry/backfill/files';
 import { BackfillFileError, formatOfPath, type BackfillFormat } from '../telemetry/backfill/parse';
@@ -96,8 +91,8 @@ async function run(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   const dryRun = values['dry-run'];
-  const dir = values['history-dir'] ?? historyDir(config);
-  const filesOn = historyEnabled(config) || values['history-dir'] !== undefined;
+  const dir = values['history-dir'] ?? config.HISTORY_DIR;
+  const filesOn = config.HISTORY_ENABLED || values['history-dir'] !== undefined;
   const source = values.source ?? basename(file);
   const rejectsPath =
     values.rejects ?? join(dirname(file), `${basename(file, extname(file))}.rejects.csv`);
@@ -206,7 +201,7 @@ function printSummary(s: BackfillSummary, c: SummaryContext): void {
   lines.push(
     `  refused     ${n(s.rejected)}${refused.length > 0 ? `: ${refused.map(([r, k]) => `${r} ${n(k)}`).join(', ')}` : ''}`,
     `  duplicates  ${n(s.duplicates)}${s.duplicates > 0 ? ' (same asset, metric and ts as an earlier row: written once)' : ''}`,
-    `  rejects report: ${c.rejectsPath} (${n(s.rejected + s.duplicates)} rows)`,
+    `  rejects report: ${c.rejectsPath} (${n(s.rejected + s.duplicates)} ${s.rejected + s.duplicates === 1 ? 'row' : 'rows'})`,
   );
   if (s.duplicatesCapped) {
     lines.push('  (too many rows to remember them all: later duplicates may not be reported)');

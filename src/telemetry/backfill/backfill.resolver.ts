@@ -1,9 +1,8 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { Context } from '../../domain/context';
 import { TwinError, clip } from '../../errors';
-import { historyDir } from '../../history/reader';
 import { AssetRegistry } from '../registry';
-import { backfill, historyEnabled, NO_ALERTS_NOTE, type BackfillIssue } from './backfill';
+import { backfill, NO_ALERTS_NOTE, type BackfillIssue } from './backfill';
 import {
   BackfillFormatEnum,
   BackfillReasonCount,
@@ -70,7 +69,7 @@ export class BackfillResolver {
 
     const now = Date.now();
     const config = ctx.config;
-    const files = historyEnabled(config) ? openBackfillFiles(historyDir(config)) : null;
+    const files = config.HISTORY_ENABLED ? openBackfillFiles(config.HISTORY_DIR) : null;
     const issues: BackfillIssue[] = [];
     try {
       const summary = await backfill([rows], {

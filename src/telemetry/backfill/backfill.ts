@@ -14,7 +14,6 @@
  *   written; the first row wins, as it would in the graph and the files.
  * - One graph write and one file write are in flight while the next chunk is read.
  */
-import type { Config } from '../../config';
 import type { Graph } from '../../graph/executor';
 import type { HistoryRow } from '../../history/layout';
 import type { ReadingRecord } from '../records';
@@ -27,12 +26,6 @@ import type { BackfillReason } from './reasons';
 export const NO_ALERTS_NOTE =
   'Backfilled readings raise no alerts: they do not go through the alert rules (a value out of ' +
   'range is stored with flagged: true) and reach no live subscription.';
-
-/** HISTORY_ENABLED, read defensively as history/reader.ts reads HISTORY_DIR. */
-export function historyEnabled(config: Config): boolean {
-  const value: unknown = 'HISTORY_ENABLED' in config ? config.HISTORY_ENABLED : undefined;
-  return value !== false;
-}
 
 /** Where accepted rows go: the history files (HistoryWriter.write or ParquetFiles.write). */
 export interface FilesTarget {
