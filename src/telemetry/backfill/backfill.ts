@@ -44,8 +44,13 @@ export interface BackfillOptions {
   readonly files: FilesTarget | null;
   /** Rows per graph transaction (default 5,000). */
   readonly graphChunk?: number;
-  /** Rows per write of files (default 50,000: fewer, larger files). */
+  /**
+   * Rows of one (UTC day, factory) partition per file (default 100,000). Rows wait per partition,
+   * so a file holds one partition's rows of many chunks: fewer, larger files.
+   */
   readonly fileChunk?: number;
+  /** Rows waiting for the files at most (default 300,000); past it the fullest partition is written. */
+  readonly fileBuffer?: number;
   /** Hears every refused or duplicate row, in line order. */
   readonly onIssue?: (issue: BackfillIssue) => void;
   /** Hears the counts at most every `progressEveryMs` (default 250) and once at the end. */
@@ -111,13 +116,26 @@ class OneInFlight {
   }
 }
 
+function fullest(partitions: ReadonlyMap<string, readonly unknown[]>): string {
+  let best = '';
+  let most = -1;
+  for (const [key, rows] of partitions) {
+    if (rows.length > most) {
+      best = key;
+      most = rows.length;
+    }
+  }
+  return best;
+}
+
 export async function backfill(
   batches: AsyncIterable<readonly SourceRow[]> | Iterable<readonly SourceRow[]>,
   options: BackfillOptions,
 ): Promise<BackfillSummary> {
   const started = performance.now();
   const graphChunk = options.graphChunk ?? 5000;
-  const fileChunk = options.fileChunk ?? 50_000;
+  const fileChunk = options.fileChunk ?? 100_000;
+  const fileBuffer = options.fileBuffer ?? 300_000;
   const maxKeys = options.maxTrackedKeys ?? 10_000_000;
   const progressEveryMs = options.progressEveryMs ?? 250;
   const byReason = new Map<BackfillReason, number>();
@@ -134,7 +152,9 @@ export async function backfill(
   let firstMs = Infinity;
   let lastMs = -Infinity;
   let graphRows: ReadingRecord[] = [];
-  let fileRows: HistoryRow[] = [];
+  // rows waiting for the files, by partition (UTC day number and factory)
+  const partitions = new Map<string, HistoryRow[]>();
+  let buffered = 0;
   const graphWrites = new OneInFlight();
   const fileWrites = new OneInFlight();
   let lastProgress = started;
@@ -153,10 +173,11 @@ export async function backfill(
       toGraph += rows.length;
     });
   };
-  const flushFiles = async (): Promise<void> => {
+  const flushPartition = async (key: string): Promise<void> => {
     const { files } = options;
-    const rows = fileRows;
-    fileRows = [];
+    const rows = partitions.get(key) ?? [];
+    partitions.delete(key);
+    buffered -= rows.length;
     if (!files || rows.length === 0) return;
     await fileWrites.add(async () => {
       await files.write(rows);
@@ -222,13 +243,23 @@ export async function backfill(
         accepted += 1;
         if (history.tsMs < firstMs) firstMs = history.tsMs;
         if (history.tsMs > lastMs) lastMs = history.tsMs;
-        if (options.files) fileRows.push(history);
+        if (options.files) {
+          const key = `${Math.floor(history.tsMs / 86_400_000)}|${history.factoryId}`;
+          let rows = partitions.get(key);
+          if (!rows) {
+            rows = [];
+            partitions.set(key, rows);
+          }
+          rows.push(history);
+          buffered += 1;
+          if (rows.length >= fileChunk) await flushPartition(key);
+          else if (buffered >= fileBuffer) await flushPartition(fullest(partitions));
+        }
         if (reading) {
           inGraphWindow += 1;
           if (options.graph) graphRows.push(reading);
         }
         if (graphRows.length >= graphChunk) await flushGraph();
-        if (fileRows.length >= fileChunk) await flushFiles();
       }
       if (options.onProgress && performance.now() - lastProgress >= progressEveryMs) {
         lastProgress = performance.now();
@@ -236,7 +267,7 @@ export async function backfill(
       }
     }
     await flushGraph();
-    await flushFiles();
+    for (const key of [...partitions.keys()]) await flushPartition(key);
     await graphWrites.drain();
     await fileWrites.drain();
   } catch (err) {

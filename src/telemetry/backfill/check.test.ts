@@ -132,7 +132,8 @@ describe('a backfill run without a database', () => {
       [5, 'UNKNOWN_METRIC'],
     ]);
     expect(issues[0]?.detail).toContain('as line 2');
-    expect(written).toHaveLength(1);
+    // one file per (UTC day, factory): the two accepted rows are days apart
+    expect(written.map((w) => w.length)).toEqual([1, 1]);
     expect(summary.byReason.get('DUPLICATE')).toBe(2);
   });
 });
@@ -159,5 +160,33 @@ describe('the timestamps of a backfill', () => {
       // asked again (the memo): the same answer
       expect(timestampOf(value, limits)).toEqual(theirs);
     }
+  });
+});
+
+describe('the files of a backfill', () => {
+  it('when rows of several days interleave, then each file holds one partition; a full partition is written at once, the fullest when the buffer is full', async () => {
+    const written: string[][] = [];
+    const day = (d: number, h: number) =>
+      `2026-11-${String(d).padStart(2, '0')}T${String(h).padStart(2, '0')}:00:00Z`;
+    const lines = ['asset,metric,ts,value'];
+    for (let h = 0; h < 5; h++)
+      for (const d of [20, 21, 22]) lines.push(`A1,temperature,${day(d, h)},1`);
+    const summary = await backfill([rowsOfText(lines.join('\n'), 'CSV')], {
+      source: 'f.csv',
+      lookup,
+      limits,
+      graph: null,
+      files: {
+        write: async (rows) =>
+          void written.push(rows.map((r) => new Date(r.tsMs).toISOString().slice(8, 13))),
+      },
+      fileChunk: 4,
+      fileBuffer: 10,
+    });
+    expect(summary.toFiles).toBe(15);
+    // each write is one day; day 20 fills its 4 first, then the buffer (10) forces the fullest out
+    for (const w of written) expect(new Set(w.map((t) => t.slice(0, 2))).size).toBe(1);
+    expect(written.map((w) => w.length).reduce((a, b) => a + b, 0)).toBe(15);
+    expect(written[0]).toEqual(['20T00', '20T01', '20T02', '20T03']);
   });
 });
