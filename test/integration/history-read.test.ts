@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HistoryReader } from '../../src/history/reader';
 import { WRITE_READINGS } from '../../src/telemetry/telemetry.cypher';
 import { gql, startTestApp, type TestApp } from '../support/app';
 import { resetTwins } from '../support/db';
@@ -232,6 +233,35 @@ describe('history over the graph and the files', () => {
       }
     },
   );
+
+  it('when a level of metrics reads history and rollups across the boundary, then each half is one batch for all of them', async () => {
+    const readings = jest.spyOn(HistoryReader.prototype, 'readings');
+    const rollups = jest.spyOn(HistoryReader.prototype, 'rollup');
+    try {
+      const res = await gql(
+        app,
+        `query($from: String, $to: String, $f: DateTime!, $t: DateTime!) { asset(id: "A1") {
+           metrics { id history(from: $from, to: $to, limit: 1000) { ts }
+                     rollup(from: $f, to: $t, bucket: DAY) { count } } } }`,
+        { from: iso(first), to: iso(now), f: iso(first), t: iso(now) },
+      );
+      expect(res.errors).toBeUndefined();
+      // asset, its metrics, the graph's half of history; the metrics' factories, the graph's
+      // half of rollup: one round trip each for both metrics
+      expect(res.extensions?.['cypherQueries']).toBe(5);
+      expect(readings).toHaveBeenCalledTimes(1);
+      expect(readings.mock.calls[0]?.[0].metricIds).toEqual(['A1/pressure', METRIC]);
+      expect(rollups).toHaveBeenCalledTimes(1);
+      expect(rollups.mock.calls[0]?.[0]).toMatchObject({
+        metricIds: ['A1/pressure', METRIC],
+        timeZone: ZONE,
+        factoryIds: ['F1'],
+      });
+    } finally {
+      readings.mockRestore();
+      rollups.mockRestore();
+    }
+  });
 
   it('when a rollup asks for a range backwards or too many buckets, then it is refused as BAD_USER_INPUT', async () => {
     const ask = (from: number, to: number, bucket: string) =>
