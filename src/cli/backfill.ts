@@ -101,6 +101,18 @@ async function run(argv: string[]): Promise<number> {
   const files = filesOn && !dryRun ? openBackfillFiles(dir) : null;
   const rejects = new RejectsFile(rejectsPath);
   const bar = new ProgressLine();
+  // Ctrl-C: what was written stays (a second run completes it); the report keeps what it has
+  const interrupted = () => {
+    bar.done();
+    rejects.close();
+    console.error(
+      `interrupted: readings written so far stay; run the same command again to finish (nothing is written twice); ` +
+        `the rejects report ${rejectsPath} lists the rows refused so far`,
+    );
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     const registry = new AssetRegistry(graph);
     const assets = await registry.loadAll();
@@ -155,6 +167,8 @@ async function run(argv: string[]): Promise<number> {
     );
     return 1;
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     rejects.close();
     files?.close();
     await graph.close();

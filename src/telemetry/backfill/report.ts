@@ -17,6 +17,7 @@ export function rejectsLine(issue: BackfillIssue): string {
 export class RejectsFile {
   private readonly fd: number;
   private pending = '';
+  private closed = false;
   count = 0;
 
   constructor(readonly path: string) {
@@ -25,12 +26,16 @@ export class RejectsFile {
   }
 
   add(issue: BackfillIssue): void {
+    if (this.closed) return;
     this.count += 1;
     this.pending += `${rejectsLine(issue)}\n`;
     if (this.pending.length >= 65536) this.flush();
   }
 
+  /** Writes what is pending and closes the file; a second call does nothing. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.flush();
     closeSync(this.fd);
   }
