@@ -202,7 +202,9 @@ const ROOT_ARGS: Record<string, string> = {
 const UNSCOPED_ONLY = new Set(['apiKeys', 'telemetryRejections']);
 
 /** Arguments of nested fields that take required ones without defaults. */
-const FIELD_ARGS: Record<string, string> = {};
+const FIELD_ARGS: Record<string, string> = {
+  'Metric.rollup': '(from: "2026-06-01T00:00:00Z", to: "2027-05-31T00:00:00Z", bucket: DAY)',
+};
 
 const WINDOW = '(from: "2026-06-01T00:00:00Z", to: "2027-05-31T00:00:00Z")';
 
