@@ -4,6 +4,7 @@ import { jwtVerifierFor } from './auth/jwt';
 import { WebhookDispatcher } from './alerts/webhooks/dispatcher';
 import { type Config, graphSettings } from './config';
 import { Graph } from './graph/executor';
+import { closeHistoryReaders } from './history/reader';
 import { MigrationError, projectMigrator } from './graph/migrations';
 import { errorText, logger, setLogLevel } from './log';
 import { type RunningApp, startApp } from './server/app';
@@ -230,6 +231,10 @@ export async function startRuntime(config: Config): Promise<Runtime> {
               log.error(`closing the simulation workers: ${errorText(err)}`),
             );
           await telemetry.stop(config.SHUTDOWN_TIMEOUT_MS);
+          // the history files' DuckDB (Metric.history, rollup, export), once no query runs
+          await closeHistoryReaders().catch((err: unknown) =>
+            log.error(`closing the history readers: ${errorText(err)}`),
+          );
           await graph
             .close()
             .catch((err: unknown) => log.error(`closing Neo4j: ${errorText(err)}`));
