@@ -15,7 +15,7 @@
  *   backfill of a period already stored, two instances). Readers keep one row per (metric_id, ts):
  *   the one received first.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 /** One reading as stored in the files: a ReadingRecord plus where it belongs and came from. */
 export interface HistoryRow {
@@ -87,6 +87,18 @@ export function partitionDir(dir: string, day: string, factoryId: string): strin
 /** A file's name: unique per instance (its id, when its first row was taken, a sequence number). */
 export function fileName(instanceId: string, firstTsMs: number, seq: number): string {
   return `${factorySegment(instanceId)}-${firstTsMs}-${seq}.parquet`;
+}
+
+/**
+ * A compacted file's name starts with this: fileName(`compact-${instanceId}`, firstTsMs, seq).
+ * It holds one (UTC day, factory) partition's rows, deduplicated by (metric_id, ts) keeping the
+ * one received first, sorted by (metric_id, ts) (src/history/compactor.ts, docs/history.md).
+ */
+export const COMPACTED_PREFIX = 'compact-';
+
+/** Whether a file (a path or a basename) is a compacted file. */
+export function isCompacted(name: string): boolean {
+  return basename(name).startsWith(COMPACTED_PREFIX);
 }
 
 /** The glob a reader gives DuckDB's read_parquet (with hive_partitioning). */
