@@ -148,17 +148,3 @@ export const PRUNE_ALERTS = `
   }
   DETACH DELETE x
   RETURN count(x) AS n`;
-
-/**
- * A lease by name: taken when free, expired, or already ours; renewed on each take. The unique
- * constraint on Lease.name makes the MERGE safe between instances. The first SET locks the lease
- * before it is read (Neo4j reads without locks), so two instances that take it at the same moment
- * cannot both see it free.
- */
-export const TAKE_LEASE = `
-  MERGE (l:Lease {name: $name})
-  SET l.checkedAt = $now
-  WITH l, (l.holder IS NULL OR l.holder = $holder OR l.until < $now) AS free
-  SET l.holder = CASE WHEN free THEN $holder ELSE l.holder END,
-      l.until = CASE WHEN free THEN $until ELSE l.until END
-  RETURN free AS mine`;

@@ -1,9 +1,10 @@
 import type { TwinEvents } from '../domain/events';
 import type { Graph } from '../graph/executor';
+import { takeLease } from '../graph/lease';
 import { asProps } from '../graph/props';
 import { errorText, type Log } from '../log';
 import { applyInTx } from './alert.store';
-import { LIST_RULES, PRUNE_ALERTS, TAKE_LEASE } from './alerts.cypher';
+import { LIST_RULES, PRUNE_ALERTS } from './alerts.cypher';
 import { SWEEP_RULE_KINDS, type AlertRuleDef, type Observation } from './model';
 import { ruleFromProps } from './rules';
 import { evaluateSweep } from './sweep';
@@ -126,13 +127,8 @@ export class AlertSweeper {
     return n;
   }
 
-  private async takeLease(nowMs: number): Promise<boolean> {
-    const rows = await this.graph.write(TAKE_LEASE, {
-      name: 'alert-sweep',
-      holder: this.options.instanceId,
-      now: new Date(nowMs).toISOString(),
-      until: new Date(nowMs + 3 * this.options.intervalMs).toISOString(),
-    });
-    return rows[0]?.['mine'] === true;
+  private takeLease(nowMs: number): Promise<boolean> {
+    const { instanceId, intervalMs } = this.options;
+    return takeLease(this.graph, 'alert-sweep', instanceId, nowMs, 3 * intervalMs);
   }
 }
