@@ -41,6 +41,51 @@ describe('HistoryReader', () => {
     await missing.close();
   });
 
+  it('when a day is one compacted file, then it is read as it is, and a file beside it or another day is deduplicated', async () => {
+    const DAY = 24 * HOUR;
+    // day 1: one compacted file (compactor.ts writes each reading once; the reader trusts it, so
+    // the duplicate planted here shows that this day is read without deduplication)
+    await writeHistoryFiles(
+      dir,
+      [
+        { metricId: 'A/t', tsMs: T0 - DAY, value: 1 },
+        { metricId: 'A/t', tsMs: T0 - DAY, value: 1 },
+      ],
+      'compact-x',
+    );
+    // day 2: a compacted file and a late file beside it holding the same reading again
+    await writeHistoryFiles(dir, [{ metricId: 'A/t', tsMs: T0, value: 2 }], 'compact-x');
+    await writeHistoryFiles(dir, [{ metricId: 'A/t', tsMs: T0, value: 2, receivedAtMs: T0 + 9e5 }]);
+    // day 3: two ordinary files with the same reading
+    await writeHistoryFiles(dir, [{ metricId: 'A/t', tsMs: T0 + DAY, value: 3 }]);
+    await writeHistoryFiles(dir, [{ metricId: 'A/t', tsMs: T0 + DAY, value: 3 }]);
+    const rows = (
+      await reader.readings({ metricIds: ['A/t'], fromMs: null, toMs: T0 + 2 * DAY, limit: 10 })
+    ).get('A/t');
+    expect(rows?.map((r) => [r.tsMs, r.value])).toEqual([
+      [T0 + DAY, 3],
+      [T0, 2],
+      [T0 - DAY, 1],
+      [T0 - DAY, 1],
+    ]);
+    const rollup = await reader.rollup({
+      metricIds: ['A/t'],
+      fromMs: T0 - 2 * DAY,
+      toMs: T0 + 2 * DAY,
+      bucket: 'DAY',
+      timeZone: 'UTC',
+    });
+    expect(
+      (rollup.get('A/t') ?? [])
+        .map((b) => [b.key, b.count])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    ).toEqual([
+      ['2026-11-19', 2],
+      ['2026-11-20', 1],
+      ['2026-11-21', 1],
+    ]);
+  });
+
   it('when a reading is in several files, then it is read once, as first received', async () => {
     await writeHistoryFiles(dir, [
       { metricId: 'A/t', tsMs: T0, value: 1, receivedAtMs: T0 + 5000, source: 'late' },

@@ -27,7 +27,7 @@ import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config';
 import { type BucketAggregate, FIXED_BUCKET_MS, type RollupBucket } from './buckets';
-import { factorySegment, utcDay } from './layout';
+import { factorySegment, isCompacted, utcDay } from './layout';
 
 /** One reading from the files. */
 export interface FileReading {
@@ -71,44 +71,73 @@ const DAY_MS = 86_400_000;
 /** Connections of one reader: DuckDB runs one statement per connection at a time. */
 const MAX_CONNECTIONS = 4;
 
-// one row per (metric_id, ts), the first received. One metric (a chart's usual rollup) is read by
-// equality and partitioned by ts alone: measured 450 against 800-1000 ms for a month at 1 Hz with
-// the list form; a window was measured faster than GROUP BY metric_id, ts with arg_min.
-const dedup = (one: boolean) => `
-  SELECT metric_id, ts, value
-  FROM read_parquet($files)
-  WHERE ${one ? 'metric_id = $id' : 'metric_id IN (SELECT unnest($ids))'}
-    AND ts >= make_timestamptz($from * 1000) AND ts < make_timestamptz($to * 1000)
-  QUALIFY row_number() OVER (PARTITION BY ${one ? '' : 'metric_id, '}ts ORDER BY received_at) = 1`;
+/**
+ * The files of a query, in two sets. A day read from exactly one file, a compacted one
+ * (compactor.ts: one partition's rows, already one per (metric_id, ts)), is read as it is; the
+ * rest is deduplicated here. A reading lives in the partition of its UTC day, so no duplicate can
+ * sit between a day of the first set and any other file.
+ */
+interface FileSet {
+  unique: string[];
+  rest: string[];
+}
 
-const READINGS = `
+/** Rows of the first received of each (metric_id, ts): the readers' rule, and the compactor's. */
+const FIRST_RECEIVED = 'ORDER BY received_at, source';
+
+/**
+ * The rows of a file set in range, each reading once: the compacted days as they are, the other
+ * files deduplicated (a window: measured faster than GROUP BY metric_id, ts with arg_min). One
+ * metric (a chart's usual rollup) is read by equality and partitioned by ts alone: 450 against
+ * 800-1000 ms for a month at 1 Hz with the list form.
+ */
+function rowsOf(set: FileSet, columns: string, one: boolean): string {
+  const where = `${one ? 'metric_id = $id' : 'metric_id IN (SELECT unnest($ids))'}
+    AND ts >= make_timestamptz($from * 1000) AND ts < make_timestamptz($to * 1000)`;
+  const parts: string[] = [];
+  if (set.unique.length > 0)
+    parts.push(`SELECT ${columns} FROM read_parquet($unique) WHERE ${where}`);
+  if (set.rest.length > 0) {
+    parts.push(`SELECT ${columns} FROM read_parquet($rest) WHERE ${where}
+      QUALIFY row_number() OVER (PARTITION BY ${one ? '' : 'metric_id, '}ts ${FIRST_RECEIVED}) = 1`);
+  }
+  return parts.join('\n  UNION ALL\n  ');
+}
+
+const readingsSql = (set: FileSet) => `
   SELECT metric_id, epoch_ms(ts) AS ts_ms, value, unit, flagged, original_value, original_unit,
          conversion, source, epoch_ms(received_at) AS received_ms
-  FROM (
-    SELECT * FROM read_parquet($files)
-    WHERE metric_id IN (SELECT unnest($ids)) AND ts >= make_timestamptz($from * 1000)
-      AND ts < make_timestamptz($to * 1000)
-    QUALIFY row_number() OVER (PARTITION BY metric_id, ts ORDER BY received_at, source) = 1
-  )
+  FROM (${rowsOf(set, '*', false)})
   QUALIFY row_number() OVER (PARTITION BY metric_id ORDER BY ts DESC) <= $limit
   ORDER BY metric_id, ts DESC`;
 
-const rollupFixed = (one: boolean) => `
-  WITH d AS (${dedup(one)})
+const rollupFixed = (set: FileSet, one: boolean) => `
+  WITH d AS (${rowsOf(set, 'metric_id, ts, value', one)})
   SELECT metric_id, CAST((epoch_ms(ts) // $size) * $size AS VARCHAR) AS key, count(*) AS n,
          min(value) AS mn, max(value) AS mx, sum(value) AS total, epoch_ms(max(ts)) AS last_ms,
          arg_max(value, ts) AS last
   FROM d GROUP BY ALL`;
 
-const rollupDay = (one: boolean) => `
-  WITH d AS (${dedup(one)})
+const rollupDay = (set: FileSet, one: boolean) => `
+  WITH d AS (${rowsOf(set, 'metric_id, ts, value', one)})
   SELECT metric_id, strftime(timezone($tz, ts), '%Y-%m-%d') AS key, count(*) AS n,
          min(value) AS mn, max(value) AS mx, sum(value) AS total, epoch_ms(max(ts)) AS last_ms,
          arg_max(value, ts) AS last
   FROM d GROUP BY ALL`;
 
+/** The list parameters of a file set: only those its statement names. */
+function fileParams(set: FileSet): Record<string, DuckDBValue> {
+  return {
+    ...(set.unique.length > 0 ? { unique: listValue(set.unique) } : {}),
+    ...(set.rest.length > 0 ? { rest: listValue(set.rest) } : {}),
+  };
+}
+
+const isEmpty = (set: FileSet) => set.unique.length === 0 && set.rest.length === 0;
+
 const TYPES: Record<string, DuckDBType> = {
-  files: LIST(VARCHAR),
+  unique: LIST(VARCHAR),
+  rest: LIST(VARCHAR),
   ids: LIST(VARCHAR),
   id: VARCHAR,
   from: BIGINT,
@@ -164,9 +193,9 @@ export class HistoryReader {
     let window = 1;
     for (let i = 0; i < days.length && wanted.length > 0; i += window, window *= 2) {
       const files = await this.files(days.slice(i, i + window), q.factoryIds);
-      if (files.length === 0) continue;
-      const rows = await this.query(READINGS, {
-        files: listValue(files),
+      if (isEmpty(files)) continue;
+      const rows = await this.query(readingsSql(files), {
+        ...fileParams(files),
         ids: listValue(wanted),
         from: BigInt(q.fromMs ?? 0),
         to: BigInt(q.toMs),
@@ -189,20 +218,20 @@ export class HistoryReader {
     const widen = q.bucket === 'DAY' ? DAY_MS : 0;
     const days = await this.days(q.fromMs - widen, q.toMs - 1 + widen);
     const files = await this.files(days, q.factoryIds);
-    if (files.length === 0) return result;
+    if (isEmpty(files)) return result;
     const ids = [...new Set(q.metricIds)];
     const one = ids.length === 1;
     const common = {
-      files: listValue(files),
+      ...fileParams(files),
       ...(one ? { id: ids[0] ?? '' } : { ids: listValue(ids) }),
       from: BigInt(q.fromMs),
       to: BigInt(q.toMs),
     };
     const rows =
       q.bucket === 'DAY'
-        ? await this.query(rollupDay(one), { ...common, tz: q.timeZone }, { tz: VARCHAR })
+        ? await this.query(rollupDay(files, one), { ...common, tz: q.timeZone }, { tz: VARCHAR })
         : await this.query(
-            rollupFixed(one),
+            rollupFixed(files, one),
             { ...common, size: BigInt(FIXED_BUCKET_MS[q.bucket]) },
             { size: BIGINT },
           );
@@ -230,7 +259,8 @@ export class HistoryReader {
     factoryIds?: readonly string[] | null,
   ): Promise<string[]> {
     if (fromMs >= toMs) return [];
-    return this.files(await this.days(fromMs, toMs - 1), factoryIds);
+    const set = await this.files(await this.days(fromMs, toMs - 1), factoryIds);
+    return [...set.unique, ...set.rest];
   }
 
   async close(): Promise<void> {
@@ -252,8 +282,11 @@ export class HistoryReader {
       .sort();
   }
 
-  /** The finished files of some days, of some factories or all. */
-  private async files(days: readonly string[], factoryIds?: readonly string[] | null) {
+  /** The finished files of some days, of some factories or all (see FileSet). */
+  private async files(
+    days: readonly string[],
+    factoryIds?: readonly string[] | null,
+  ): Promise<FileSet> {
     const wanted = factoryIds
       ? new Set(factoryIds.map((f) => `factory=${factorySegment(f)}`))
       : null;
@@ -273,7 +306,13 @@ export class HistoryReader {
         return perFactory.flat();
       }),
     );
-    return perDay.flat();
+    const set: FileSet = { unique: [], rest: [] };
+    for (const files of perDay) {
+      const [only] = files;
+      if (files.length === 1 && only !== undefined && isCompacted(only)) set.unique.push(only);
+      else set.rest.push(...files);
+    }
+    return set;
   }
 
   private async query(
