@@ -13,11 +13,26 @@ import {
 } from '@duckdb/node-api';
 import { link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileName, HISTORY_COLUMNS, partitionDir, utcDay, type HistoryRow } from './layout';
+import {
+  COMPACTED_PREFIX,
+  fileName,
+  HISTORY_COLUMNS,
+  partitionDir,
+  utcDay,
+  type HistoryRow,
+} from './layout';
 
 export interface WrittenFile {
   path: string;
   rows: number;
+}
+
+/** What the DuckDB of a ParquetFiles may use (unset: DuckDB's defaults, no spilling folder). */
+export interface ParquetFilesOptions {
+  /** DuckDB's memory_limit, e.g. `512MB`: past it, sorts and windows spill to `tempDirectory`. */
+  memoryLimit?: string;
+  /** Where DuckDB spills (made when missing). */
+  tempDirectory?: string;
 }
 
 const STAGING = 'history_staging';
@@ -72,6 +87,7 @@ export class ParquetFiles {
   constructor(
     private readonly dir: string,
     private readonly instanceId: string,
+    private readonly options: ParquetFilesOptions = {},
   ) {}
 
   /** Rows from memory, one new file per (day, factory); returns the files (all, or it throws). */
@@ -113,6 +129,47 @@ export class ParquetFiles {
     );
     const files = await this.copyStaged();
     return { files, rows: files.reduce((n, f) => n + f.rows, 0) };
+  }
+
+  /**
+   * Compaction (compactor.ts): the files `paths` of one (day, factory) partition as one new file
+   * named `compact-<instanceId>-<first ts>-<seq>.parquet` in that partition, holding one row per
+   * (metric_id, ts), the first received (the readers' rule), sorted by (metric_id, ts). Nothing is
+   * deleted here, and no existing file is replaced. Returns null when the files hold no row.
+   */
+  async merge(
+    paths: readonly string[],
+    day: string,
+    factoryId: string,
+  ): Promise<WrittenFile | null> {
+    if (paths.length === 0) return null;
+    const c = await this.connect();
+    const files = `[${paths.map(literal).join(', ')}]`;
+    const first = await c.runAndReadAll(
+      `SELECT epoch_ms(min(ts))::DOUBLE AS first_ms FROM read_parquet(${files})`,
+    );
+    const firstTsMs = first.getRowObjectsJson()[0]?.['first_ms'];
+    if (firstTsMs === null || firstTsMs === undefined) return null;
+    const dir = partitionDir(this.dir, day, factoryId);
+    const name = `${COMPACTED_PREFIX}${this.instanceId}`;
+    const seq = this.seq++;
+    const tmp = join(dir, `.${fileName(name, Number(firstTsMs), seq)}.tmp`);
+    try {
+      const copied = await c.runAndReadAll(
+        `COPY (SELECT ${COLUMN_LIST} FROM read_parquet(${files})
+                QUALIFY row_number() OVER (PARTITION BY metric_id, ts ORDER BY received_at, source) = 1
+                ORDER BY metric_id, ts)
+           TO ${literal(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
+      );
+      const rows = Number(copied.getRowObjectsJson()[0]?.['Count'] ?? 0);
+      await fsyncFile(tmp);
+      const path = await this.placeNew(tmp, dir, Number(firstTsMs), seq, name);
+      await fsyncDir(dirname(path));
+      return { path, rows };
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Each (day, factory) of the stage as a new file, sorted by (metric_id, ts); empties the stage. */
@@ -170,9 +227,10 @@ export class ParquetFiles {
     dir: string,
     firstTsMs: number,
     seq: number,
+    name = this.instanceId,
   ): Promise<string> {
     for (let n = seq; ; n = this.seq++) {
-      const path = join(dir, fileName(this.instanceId, firstTsMs, n));
+      const path = join(dir, fileName(name, firstTsMs, n));
       try {
         // link fails when the name exists: no other writer's (or earlier) file is ever replaced
         await link(tmp, path);
@@ -195,7 +253,13 @@ export class ParquetFiles {
 
   private async connect(): Promise<DuckDBConnection> {
     if (this.connection) return this.connection;
-    const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+    const { memoryLimit, tempDirectory } = this.options;
+    if (tempDirectory !== undefined) await mkdir(tempDirectory, { recursive: true });
+    const db = await DuckDBInstance.create(':memory:', {
+      threads: '1',
+      ...(memoryLimit === undefined ? {} : { memory_limit: memoryLimit }),
+      ...(tempDirectory === undefined ? {} : { temp_directory: tempDirectory }),
+    });
     const connection = await db.connect();
     const columns = HISTORY_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
     await connection.run(`CREATE TABLE ${STAGING} (${columns}, _day VARCHAR, _ts_ms BIGINT)`);

@@ -1,0 +1,261 @@
+/**
+ * Compaction of the telemetry history (docs/history.md, "Compaction"): every instance rolls its
+ * spool into a new file every HISTORY_ROLL_MS, so a month is thousands of small files per factory,
+ * and a query's cost is mostly opening them. Once a UTC day has ended (and an hour has passed for
+ * the last rolls to land), each (day, factory) partition's files are merged into one compacted
+ * file (layout.ts, COMPACTED_PREFIX): its rows deduplicated by (metric_id, ts), the first received
+ * kept, sorted by (metric_id, ts). The inputs are deleted once the compacted file is in place.
+ *
+ * - One instance at a time: a lease in the graph (`history-compaction`, three periods long).
+ * - Files are still never rewritten: the compacted file is a new name, placed (fsync'd, renamed)
+ *   before any input is deleted, and only files that went into it are deleted. A crash between
+ *   the two leaves the compacted file beside its inputs: readers deduplicate those rows like any
+ *   other copies, and the next run merges them again (the merge deduplicates), then deletes them.
+ * - Late files (a backfill, a spool rolled after a restart) land beside a compacted file; the
+ *   next run merges the two.
+ * - Temporary files (`.…tmp`) older than an hour in the partitions visited are leftovers of a
+ *   killed writer or compaction, and are deleted.
+ */
+import { readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Graph } from '../graph/executor';
+import { takeLease } from '../graph/lease';
+import { errorText, type Log } from '../log';
+import { factorySegment, isCompacted } from './layout';
+import { ParquetFiles } from './parquet';
+
+export interface HistoryCompactorOptions {
+  /** HISTORY_DIR: the root of the layout (layout.ts). */
+  dir: string;
+  /** Names this instance on the lease and in its compacted files' names. */
+  instanceId: string;
+  /** Where the lease lives; needed unless `lease` is given. */
+  graph?: Graph;
+  /** A run every this many ms (HISTORY_COMPACT_MS); the lease lasts three of them. */
+  everyMs: number;
+  log: Log;
+  /** Takes (or renews) the lease at `nowMs`; default: the `history-compaction` lease in the graph. */
+  lease?: (nowMs: number) => Promise<boolean>;
+  /** DuckDB's memory limit for a merge; a larger partition spills to disk (default 512MB). */
+  memoryLimit?: string;
+  /** Where a merge spills (default `<os tmpdir>/twin-history-compact/<instanceId>`). */
+  tempDirectory?: string;
+}
+
+export interface CompactionResult {
+  /** Partitions (day, factory) merged into one compacted file. */
+  partitions: number;
+  /** Files merged (and deleted). */
+  filesIn: number;
+  /** Compacted files put in place. */
+  filesOut: number;
+  /** Rows in those compacted files (after deduplication). */
+  rows: number;
+}
+
+export const COMPACTION_LEASE = 'history-compaction';
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/** A day is compacted once it ended this long ago: the last rolls of its readings have landed. */
+const SETTLE_MS = HOUR_MS;
+/** A temporary file this old was left by a process that died (a roll takes seconds). */
+const STALE_TMP_MS = HOUR_MS;
+const DAY_FOLDER = /^day=(\d{4}-\d{2}-\d{2})$/u;
+const FACTORY_FOLDER = 'factory=';
+
+/** A finished file of the layout: a `.parquet` name that is not a temporary (leading `.`) one. */
+const isFinished = (name: string): boolean => name.endsWith('.parquet') && !name.startsWith('.');
+
+export class HistoryCompactor {
+  private readonly lease: (nowMs: number) => Promise<boolean>;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = false;
+  private failing = false;
+
+  constructor(private readonly options: HistoryCompactorOptions) {
+    const { graph, lease, instanceId, everyMs } = options;
+    if (lease) this.lease = lease;
+    else if (graph) {
+      this.lease = (nowMs) => takeLease(graph, COMPACTION_LEASE, instanceId, nowMs, 3 * everyMs);
+    } else throw new Error('HistoryCompactor needs a graph (for its lease) or a lease');
+  }
+
+  /** Runs compactOnce every `everyMs` (never two at once); failures are logged, and retried. */
+  start(): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setInterval(() => {
+      this.running ??= this.tick().finally(() => {
+        this.running = undefined;
+      });
+    }, this.options.everyMs);
+    this.timer.unref();
+  }
+
+  /**
+   * Stops the timer and waits a little for a run in flight (it stops after its current
+   * partition; a merge cut short by the process exiting leaves only a temporary file).
+   */
+  async stop(waitMs = 2000): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.running,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, waitMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      const result = await this.compactOnce(Date.now());
+      if (this.failing) this.options.log.info('history compaction works again');
+      this.failing = false;
+      if (result && result.partitions > 0) {
+        this.options.log.info(
+          `history compaction: ${result.filesIn} files of ${result.partitions} partitions ` +
+            `merged into ${result.filesOut} (${result.rows} rows)`,
+        );
+      }
+    } catch (err) {
+      const message = `history compaction failed (retrying in ${this.options.everyMs} ms): ${errorText(err)}`;
+      if (this.failing) this.options.log.debug(message);
+      else this.options.log.warn(message);
+      this.failing = true;
+    }
+  }
+
+  /**
+   * One run at `nowMs`: null when another instance holds the lease. Every partition of a day that
+   * ended at least an hour before `nowMs` holding more than one file, or one file that is not a
+   * compacted one, is merged into one compacted file, and its inputs deleted. A partition that
+   * fails is skipped and the others go on; the run then throws, naming the first failure.
+   */
+  async compactOnce(nowMs: number): Promise<CompactionResult | null> {
+    if (!(await this.lease(nowMs))) return null;
+    const result: CompactionResult = { partitions: 0, filesIn: 0, filesOut: 0, rows: 0 };
+    const failures: string[] = [];
+    const files = new ParquetFiles(this.options.dir, this.options.instanceId, {
+      memoryLimit: this.options.memoryLimit ?? '512MB',
+      tempDirectory:
+        this.options.tempDirectory ??
+        join(tmpdir(), 'twin-history-compact', factorySegment(this.options.instanceId)),
+    });
+    try {
+      for (const day of await this.closedDays(nowMs)) {
+        const dayDir = join(this.options.dir, `day=${day}`);
+        for (const folder of await subfolders(dayDir)) {
+          if (this.stopped) return result;
+          const partition = join(dayDir, folder);
+          try {
+            await removeStaleTemporaries(partition, nowMs);
+            const merged = await this.compactPartition(files, partition, day, folder);
+            if (!merged) continue;
+            result.partitions += 1;
+            result.filesIn += merged.filesIn;
+            result.filesOut += merged.filesOut;
+            result.rows += merged.rows;
+          } catch (err) {
+            failures.push(`${partition}: ${errorText(err)}`);
+          }
+        }
+      }
+    } finally {
+      files.close();
+    }
+    if (failures.length > 0) {
+      throw new Error(
+        `${failures.length} partitions not compacted (the others were), first: ${failures[0]}`,
+      );
+    }
+    return result;
+  }
+
+  /** The `day=` folders of days that ended at least SETTLE_MS before `nowMs`, oldest first. */
+  private async closedDays(nowMs: number): Promise<string[]> {
+    const days: string[] = [];
+    for (const folder of await subfolders(this.options.dir)) {
+      const day = DAY_FOLDER.exec(folder)?.[1];
+      if (day === undefined) continue;
+      const start = Date.parse(`${day}T00:00:00.000Z`);
+      if (Number.isFinite(start) && start + DAY_MS + SETTLE_MS <= nowMs) days.push(day);
+    }
+    return days.sort();
+  }
+
+  /** Merges one partition's files, then deletes them; null when there is nothing to do. */
+  private async compactPartition(
+    files: ParquetFiles,
+    partition: string,
+    day: string,
+    folder: string,
+  ): Promise<Omit<CompactionResult, 'partitions'> | null> {
+    const inputs = (await readdir(partition)).filter(isFinished).sort();
+    const [only] = inputs;
+    if (inputs.length === 0 || (inputs.length === 1 && only !== undefined && isCompacted(only))) {
+      return null;
+    }
+    const factoryId = factoryOf(folder);
+    if (factoryId === null) {
+      this.options.log.debug(`history compaction: ${partition} is not a folder of the layout`);
+      return null;
+    }
+    const paths = inputs.map((name) => join(partition, name));
+    const merged = await files.merge(paths, day, factoryId);
+    // the compacted file is in place (fsync'd) before any input goes: a crash from here on leaves
+    // copies of its rows, which readers deduplicate and the next run merges away
+    for (const path of paths) await rm(path, { force: true });
+    return { filesIn: paths.length, filesOut: merged ? 1 : 0, rows: merged?.rows ?? 0 };
+  }
+}
+
+/** The factory id of a `factory=` folder, or null when the folder is not one the layout makes. */
+function factoryOf(folder: string): string | null {
+  if (!folder.startsWith(FACTORY_FOLDER)) return null;
+  const segment = folder.slice(FACTORY_FOLDER.length);
+  try {
+    const id = decodeURIComponent(segment);
+    return factorySegment(id) === segment ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The names of the folders in `dir`; none when it does not exist. */
+async function subfolders(dir: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/** Deletes the `.…tmp` files of a partition last written more than STALE_TMP_MS before `nowMs`. */
+async function removeStaleTemporaries(partition: string, nowMs: number): Promise<void> {
+  for (const name of await readdir(partition)) {
+    if (!name.startsWith('.') || !name.endsWith('.tmp')) continue;
+    const path = join(partition, name);
+    try {
+      if ((await stat(path)).mtimeMs < nowMs - STALE_TMP_MS) await rm(path, { force: true });
+    } catch (err) {
+      if (errorCode(err) !== 'ENOENT') throw err;
+    }
+  }
+}
+
+function errorCode(err: unknown): string | undefined {
+  // not `instanceof Error`: errors of node:fs may come from another realm (jest's sandbox)
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') {
+    return err.code;
+  }
+  return undefined;
+}
