@@ -176,6 +176,11 @@ export const configSchema = z.object({
    * TELEMETRY_RETENTION_HOURS, which is when readers take the files over from the graph.
    */
   HISTORY_ROLL_MS: int(300000, 1000, 86400000),
+  /**
+   * How often closed days' files are compacted (ms): each (UTC day, factory) partition whose day
+   * ended an hour ago becomes one file. One instance at a time (a lease in the graph).
+   */
+  HISTORY_COMPACT_MS: int(3600000, 60000, 86400000),
 
   /** Worker threads of the simulation pool, shared by queries and jobs (0: one per CPU core). */
   SIM_WORKERS: int(0, 0, 256),

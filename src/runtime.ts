@@ -4,6 +4,7 @@ import { jwtVerifierFor } from './auth/jwt';
 import { WebhookDispatcher } from './alerts/webhooks/dispatcher';
 import { type Config, graphSettings } from './config';
 import { Graph } from './graph/executor';
+import { HistoryCompactor } from './history/compactor';
 import { closeHistoryReaders } from './history/reader';
 import { MigrationError, projectMigrator } from './graph/migrations';
 import { errorText, logger, setLogLevel } from './log';
@@ -161,9 +162,21 @@ export async function startRuntime(config: Config): Promise<Runtime> {
       log: logger('webhooks'),
       ...(metrics ? { onAttempt: metrics.webhookAttempt } : {}),
     });
-    const stopAlerts = async () => {
+    // the history's closed days, one file per day and factory (one instance at a time)
+    const compactor =
+      config.HISTORY_ENABLED && config.TELEMETRY_PERSIST
+        ? new HistoryCompactor({
+            dir: resolve(config.HISTORY_DIR),
+            instanceId,
+            graph,
+            everyMs: config.HISTORY_COMPACT_MS,
+            log: logger('history'),
+          })
+        : null;
+    const stopPeriodic = async () => {
       await sweeper.stop();
       await webhooks.stop();
+      await compactor?.stop();
     };
     let app: RunningApp;
     try {
@@ -195,12 +208,13 @@ export async function startRuntime(config: Config): Promise<Runtime> {
       });
       sweeper.start();
       webhooks.start();
+      compactor?.start();
       // in the background: the API answers meanwhile, a failure only costs the first query time
       warmUpSnapshot(graph).catch((err: unknown) =>
         log.debug({ err }, 'snapshot warm-up failed; the first simulation plans it'),
       );
     } catch (err) {
-      await stopAlerts();
+      await stopPeriodic();
       await stopSimulation();
       await telemetry.stop(config.SHUTDOWN_TIMEOUT_MS);
       throw err;
@@ -220,8 +234,9 @@ export async function startRuntime(config: Config): Promise<Runtime> {
         // once HTTP is drained (a simulate query may still use them)
         stopping ??= (async () => {
           await jobs.stop();
-          // never throw; an attempt in flight is recorded and retried after the restart
-          await stopAlerts();
+          // never throw; an attempt in flight is recorded and retried after the restart (a
+          // compaction cut short leaves a temporary file, or inputs that the next run merges)
+          await stopPeriodic();
           await app
             .stop()
             .catch((err: unknown) => log.error(`stopping the API: ${errorText(err)}`));
