@@ -69,6 +69,7 @@ function compactor(options: Partial<HistoryCompactorOptions> = {}): HistoryCompa
     log: silentLog(),
     lease: () => Promise.resolve(true),
     tempDirectory: spill,
+    graceMs: 0,
     ...options,
   });
 }
@@ -344,6 +345,31 @@ describe('history compaction', () => {
     });
     const back = await readBack();
     expect(back.map((s) => s.value)).toEqual([2]);
+  });
+
+  it('when the compactor stops during the grace before the deletes, then the inputs stay beside the compacted file, and the next run merges them', async () => {
+    const rows = [row('A/x', DAY_A, 1, DAY_A + 5), row('A/x', DAY_A + 1000, 2, DAY_A + 1005)];
+    await roll('api-1', rows.slice(0, 1));
+    await roll('api-2', rows);
+    const inputs = await files();
+    const c = compactor({ graceMs: 3_600_000 });
+    const run = c.compactOnce(NOW);
+    // the compacted file is placed, then the run waits out the grace before deleting the inputs
+    for (let i = 0; i < 500 && !(await files()).some((f) => isCompacted(f)); i += 1) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const placed = (await files()).filter((f) => isCompacted(f));
+    expect(placed).toHaveLength(1);
+    expect((await files()).filter((f) => !isCompacted(f))).toEqual(inputs);
+    await c.stop();
+    expect(await run).toMatchObject({ partitions: 1, filesIn: 2, filesOut: 1, rows: 2 });
+    expect(await files()).toEqual([...inputs, ...placed].sort());
+
+    expect(await compactor().compactOnce(NOW)).toMatchObject({ filesIn: 3, filesOut: 1, rows: 2 });
+    const left = await files();
+    expect(left).toHaveLength(1);
+    expect(left[0]).not.toEqual(placed[0]); // a new name: a deleted file's name is not used again
+    expect(deduplicated(await readBack())).toEqual(expected(rows));
   });
 
   it('when another instance holds the lease, then the run returns null and touches nothing', async () => {

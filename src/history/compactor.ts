@@ -7,10 +7,12 @@
  * kept, sorted by (metric_id, ts). The inputs are deleted once the compacted file is in place.
  *
  * - One instance at a time: a lease in the graph (`history-compaction`, three periods long).
- * - Files are still never rewritten: the compacted file is a new name, placed (fsync'd, renamed)
- *   before any input is deleted, and only files that went into it are deleted. A crash between
- *   the two leaves the compacted file beside its inputs: readers deduplicate those rows like any
- *   other copies, and the next run merges them again (the merge deduplicates), then deletes them.
+ * - Files are still never rewritten: the compacted file is a new name (never used again), placed
+ *   (fsync'd, renamed) before any input is deleted, and only files that went into it are deleted,
+ *   a grace period (a minute) after the run's last merge, so that a query that listed the inputs
+ *   just before still finds them. A crash (or a stop) before the deletes leaves the compacted file
+ *   beside its inputs: readers deduplicate those rows like any other copies, and the next run
+ *   merges them again (the merge deduplicates), then deletes them.
  * - Late files (a backfill, a spool rolled after a restart) land beside a compacted file; the
  *   next run merges the two.
  * - Temporary files (`.…tmp`) older than an hour in the partitions visited are leftovers of a
@@ -41,6 +43,11 @@ export interface HistoryCompactorOptions {
   memoryLimit?: string;
   /** Where a merge spills (default `<os tmpdir>/twin-history-compact/<instanceId>`). */
   tempDirectory?: string;
+  /**
+   * The inputs of a run are deleted this long after its last compacted file is in place (default
+   * a minute): a query that listed them before still finds them while it reads.
+   */
+  graceMs?: number;
 }
 
 export interface CompactionResult {
@@ -59,6 +66,7 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 /** A day is compacted once it ended this long ago: the last rolls of its readings have landed. */
 const SETTLE_MS = HOUR_MS;
+const DEFAULT_GRACE_MS = 60_000;
 /** A temporary file this old was left by a process that died (a roll takes seconds). */
 const STALE_TMP_MS = HOUR_MS;
 const DAY_FOLDER = /^day=(\d{4}-\d{2}-\d{2})$/u;
@@ -73,6 +81,8 @@ export class HistoryCompactor {
   private running: Promise<unknown> | undefined;
   private stopped = false;
   private failing = false;
+  /** Ends the grace of a run in flight (stop). */
+  private wake: (() => void) | undefined;
 
   constructor(private readonly options: HistoryCompactorOptions) {
     const { graph, lease, instanceId, everyMs } = options;
@@ -100,6 +110,7 @@ export class HistoryCompactor {
   async stop(waitMs = 2000): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    this.wake?.();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.running,
@@ -132,14 +143,18 @@ export class HistoryCompactor {
   /**
    * One run at `nowMs`: null when another instance holds the lease. Every partition of a day that
    * ended at least an hour before `nowMs` holding more than one file, or one file that is not a
-   * compacted one, is merged into one compacted file, and its inputs deleted. A partition that
-   * fails is skipped and the others go on; the run then throws, naming the first failure.
+   * compacted one, is merged into one compacted file, and its inputs deleted after `graceMs`
+   * (stopped meanwhile: they stay, and the next run merges them with the compacted file). A
+   * partition that fails is skipped and the others go on; the run then throws, naming the first.
    */
   async compactOnce(nowMs: number): Promise<CompactionResult | null> {
     if (!(await this.lease(nowMs))) return null;
     const result: CompactionResult = { partitions: 0, filesIn: 0, filesOut: 0, rows: 0 };
     const failures: string[] = [];
+    const merged: string[] = [];
     const files = new ParquetFiles(this.options.dir, this.options.instanceId, {
+      // a compacted file's name is never used again once deleted (a reader may keep its footer)
+      firstSeq: Date.now(),
       memoryLimit: this.options.memoryLimit ?? '512MB',
       tempDirectory:
         this.options.tempDirectory ??
@@ -149,16 +164,17 @@ export class HistoryCompactor {
       for (const day of await this.closedDays(nowMs)) {
         const dayDir = join(this.options.dir, `day=${day}`);
         for (const folder of await subfolders(dayDir)) {
-          if (this.stopped) return result;
+          if (this.stopped) break;
           const partition = join(dayDir, folder);
           try {
             await removeStaleTemporaries(partition, nowMs);
-            const merged = await this.compactPartition(files, partition, day, folder);
-            if (!merged) continue;
+            const done = await this.compactPartition(files, partition, day, folder);
+            if (!done) continue;
             result.partitions += 1;
-            result.filesIn += merged.filesIn;
-            result.filesOut += merged.filesOut;
-            result.rows += merged.rows;
+            result.filesIn += done.inputs.length;
+            result.filesOut += done.filesOut;
+            result.rows += done.rows;
+            merged.push(...done.inputs);
           } catch (err) {
             failures.push(`${partition}: ${errorText(err)}`);
           }
@@ -167,6 +183,7 @@ export class HistoryCompactor {
     } finally {
       files.close();
     }
+    await this.deleteAfterGrace(merged);
     if (failures.length > 0) {
       throw new Error(
         `${failures.length} partitions not compacted (the others were), first: ${failures[0]}`,
@@ -187,13 +204,41 @@ export class HistoryCompactor {
     return days.sort();
   }
 
-  /** Merges one partition's files, then deletes them; null when there is nothing to do. */
+  /**
+   * Deletes the inputs of the compacted files once the grace has passed. The compacted files are
+   * in place (fsync'd) before any input goes: a crash or a stop until the last delete leaves copies
+   * of their rows, which readers deduplicate and the next run merges away.
+   */
+  private async deleteAfterGrace(inputs: readonly string[]): Promise<void> {
+    if (inputs.length === 0) return;
+    const graceMs = this.options.graceMs ?? DEFAULT_GRACE_MS;
+    if (graceMs > 0 && !this.stopped) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        timer.unref();
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+    if (this.stopped) {
+      this.options.log.info(
+        `history compaction stopped: ${inputs.length} merged files stay until the next run`,
+      );
+      return;
+    }
+    for (const path of inputs) await rm(path, { force: true });
+  }
+
+  /** Merges one partition's files (deleted by the caller); null when there is nothing to do. */
   private async compactPartition(
     files: ParquetFiles,
     partition: string,
     day: string,
     folder: string,
-  ): Promise<Omit<CompactionResult, 'partitions'> | null> {
+  ): Promise<{ inputs: string[]; filesOut: number; rows: number } | null> {
     const inputs = (await readdir(partition)).filter(isFinished).sort();
     const [only] = inputs;
     if (inputs.length === 0 || (inputs.length === 1 && only !== undefined && isCompacted(only))) {
@@ -206,10 +251,7 @@ export class HistoryCompactor {
     }
     const paths = inputs.map((name) => join(partition, name));
     const merged = await files.merge(paths, day, factoryId);
-    // the compacted file is in place (fsync'd) before any input goes: a crash from here on leaves
-    // copies of its rows, which readers deduplicate and the next run merges away
-    for (const path of paths) await rm(path, { force: true });
-    return { filesIn: paths.length, filesOut: merged ? 1 : 0, rows: merged?.rows ?? 0 };
+    return { inputs: paths, filesOut: merged ? 1 : 0, rows: merged?.rows ?? 0 };
   }
 }
 

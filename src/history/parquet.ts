@@ -33,6 +33,8 @@ export interface ParquetFilesOptions {
   memoryLimit?: string;
   /** Where DuckDB spills (made when missing). */
   tempDirectory?: string;
+  /** The first sequence number of the files' names (default 0). */
+  firstSeq?: number;
 }
 
 const STAGING = 'history_staging';
@@ -88,7 +90,9 @@ export class ParquetFiles {
     private readonly dir: string,
     private readonly instanceId: string,
     private readonly options: ParquetFilesOptions = {},
-  ) {}
+  ) {
+    this.seq = options.firstSeq ?? 0;
+  }
 
   /** Rows from memory, one new file per (day, factory); returns the files (all, or it throws). */
   async write(rows: readonly HistoryRow[]): Promise<WrittenFile[]> {
