@@ -2,7 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { silentLog } from '../log';
+import { memoryLog, silentLog } from '../log';
 import { HistoryCompactor, type HistoryCompactorOptions } from './compactor';
 import { allFiles, type HistoryRow, isCompacted, partitionDir } from './layout';
 import { ParquetFiles } from './parquet';
@@ -370,6 +370,27 @@ describe('history compaction', () => {
     expect(left).toHaveLength(1);
     expect(left[0]).not.toEqual(placed[0]); // a new name: a deleted file's name is not used again
     expect(deduplicated(await readBack())).toEqual(expected(rows));
+  });
+
+  it('when runs keep failing, then start() logs the failure once at warn, and once that it works again', async () => {
+    const lines: string[] = [];
+    let calls = 0;
+    const c = compactor({
+      everyMs: 5,
+      log: memoryLog(lines, 'info'),
+      lease: () => {
+        calls += 1;
+        return calls <= 3 ? Promise.reject(new Error('Neo4j is away')) : Promise.resolve(true);
+      },
+    });
+    c.start();
+    for (let i = 0; i < 1000 && calls < 5; i += 1) await new Promise((r) => setTimeout(r, 5));
+    await c.stop();
+    expect(calls).toBeGreaterThanOrEqual(5);
+    expect(lines).toEqual([
+      expect.stringMatching(/^history compaction failed \(retrying in 5 ms\): Neo4j is away$/),
+      'history compaction works again',
+    ]);
   });
 
   it('when another instance holds the lease, then the run returns null and touches nothing', async () => {
