@@ -25,7 +25,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { allFiles, partitionDir, utcDay } from '../src/history/layout';
+import { HistoryCompactor } from '../src/history/compactor';
 import { HistoryReader } from '../src/history/reader';
+import { silentLog } from '../src/log';
 import { mergeHistory, readFileHistory } from '../src/telemetry/history';
 import { readHistory } from '../src/telemetry/store';
 import { WRITE_READINGS } from '../src/telemetry/telemetry.cypher';
@@ -53,6 +55,7 @@ const USAGE = `Usage: node dist/bench/history.js [options]
   --dup-pct N        percent of each day written again in a replay file (default 1)
   --reps N           timed runs per side (default 7)
   --no-graph         skip the boundary read (no Neo4j)
+  --compact          compact the closed days first (HistoryCompactor), as the servers do hourly
   --wipe             with NEO4J_URI: delete the twins already stored there first`;
 
 /** Writes the month: `filesPerDay` files a day of consecutive seconds, and a replay file. */
@@ -122,6 +125,7 @@ runBench('bench/history', async (defer) => {
       'dup-pct': { type: 'string' },
       reps: { type: 'string' },
       'no-graph': { type: 'boolean', default: false },
+      compact: { type: 'boolean', default: false },
       wipe: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -143,6 +147,25 @@ runBench('bench/history', async (defer) => {
   const { firstDay, files } = await generate(dir, days, filesPerDay, dupPct, endMs);
   const rows = days * 86_400;
   note(`${fmt.int(files)} files in ${fmt.s(now() - t0)}`);
+  let filesRead = files;
+  if (values.compact) {
+    // what the servers do each HISTORY_COMPACT_MS: every closed day into one compacted file
+    const compactor = new HistoryCompactor({
+      dir,
+      instanceId: 'bench',
+      everyMs: 3_600_000,
+      log: silentLog(),
+      lease: () => Promise.resolve(true),
+      graceMs: 0,
+    });
+    const t1 = now();
+    const done = await compactor.compactOnce(Date.now());
+    filesRead = files - (done?.filesIn ?? 0) + (done?.filesOut ?? 0);
+    out(
+      `compaction: ${fmt.int(done?.filesIn ?? 0)} files of ${fmt.int(done?.partitions ?? 0)} closed days into ` +
+        `${fmt.int(done?.filesOut ?? 0)} in ${fmt.s(now() - t1)} (${fmt.int(filesRead)} files now)`,
+    );
+  }
 
   // 1. rollup by hour of the whole month
   const reader = new HistoryReader(dir);
@@ -203,7 +226,7 @@ runBench('bench/history', async (defer) => {
   const replayed = count(checkBare) - rows;
   out(
     `history rollup: ${fmt.int(rows)} readings of one metric at 1 Hz over ${days} days, ` +
-      `${fmt.int(files)} Parquet files (${filesPerDay} a day + a replay of ${dupPct}%), by HOUR`,
+      `${fmt.int(filesRead)} Parquet files (${filesPerDay} a day + a replay of ${dupPct}%${values.compact ? ', closed days compacted' : ''}), by HOUR`,
   );
   out();
   const pm = median(times.product);

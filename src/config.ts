@@ -127,6 +127,10 @@ export const configSchema = z.object({
     .optional()
     .refine((v) => v === undefined || /^[A-Za-z0-9_.-]+$/.test(v), {
       message: 'use letters, digits, ., - and _ only',
+    })
+    // the history's compacted files are named compact-…: a writer of that name would pass for one
+    .refine((v) => v === undefined || !v.startsWith('compact-'), {
+      message: 'must not start with "compact-" (the history names its compacted files so)',
     }),
   /** Ingest and store telemetry (false: this instance only serves the API and live events). */
   TELEMETRY_PERSIST: bool(true),

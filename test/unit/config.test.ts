@@ -29,6 +29,13 @@ describe('configuration', () => {
     );
   });
 
+  it('when INSTANCE_ID starts with "compact-", then it is refused (the history names its compacted files so)', () => {
+    expect(() => loadConfig({ ...base, INSTANCE_ID: 'compact-1' })).toThrow(
+      /INSTANCE_ID \("compact-1"\): must not start with "compact-"/,
+    );
+    expect(loadConfig({ ...base, INSTANCE_ID: 'api-compact-1' }).INSTANCE_ID).toBe('api-compact-1');
+  });
+
   it('when several values are wrong, then every one is listed', () => {
     try {
       loadConfig({ PORT: '99999', MQTT_URL: 'localhost:1883', MIGRATE_ON_START: 'maybe' });
