@@ -3,6 +3,7 @@ import type { Graph } from '../graph/executor';
 import { takeLease } from '../graph/lease';
 import { asProps } from '../graph/props';
 import { errorText, type Log } from '../log';
+import { Periodic } from '../periodic';
 import { applyInTx } from './alert.store';
 import { LIST_RULES, PRUNE_ALERTS } from './alerts.cypher';
 import { SWEEP_RULE_KINDS, type AlertRuleDef, type Observation } from './model';
@@ -40,54 +41,35 @@ const SWEEP_KINDS: readonly string[] = SWEEP_RULE_KINDS;
  * stops renewing it: three intervals). Never throws; a failed sweep is logged and tried again.
  */
 export class AlertSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = false;
-  private failing = false;
+  private readonly periodic: Periodic;
 
   constructor(
     private readonly graph: Graph,
     private readonly events: TwinEvents,
     private readonly options: SweeperOptions,
     private readonly evaluate: Evaluate = evaluateSweep,
-  ) {}
+  ) {
+    this.periodic = new Periodic({
+      name: 'alert sweep',
+      everyMs: options.intervalMs,
+      log: options.log,
+      run: async () => {
+        await this.sweep(Date.now());
+      },
+      failure: (err) => `alert sweep failed (retrying): ${errorText(err)}`,
+    });
+  }
 
   start(): void {
-    if (this.timer || this.stopped) return;
-    this.timer = setInterval(() => {
-      this.running ??= this.tick().finally(() => {
-        this.running = undefined;
-      });
-    }, this.options.intervalMs);
-    this.timer.unref();
+    this.periodic.start();
   }
 
   /**
    * Stops the timer and waits a little for a sweep in flight (its transaction is rolled back if
    * the driver closes first: the next sweep, on any instance, sees the same conditions again).
    */
-  async stop(waitMs = 2000): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.running,
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, waitMs);
-      }),
-    ]);
-    clearTimeout(timer);
-  }
-
-  private async tick(): Promise<void> {
-    try {
-      await this.sweep(Date.now());
-      if (this.failing) this.options.log.info('alert sweep works again');
-      this.failing = false;
-    } catch (err) {
-      if (!this.failing) this.options.log.warn(`alert sweep failed (retrying): ${errorText(err)}`);
-      this.failing = true;
-    }
+  stop(waitMs = 2000): Promise<void> {
+    return this.periodic.stop(waitMs);
   }
 
   /**

@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import type { Graph } from '../graph/executor';
 import { takeLease } from '../graph/lease';
 import { errorText, type Log } from '../log';
+import { Periodic } from '../periodic';
 import { factorySegment, isCompacted } from './layout';
 import { ParquetFiles } from './parquet';
 
@@ -77,10 +78,9 @@ const isFinished = (name: string): boolean => name.endsWith('.parquet') && !name
 
 export class HistoryCompactor {
   private readonly lease: (nowMs: number) => Promise<boolean>;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly periodic: Periodic;
+  /** Set by stop: a run in flight stops after its current partition. */
   private stopped = false;
-  private failing = false;
   /** Ends the grace of a run in flight (stop). */
   private wake: (() => void) | undefined;
 
@@ -90,17 +90,26 @@ export class HistoryCompactor {
     else if (graph) {
       this.lease = (nowMs) => takeLease(graph, COMPACTION_LEASE, instanceId, nowMs, 3 * everyMs);
     } else throw new Error('HistoryCompactor needs a graph (for its lease) or a lease');
+    this.periodic = new Periodic({
+      name: 'history compaction',
+      everyMs,
+      log: options.log,
+      run: async () => {
+        const result = await this.compactOnce(Date.now());
+        if (result && result.partitions > 0) {
+          options.log.info(
+            `history compaction: ${result.filesIn} files of ${result.partitions} partitions ` +
+              `merged into ${result.filesOut} (${result.rows} rows)`,
+          );
+        }
+      },
+      failure: (err) => `history compaction failed (retrying in ${everyMs} ms): ${errorText(err)}`,
+    });
   }
 
   /** Runs compactOnce every `everyMs` (never two at once); failures are logged, and retried. */
   start(): void {
-    if (this.timer || this.stopped) return;
-    this.timer = setInterval(() => {
-      this.running ??= this.tick().finally(() => {
-        this.running = undefined;
-      });
-    }, this.options.everyMs);
-    this.timer.unref();
+    if (!this.stopped) this.periodic.start();
   }
 
   /**
@@ -109,35 +118,8 @@ export class HistoryCompactor {
    */
   async stop(waitMs = 2000): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
     this.wake?.();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.running,
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, waitMs);
-      }),
-    ]);
-    clearTimeout(timer);
-  }
-
-  private async tick(): Promise<void> {
-    try {
-      const result = await this.compactOnce(Date.now());
-      if (this.failing) this.options.log.info('history compaction works again');
-      this.failing = false;
-      if (result && result.partitions > 0) {
-        this.options.log.info(
-          `history compaction: ${result.filesIn} files of ${result.partitions} partitions ` +
-            `merged into ${result.filesOut} (${result.rows} rows)`,
-        );
-      }
-    } catch (err) {
-      const message = `history compaction failed (retrying in ${this.options.everyMs} ms): ${errorText(err)}`;
-      if (this.failing) this.options.log.debug(message);
-      else this.options.log.warn(message);
-      this.failing = true;
-    }
+    await this.periodic.stop(waitMs);
   }
 
   /**
