@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBAppender } from '@duckdb/node-api';
 import type { Graph } from '../graph/executor';
 import type { VisibleIds } from '../graph/scope';
+import { sqlLiteral } from './files';
 import { type ExportedDocument, exportDocument } from '../twins/import/export';
 
 /**
@@ -255,7 +256,7 @@ export async function exportTables(
       const options =
         format === 'parquet' ? 'FORMAT parquet, COMPRESSION zstd' : 'FORMAT csv, HEADER true';
       await connection.run(
-        `COPY (SELECT ${select} FROM ${table}) TO '${sqlString(tmp)}' (${options})`,
+        `COPY (SELECT ${select} FROM ${table}) TO ${sqlLiteral(tmp)} (${options})`,
       );
       await rename(tmp, file);
       result.rows[spec.name] = rows.length;
@@ -282,9 +283,4 @@ function append(appender: DuckDBAppender, type: ColumnType, value: unknown): voi
     return;
   }
   appender.appendVarchar(typeof value === 'string' ? value : String(value));
-}
-
-/** A path inside a SQL string literal (DuckDB's COPY takes no parameter for its target). */
-function sqlString(text: string): string {
-  return text.replace(/'/g, "''");
 }

@@ -11,6 +11,7 @@ import {
 } from '@duckdb/node-api';
 import type { Graph } from '../graph/executor';
 import { asProps, num, optNum, optStr, type Props } from '../graph/props';
+import { retryIfVanished, sqlLiteral } from '../history/files';
 import { HISTORY_COLUMNS } from '../history/layout';
 import { historyReaderFor } from '../history/reader';
 import { ASSET_FACTORIES, EXPORT_READINGS } from './telemetry.cypher';
@@ -81,24 +82,28 @@ export async function exportTelemetry(
   try {
     const columns = HISTORY_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
     await c.run(`CREATE TABLE out (${columns})`);
-    // the files' half
-    const files = await historyReaderFor(o.historyDir).filesBetween(
-      o.fromMs,
-      Math.min(o.toMs, boundaryMs),
-      o.factoryId === null ? null : [o.factoryId],
-    );
-    if (files.length > 0) {
-      await c.run(
-        FROM_FILES,
-        {
-          files: listValue(files),
-          from: BigInt(o.fromMs),
-          to: BigInt(Math.min(o.toMs, Math.floor(boundaryMs))),
-          factory: o.factoryId,
-        },
-        { files: LIST(VARCHAR), from: BIGINT, to: BIGINT, factory: VARCHAR },
+    // the files' half: listed and read again if compaction deleted a listed file meanwhile (a
+    // failed INSERT leaves the table as it was)
+    const files = await retryIfVanished(async () => {
+      const listed = await historyReaderFor(o.historyDir).filesBetween(
+        o.fromMs,
+        Math.min(o.toMs, boundaryMs),
+        o.factoryId === null ? null : [o.factoryId],
       );
-    }
+      if (listed.length > 0) {
+        await c.run(
+          FROM_FILES,
+          {
+            files: listValue(listed),
+            from: BigInt(o.fromMs),
+            to: BigInt(Math.min(o.toMs, Math.floor(boundaryMs))),
+            factory: o.factoryId,
+          },
+          { files: LIST(VARCHAR), from: BIGINT, to: BIGINT, factory: VARCHAR },
+        );
+      }
+      return listed;
+    });
     const fromFiles = await count(c);
     o.onProgress?.({ part: 'files', rows: fromFiles });
     // the graph's half, paged
@@ -112,7 +117,7 @@ export async function exportTelemetry(
     const options =
       o.format === 'parquet' ? 'FORMAT parquet, COMPRESSION zstd' : 'FORMAT csv, HEADER true';
     await c.run(
-      `COPY (SELECT * FROM out ORDER BY factory_id, metric_id, ts) TO '${sqlString(tmp)}' (${options})`,
+      `COPY (SELECT * FROM out ORDER BY factory_id, metric_id, ts) TO ${sqlLiteral(tmp)} (${options})`,
     );
     await rename(tmp, o.out);
     o.onProgress?.({ part: 'write', rows: fromFiles + fromGraph });
@@ -214,8 +219,4 @@ function varchar(a: DuckDBAppender, v: string | null): void {
 function timestamp(a: DuckDBAppender, iso: string | null): void {
   if (iso === null) a.appendNull();
   else a.appendVarchar(iso);
-}
-
-function sqlString(text: string): string {
-  return text.replace(/'/g, "''");
 }
