@@ -20,11 +20,12 @@
  */
 import './production';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { allFiles, partitionDir, utcDay } from '../src/history/layout';
+import { allFiles, MINUTES_FOLDER, partitionDir, utcDay } from '../src/history/layout';
+import type { BucketAggregate } from '../src/history/buckets';
 import { HistoryCompactor } from '../src/history/compactor';
 import { HistoryReader } from '../src/history/reader';
 import { silentLog } from '../src/log';
@@ -117,6 +118,26 @@ async function generate(
   return { firstDay, files };
 }
 
+/** The same buckets (in any order), sums equal to the last bits that the order of adding moves. */
+function sameBuckets(a: readonly BucketAggregate[], b: readonly BucketAggregate[]): boolean {
+  const byKey = new Map(b.map((x) => [x.key, x]));
+  return (
+    a.length === b.length &&
+    a.every((x) => {
+      const y = byKey.get(x.key);
+      return (
+        y !== undefined &&
+        x.count === y.count &&
+        x.min === y.min &&
+        x.max === y.max &&
+        x.last === y.last &&
+        x.lastTsMs === y.lastTsMs &&
+        Math.abs(x.sum - y.sum) <= 1e-9 * Math.abs(y.sum)
+      );
+    })
+  );
+}
+
 runBench('bench/history', async (defer) => {
   const { values } = parseArgs({
     options: {
@@ -163,7 +184,8 @@ runBench('bench/history', async (defer) => {
     filesRead = files - (done?.filesIn ?? 0) + (done?.filesOut ?? 0);
     out(
       `compaction: ${fmt.int(done?.filesIn ?? 0)} files of ${fmt.int(done?.partitions ?? 0)} closed days into ` +
-        `${fmt.int(done?.filesOut ?? 0)} in ${fmt.s(now() - t1)} (${fmt.int(filesRead)} files now)`,
+        `${fmt.int(done?.filesOut ?? 0)} in ${fmt.s(now() - t1)} (${fmt.int(filesRead)} files now, ` +
+        `${fmt.int(done?.summaries ?? 0)} minute summaries)`,
     );
   }
 
@@ -221,6 +243,18 @@ runBench('bench/history', async (defer) => {
     await bareRows(dedupSql);
     times.dedup.push(now() - t);
   }
+  // the compacted days without their minute summaries: the rows read (what the summaries save)
+  const withoutSummaries: number[] = [];
+  let checkRows: typeof checkProduct = [];
+  if (values.compact) {
+    renameSync(join(dir, MINUTES_FOLDER), join(dir, `${MINUTES_FOLDER}-off`));
+    checkRows = await product();
+    for (let i = 0; i < reps; i++) {
+      const t = now();
+      await product();
+      withoutSummaries.push(now() - t);
+    }
+  }
   const count = (rs: Record<string, unknown>[]) => rs.reduce((s, r) => s + Number(r['n']), 0);
   const productCount = checkProduct.reduce((s, b) => s + b.count, 0);
   const replayed = count(checkBare) - rows;
@@ -241,6 +275,18 @@ runBench('bench/history', async (defer) => {
         String(checkProduct.length),
         fmt.int(productCount),
       ],
+      ...(values.compact
+        ? [
+            [
+              'HistoryReader.rollup, rows (no minute summaries)',
+              fmt.ms(median(withoutSummaries)),
+              fmt.ms(Math.min(...withoutSummaries)),
+              fmt.ratio(median(withoutSummaries) / median(times.bare)),
+              String(checkRows.length),
+              fmt.int(checkRows.reduce((s, b) => s + b.count, 0)),
+            ],
+          ]
+        : []),
       [
         'bare time_bucket GROUP BY (baseline)',
         fmt.ms(median(times.bare)),
@@ -266,7 +312,10 @@ runBench('bench/history', async (defer) => {
     `target: a month of 1 Hz rolled up hourly in under 200 ms: ${pm < 200 ? 'met' : 'MISSED'} (${fmt.ms(pm)})`,
   );
   const ok =
-    productCount === rows && count(checkDedup) === rows && checkProduct.length === days * 24;
+    productCount === rows &&
+    count(checkDedup) === rows &&
+    checkProduct.length === days * 24 &&
+    (!values.compact || sameBuckets(checkRows, checkProduct));
   out(
     `check: the reader counted each of the ${fmt.int(rows)} readings once (the bare query counted ${fmt.int(replayed)} replayed rows twice), ${days * 24} buckets: ${ok ? 'OK' : 'FAILED'}`,
   );

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { memoryLog, silentLog } from '../log';
 import { HistoryCompactor, type HistoryCompactorOptions } from './compactor';
-import { allFiles, type HistoryRow, isCompacted, partitionDir } from './layout';
+import {
+  allFiles,
+  type HistoryRow,
+  isCompacted,
+  MINUTES_FOLDER,
+  partitionDir,
+  summaryPathOf,
+} from './layout';
 import { ParquetFiles } from './parquet';
 
 const H = 3_600_000;
@@ -74,14 +81,21 @@ function compactor(options: Partial<HistoryCompactorOptions> = {}): HistoryCompa
   });
 }
 
-/** Every file under `dir` (temporary ones too), relative, sorted. */
-async function files(): Promise<string[]> {
+/** Every file under `dir` (temporary ones too), relative, sorted; `_minutes/` apart. */
+async function everyFile(): Promise<string[]> {
   const all = await readdir(dir, { recursive: true });
   return all
     .filter((f) => f.endsWith('.parquet') || f.endsWith('.tmp'))
     .map((f) => relative(dir, join(dir, f)))
     .sort();
 }
+/** The data files (the partitions'), temporary ones too. */
+const files = async () => (await everyFile()).filter((f) => !f.startsWith(`${MINUTES_FOLDER}/`));
+/** The minute summaries, as the paths of the files they summarise. */
+const summaries = async () =>
+  (await everyFile())
+    .filter((f) => f.startsWith(`${MINUTES_FOLDER}/`))
+    .map((f) => f.slice(MINUTES_FOLDER.length + 1));
 
 const folderOf = (f: string) => f.split('/').slice(0, 2).join('/');
 const filesIn = async (folder: string) => (await files()).filter((f) => folderOf(f) === folder);
@@ -219,7 +233,10 @@ describe('history compaction', () => {
       filesIn: 24,
       filesOut: 4,
       rows: expected(rows).length,
+      summaries: 4,
     });
+    // each compacted file has its minute summary
+    expect(await summaries()).toEqual((await files()).filter((f) => isCompacted(f)));
     const after = await files();
     const closed = ['2026-12-01', '2026-12-02'].flatMap((d) =>
       ['F1', 'F2'].map((f) => `day=${d}/factory=${f}`),
@@ -278,6 +295,7 @@ describe('history compaction', () => {
       filesIn: 0,
       filesOut: 0,
       rows: 0,
+      summaries: 0,
     });
     expect(await files()).toEqual(first);
     for (const f of first) expect((await stat(join(dir, f))).mtimeMs).toBe(mtimes.get(f));
@@ -301,6 +319,8 @@ describe('history compaction', () => {
       first.filter((f) => folderOf(f) !== 'day=2026-12-01/factory=F1'),
     );
     expect(deduplicated(await readBack())).toEqual(expected([...rows, ...late]));
+    // the new compacted file has a summary; the one merged away lost its own with it
+    expect(await summaries()).toEqual((await files()).filter((f) => isCompacted(f)));
     const back = await readBack();
     expect(new Set(back.map((s) => `${s.file} ${s.key}`)).size).toBe(back.length);
   });
@@ -330,6 +350,7 @@ describe('history compaction', () => {
       filesIn: 0,
       filesOut: 0,
       rows: 0,
+      summaries: 0,
     });
     expect(await files()).toHaveLength(2);
     expect(await compactor().compactOnce(TODAY + H)).toMatchObject({ partitions: 1 });
@@ -342,6 +363,7 @@ describe('history compaction', () => {
       filesIn: 1,
       filesOut: 1,
       rows: 1,
+      summaries: 1,
     });
     const back = await readBack();
     expect(back.map((s) => s.value)).toEqual([2]);
@@ -447,5 +469,78 @@ describe('history compaction', () => {
     const left = await filesIn('day=2026-12-01/factory=K%C3%B6ln');
     expect(left).toHaveLength(1);
     expect(isCompacted(left[0] ?? '')).toBe(true);
+  });
+  it('when a day is compacted, then its minute summary holds each minute of each metric: count, min, max, sum and the last reading', async () => {
+    const M = 60_000;
+    const rows = [
+      row('A/x', DAY_A + 5_000, 3, DAY_A + 6_000),
+      row('A/x', DAY_A + 20_000, -1, DAY_A + 21_000),
+      row('A/x', DAY_A + 59_999, 7, DAY_A + 61_000), // the minute's last
+      row('A/x', DAY_A + 20_000, 100, DAY_A + 99_000), // a copy received later: not counted
+      row('A/x', DAY_A + 3 * M, 4, DAY_A + 3 * M + 1),
+      row('B/y', DAY_A + 30_000, 2.5, DAY_A + 31_000),
+    ];
+    await roll('api-1', rows.slice(0, 3));
+    await roll('api-2', rows.slice(3));
+    await compactor().compactOnce(NOW);
+    const [compacted = ''] = (await files()).filter((f) => isCompacted(f));
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    try {
+      const read = await c.runAndReadAll(
+        `SELECT metric_id, epoch_ms(minute) AS minute, readings, min_value, max_value, sum_value,
+                epoch_ms(last_ts) AS last_ts, last_value
+           FROM read_parquet('${summaryPathOf(dir, join(dir, compacted))}')`,
+      );
+      expect(read.getRowObjectsJson()).toEqual([
+        {
+          metric_id: 'A/x',
+          minute: String(DAY_A),
+          readings: '3',
+          min_value: -1,
+          max_value: 7,
+          sum_value: 9,
+          last_ts: String(DAY_A + 59_999),
+          last_value: 7,
+        },
+        {
+          metric_id: 'A/x',
+          minute: String(DAY_A + 3 * M),
+          readings: '1',
+          min_value: 4,
+          max_value: 4,
+          sum_value: 4,
+          last_ts: String(DAY_A + 3 * M),
+          last_value: 4,
+        },
+        {
+          metric_id: 'B/y',
+          minute: String(DAY_A),
+          readings: '1',
+          min_value: 2.5,
+          max_value: 2.5,
+          sum_value: 2.5,
+          last_ts: String(DAY_A + 30_000),
+          last_value: 2.5,
+        },
+      ]);
+    } finally {
+      c.closeSync();
+      db.closeSync();
+    }
+  });
+
+  it('when a compacted file has no summary (compacted before summaries, or its summary failed), then the next run writes one; a summary whose file is gone is deleted', async () => {
+    await fixture();
+    await compactor().compactOnce(NOW);
+    const compacted = (await files()).filter((f) => isCompacted(f));
+    const [first = '', second = ''] = compacted;
+    await rm(join(dir, MINUTES_FOLDER, first));
+    // a crash between deleting a compacted file and its summary leaves the summary alone
+    const orphan = join(dir, MINUTES_FOLDER, folderOf(second), 'compact-api-9-1-1.parquet');
+    await writeFile(orphan, 'left by a crash');
+
+    expect(await compactor().compactOnce(NOW + H)).toMatchObject({ partitions: 0, summaries: 1 });
+    expect(await summaries()).toEqual(compacted);
   });
 });

@@ -20,12 +20,13 @@
  */
 import { readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { Graph } from '../graph/executor';
 import { takeLease } from '../graph/lease';
 import { errorText, type Log } from '../log';
 import { Periodic } from '../periodic';
-import { factorySegment, isCompacted } from './layout';
+import { errorCode, listDir } from './files';
+import { factorySegment, isCompacted, MINUTES_FOLDER, summaryPathOf } from './layout';
 import { ParquetFiles } from './parquet';
 
 export interface HistoryCompactorOptions {
@@ -60,6 +61,8 @@ export interface CompactionResult {
   filesOut: number;
   /** Rows in those compacted files (after deduplication). */
   rows: number;
+  /** Minute summaries written (one per compacted file, and for compacted files that lacked one). */
+  summaries: number;
 }
 
 export const COMPACTION_LEASE = 'history-compaction';
@@ -96,10 +99,10 @@ export class HistoryCompactor {
       log: options.log,
       run: async () => {
         const result = await this.compactOnce(Date.now());
-        if (result && result.partitions > 0) {
+        if (result && (result.partitions > 0 || result.summaries > 0)) {
           options.log.info(
             `history compaction: ${result.filesIn} files of ${result.partitions} partitions ` +
-              `merged into ${result.filesOut} (${result.rows} rows)`,
+              `merged into ${result.filesOut} (${result.rows} rows); ${result.summaries} minute summaries written`,
           );
         }
       },
@@ -131,7 +134,13 @@ export class HistoryCompactor {
    */
   async compactOnce(nowMs: number): Promise<CompactionResult | null> {
     if (!(await this.lease(nowMs))) return null;
-    const result: CompactionResult = { partitions: 0, filesIn: 0, filesOut: 0, rows: 0 };
+    const result: CompactionResult = {
+      partitions: 0,
+      filesIn: 0,
+      filesOut: 0,
+      rows: 0,
+      summaries: 0,
+    };
     const failures: string[] = [];
     const merged: string[] = [];
     const files = new ParquetFiles(this.options.dir, this.options.instanceId, {
@@ -150,13 +159,20 @@ export class HistoryCompactor {
           const partition = join(dayDir, folder);
           try {
             await removeStaleTemporaries(partition, nowMs);
+            await removeStaleTemporaries(this.summaryFolder(partition), nowMs);
             const done = await this.compactPartition(files, partition, day, folder);
-            if (!done) continue;
-            result.partitions += 1;
-            result.filesIn += done.inputs.length;
-            result.filesOut += done.filesOut;
-            result.rows += done.rows;
-            merged.push(...done.inputs);
+            if (done.inputs.length > 0) {
+              result.partitions += 1;
+              result.filesIn += done.inputs.length;
+              result.filesOut += done.output === null ? 0 : 1;
+              result.rows += done.rows;
+              merged.push(...done.inputs);
+            }
+            // the day's one compacted file gets its minute summary (a file compacted before
+            // summaries existed, or whose summary failed, gets one now)
+            if (done.output !== null && (await this.summarize(files, done.output))) {
+              result.summaries += 1;
+            }
           } catch (err) {
             failures.push(`${partition}: ${errorText(err)}`);
           }
@@ -211,29 +227,60 @@ export class HistoryCompactor {
       );
       return;
     }
-    for (const path of inputs) await rm(path, { force: true });
+    for (const path of inputs) {
+      await rm(path, { force: true });
+      // its summary, if it was a compacted file: the summary of a file that is gone is never read
+      if (isCompacted(path)) await rm(summaryPathOf(this.options.dir, path), { force: true });
+    }
   }
 
-  /** Merges one partition's files (deleted by the caller); null when there is nothing to do. */
+  /** The `_minutes` folder of a partition (layout.ts, MINUTES_FOLDER). */
+  private summaryFolder(partition: string): string {
+    return join(this.options.dir, MINUTES_FOLDER, relative(this.options.dir, partition));
+  }
+
+  /**
+   * Writes the minute summary of the compacted file at `path` unless it has one; false when it had.
+   * Summaries left by a crash between deleting a compacted file and its summary are deleted here.
+   */
+  private async summarize(files: ParquetFiles, path: string): Promise<boolean> {
+    const folder = this.summaryFolder(dirname(path));
+    const present = (await listDir(folder)).filter(isFinished);
+    const own = basename(path);
+    const kept = new Set((await listDir(dirname(path))).filter(isFinished));
+    for (const name of present) {
+      if (name !== own && !kept.has(name)) await rm(join(folder, name), { force: true });
+    }
+    if (present.includes(own)) return false;
+    await files.summarize(path);
+    return true;
+  }
+
+  /**
+   * Merges one partition's files (deleted by the caller). `inputs`: the files merged (none when
+   * the partition is one compacted file already, or not a folder of the layout); `output`: the
+   * partition's compacted file (new or already there), or null.
+   */
   private async compactPartition(
     files: ParquetFiles,
     partition: string,
     day: string,
     folder: string,
-  ): Promise<{ inputs: string[]; filesOut: number; rows: number } | null> {
+  ): Promise<{ inputs: string[]; output: string | null; rows: number }> {
     const inputs = (await readdir(partition)).filter(isFinished).sort();
     const [only] = inputs;
-    if (inputs.length === 0 || (inputs.length === 1 && only !== undefined && isCompacted(only))) {
-      return null;
+    if (inputs.length === 0) return { inputs: [], output: null, rows: 0 };
+    if (inputs.length === 1 && only !== undefined && isCompacted(only)) {
+      return { inputs: [], output: join(partition, only), rows: 0 };
     }
     const factoryId = factoryOf(folder);
     if (factoryId === null) {
       this.options.log.debug(`history compaction: ${partition} is not a folder of the layout`);
-      return null;
+      return { inputs: [], output: null, rows: 0 };
     }
     const paths = inputs.map((name) => join(partition, name));
     const merged = await files.merge(paths, day, factoryId);
-    return { inputs: paths, filesOut: merged ? 1 : 0, rows: merged?.rows ?? 0 };
+    return { inputs: paths, output: merged?.path ?? null, rows: merged?.rows ?? 0 };
   }
 }
 
@@ -265,7 +312,7 @@ async function subfolders(dir: string): Promise<string[]> {
 
 /** Deletes the `.…tmp` files of a partition last written more than STALE_TMP_MS before `nowMs`. */
 async function removeStaleTemporaries(partition: string, nowMs: number): Promise<void> {
-  for (const name of await readdir(partition)) {
+  for (const name of await listDir(partition)) {
     if (!name.startsWith('.') || !name.endsWith('.tmp')) continue;
     const path = join(partition, name);
     try {
@@ -274,12 +321,4 @@ async function removeStaleTemporaries(partition: string, nowMs: number): Promise
       if (errorCode(err) !== 'ENOENT') throw err;
     }
   }
-}
-
-function errorCode(err: unknown): string | undefined {
-  // not `instanceof Error`: errors of node:fs may come from another realm (jest's sandbox)
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') {
-    return err.code;
-  }
-  return undefined;
 }

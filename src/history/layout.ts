@@ -15,7 +15,7 @@
  *   backfill of a period already stored, two instances). Readers keep one row per (metric_id, ts):
  *   the one received first.
  */
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 
 /** One reading as stored in the files: a ReadingRecord plus where it belongs and came from. */
 export interface HistoryRow {
@@ -104,4 +104,41 @@ export function isCompacted(name: string): boolean {
 /** The glob a reader gives DuckDB's read_parquet (with hive_partitioning). */
 export function allFiles(dir: string): string {
   return join(dir, 'day=*', 'factory=*', '*.parquet');
+}
+
+/**
+ * Minute summaries (compactor.ts, docs/history.md "Minute summaries"): beside the partitions, a
+ * compacted file's rows summed up per (metric_id, minute), in a file of the same name at the same
+ * partition path under this folder:
+ *
+ *   <HISTORY_DIR>/_minutes/day=YYYY-MM-DD/factory=<id>/compact-…parquet
+ *
+ * A rollup of a day made of one compacted file reads its summary (1,440 rows a metric) instead of
+ * its rows (86,400 at 1 Hz). A summary is derived data: written after its compacted file is in
+ * place, deleted with it, and used only while that file is its day's only one. The leading `_`
+ * keeps it out of `allFiles` and out of what Hive, Spark and Trino take for partitions.
+ */
+export const MINUTES_FOLDER = '_minutes';
+
+/** A minute summary's columns, in file order, with their DuckDB types. */
+export const MINUTE_COLUMNS = [
+  ['metric_id', 'VARCHAR'],
+  /** The minute's start (UTC). */
+  ['minute', 'TIMESTAMPTZ'],
+  ['readings', 'BIGINT'],
+  ['min_value', 'DOUBLE'],
+  ['max_value', 'DOUBLE'],
+  ['sum_value', 'DOUBLE'],
+  /** The time and value of the minute's latest reading. */
+  ['last_ts', 'TIMESTAMPTZ'],
+  ['last_value', 'DOUBLE'],
+] as const;
+
+/** The summary of a compacted file at `path` (a file of the layout under `dir`). */
+export function summaryPathOf(dir: string, path: string): string {
+  const rel = relative(dir, path);
+  if (rel.startsWith('..') || isAbsolute(rel)) {
+    throw new RangeError(`${path} is not a file of the history in ${dir}`);
+  }
+  return join(dir, MINUTES_FOLDER, rel);
 }

@@ -6,15 +6,18 @@
  * replaced.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, rename, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { errorCode, exists, fsyncDir, fsyncFile, sqlLiteral as literal } from './files';
 import {
   COMPACTED_PREFIX,
   fileName,
   HISTORY_COLUMNS,
+  MINUTE_COLUMNS,
   partitionDir,
+  summaryPathOf,
   type HistoryRow,
 } from './layout';
 
@@ -64,9 +67,6 @@ const SPOOL_COMPLETE = Object.keys(SPOOL_FIELDS)
   .map((f) => `"${f}" IS NOT NULL`)
   .join(' AND ');
 const microsSql = (field: string) => `CAST(trunc("${field}") AS BIGINT) * 1000`;
-
-/** SQL string literal (DuckDB: single quotes doubled). */
-const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 /**
  * Writes Parquet files with one in-memory DuckDB (one thread: the API shares the machine). Rows
@@ -188,6 +188,44 @@ export class ParquetFiles {
     }
   }
 
+  /**
+   * The minute summary of the compacted file at `path` (layout.ts, MINUTE_COLUMNS), written beside
+   * the partitions under `_minutes/` like any file of the layout (temporary name, fsync, link). A
+   * summary already there is kept: it is of the same file, which never changes.
+   */
+  async summarize(path: string): Promise<WrittenFile> {
+    const target = summaryPathOf(this.dir, path);
+    const dir = dirname(target);
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, `.${basename(target)}.${this.seq++}.tmp`);
+    const columns = MINUTE_COLUMNS.map(([name]) => name).join(', ');
+    try {
+      const c = await this.connect();
+      // minutes from the epoch, as the reader's MINUTE and HOUR keys are (epoch_ms // size)
+      const copied = await c.runAndReadAll(
+        `COPY (SELECT ${columns}
+                 FROM (SELECT metric_id, make_timestamptz((epoch_us(ts) // 60000000) * 60000000) AS minute,
+                              count(*) AS readings, min(value) AS min_value, max(value) AS max_value,
+                              sum(value) AS sum_value, max(ts) AS last_ts, arg_max(value, ts) AS last_value
+                         FROM read_parquet(${literal(path)}) GROUP BY ALL)
+                ORDER BY metric_id, minute)
+           TO ${literal(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
+      );
+      const rows = Number(copied.getRowObjectsJson()[0]?.['Count'] ?? 0);
+      await fsyncFile(tmp);
+      try {
+        await link(tmp, target);
+      } catch (err) {
+        // EEXIST: the summary of this same (immutable) file is there already
+        if (errorCode(err) !== 'EEXIST' && !(await exists(target))) await rename(tmp, target);
+      }
+      await fsyncDir(dir);
+      return { path: target, rows };
+    } finally {
+      await rm(tmp, { force: true }).catch(() => undefined);
+    }
+  }
+
   /** Each (day, factory) of the stage as a new file, sorted by (metric_id, ts); empties the stage. */
   private async copyStaged(): Promise<WrittenFile[]> {
     const c = await this.connect();
@@ -289,41 +327,5 @@ export class ParquetFiles {
     this.db?.closeSync();
     this.connection = null;
     this.db = null;
-  }
-}
-
-function errorCode(err: unknown): string | undefined {
-  // not `instanceof Error`: errors of node:fs may come from another realm (jest's sandbox)
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') {
-    return err.code;
-  }
-  return undefined;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (err) {
-    if (errorCode(err) === 'ENOENT') return false;
-    throw err;
-  }
-}
-
-async function fsyncFile(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** The new name survives a power loss too; best effort (not every file system syncs a folder). */
-async function fsyncDir(path: string): Promise<void> {
-  try {
-    await fsyncFile(path);
-  } catch {
-    // EISDIR/EINVAL on some platforms: the rename is still atomic
   }
 }

@@ -1,8 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHistoryFiles } from '../../test/support/history-files';
 import { bucketKey, bucketStartIso, combineBuckets } from './buckets';
+import { silentLog } from '../log';
+import { type RollupBucket } from './buckets';
+import { HistoryCompactor } from './compactor';
+import { type HistoryRow, MINUTES_FOLDER } from './layout';
+import { ParquetFiles } from './parquet';
 import { HistoryReader } from './reader';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
@@ -243,5 +249,145 @@ describe('HistoryReader', () => {
       ),
     );
     expect(answers.map((a, i) => a.get(`M${i}/v`)?.[0]?.value)).toEqual(rows.map((r) => r.value));
+  });
+  it('when compacted days are read from their minute summaries, then every rollup equals the one from the rows (any range, bucket and zone)', async () => {
+    const DAY = 24 * HOUR;
+    const day0 = Date.parse('2026-11-17T00:00:00Z');
+    const row = (metricId: string, tsMs: number, value: number, late = 0): HistoryRow => ({
+      metricId,
+      assetId: metricId.split('/')[0] ?? '',
+      factoryId: 'F1',
+      metric: 't',
+      tsMs,
+      value,
+      unit: 'Cel',
+      flagged: false,
+      originalValue: value,
+      originalUnit: null,
+      conversion: null,
+      source: 'twin/F1/L1/t',
+      receivedAtMs: tsMs + 1000 + late,
+    });
+    // three UTC days of two metrics at odd intervals (integers: sums are exact either way), and a
+    // copy of some readings received later, with other values (they must not count)
+    const rows: HistoryRow[] = [];
+    for (let ts = day0; ts < day0 + 3 * DAY; ts += 97_000)
+      rows.push(row('A/t', ts, (ts / 1000) % 101));
+    for (let ts = day0 + 13_000; ts < day0 + 3 * DAY; ts += 41_000)
+      rows.push(row('B/t', ts, (ts / 1000) % 37));
+    const copies = rows
+      .filter((_, i) => i % 50 === 0)
+      .map((r) => row(r.metricId, r.tsMs, -999, 5000));
+    const files = new ParquetFiles(dir, 'api-1');
+    await files.write(rows.slice(0, 3000));
+    await files.write([...rows.slice(3000), ...copies]);
+    files.close();
+    // the first two days compacted (with summaries), the third still rolled files
+    await new HistoryCompactor({
+      dir,
+      instanceId: 'api-1',
+      everyMs: HOUR,
+      log: silentLog(),
+      lease: () => Promise.resolve(true),
+      graceMs: 0,
+    }).compactOnce(day0 + 2 * DAY + 2 * HOUR);
+    // the same files without the summaries: read from the rows
+    const plain = mkdtempSync(join(tmpdir(), 'history-reader-plain-'));
+    cpSync(dir, plain, { recursive: true, filter: (src) => !src.includes(MINUTES_FOLDER) });
+    const fromRows = new HistoryReader(plain);
+    try {
+      const zones = ['UTC', 'Asia/Kolkata', 'America/St_Johns', 'Asia/Kathmandu'];
+      const buckets: RollupBucket[] = ['MINUTE', 'HOUR', 'DAY'];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: -DAY, max: 3 * DAY }),
+          fc.integer({ min: 1, max: 3 * DAY }),
+          fc.constantFrom(...buckets),
+          fc.constantFrom(...zones),
+          fc.boolean(),
+          async (offset, length, bucket, timeZone, both) => {
+            const q = {
+              metricIds: both ? ['A/t', 'B/t'] : ['A/t'],
+              fromMs: day0 + offset,
+              toMs: day0 + offset + length,
+              bucket,
+              timeZone,
+            };
+            const [a, b] = await Promise.all([reader.rollup(q), fromRows.rollup(q)]);
+            for (const id of q.metricIds) {
+              expect(combineBuckets([a.get(id) ?? []], bucket, timeZone)).toEqual(
+                combineBuckets([b.get(id) ?? []], bucket, timeZone),
+              );
+            }
+          },
+        ),
+        {
+          numRuns: 60,
+          // whole compacted days: read from their summaries alone, no rows at all
+          examples: [
+            [0, DAY, 'HOUR', 'UTC', false],
+            [0, 2 * DAY, 'MINUTE', 'UTC', true],
+          ],
+        },
+      );
+      // and the summaries were read: a whole day's buckets without them differ in nothing but cost
+      const whole = {
+        metricIds: ['A/t'],
+        fromMs: day0,
+        toMs: day0 + 3 * DAY,
+        bucket: 'HOUR' as const,
+        timeZone: 'UTC',
+      };
+      const all = combineBuckets([(await reader.rollup(whole)).get('A/t') ?? []], 'HOUR', 'UTC');
+      expect(all).toHaveLength(72);
+      expect(all.reduce((n, x) => n + x.count, 0)).toBe(
+        rows.filter((r) => r.metricId === 'A/t').length,
+      );
+      expect(all.every((x) => x.min >= 0)).toBe(true);
+    } finally {
+      await fromRows.close();
+      rmSync(plain, { recursive: true, force: true });
+    }
+  });
+  it('when compaction deletes a file after a query listed it, then the query lists again and reads the compacted file', async () => {
+    const DAY = 24 * HOUR;
+    const day0 = Date.parse('2026-11-17T00:00:00Z');
+    await writeHistoryFiles(dir, [{ metricId: 'A/t', tsMs: day0 + HOUR, value: 1 }]);
+    await writeHistoryFiles(dir, [{ metricId: 'A/t', tsMs: day0 + 2 * HOUR, value: 2 }]);
+    const compactor = new HistoryCompactor({
+      dir,
+      instanceId: 'api-1',
+      everyMs: HOUR,
+      log: silentLog(),
+      lease: () => Promise.resolve(true),
+      graceMs: 0,
+    });
+    // the listing is taken, then a compaction (past its grace) replaces the files listed
+    const prototype: object = Object.getPrototypeOf(reader);
+    const original: unknown = Reflect.get(prototype, 'files');
+    if (typeof original !== 'function') throw new Error('HistoryReader lists its files in files()');
+    let compacted = 0;
+    Reflect.set(prototype, 'files', async function (this: unknown, ...args: unknown[]) {
+      Reflect.set(prototype, 'files', original);
+      const set: unknown = await Reflect.apply(original, this, args);
+      compacted = (await compactor.compactOnce(day0 + DAY + 2 * HOUR))?.filesIn ?? 0;
+      return set;
+    });
+    let got;
+    try {
+      got = await reader.rollup({
+        metricIds: ['A/t'],
+        fromMs: day0,
+        toMs: day0 + DAY,
+        bucket: 'DAY',
+        timeZone: 'UTC',
+      });
+    } finally {
+      Reflect.set(prototype, 'files', original);
+    }
+    expect(compacted).toBe(2);
+    expect(got.get('A/t')).toEqual([
+      expect.objectContaining({ key: '2026-11-17', count: 2, sum: 3, last: 2 }),
+    ]);
   });
 });

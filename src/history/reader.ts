@@ -23,11 +23,11 @@ import {
   listValue,
   VARCHAR,
 } from '@duckdb/node-api';
-import { readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Config } from '../config';
 import { type BucketAggregate, FIXED_BUCKET_MS, type RollupBucket } from './buckets';
-import { factorySegment, isCompacted, utcDay } from './layout';
+import { listDir, retryIfVanished } from './files';
+import { factorySegment, isCompacted, summaryPathOf, utcDay } from './layout';
 
 /** One reading from the files. */
 export interface FileReading {
@@ -68,6 +68,7 @@ export interface RollupQuery {
 }
 
 const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
 /** Connections of one reader: DuckDB runs one statement per connection at a time. */
 const MAX_CONNECTIONS = 4;
 
@@ -75,11 +76,13 @@ const MAX_CONNECTIONS = 4;
  * The files of a query, in two sets. A day read from exactly one file, a compacted one
  * (compactor.ts: one partition's rows, already one per (metric_id, ts)), is read as it is; the
  * rest is deduplicated here. A reading lives in the partition of its UTC day, so no duplicate can
- * sit between a day of the first set and any other file.
+ * sit between a day of the first set and any other file. `minutes` gives the minute summary of
+ * those compacted files that have one (layout.ts, MINUTES_FOLDER), when asked for.
  */
 interface FileSet {
   unique: string[];
   rest: string[];
+  minutes: Map<string, string>;
 }
 
 /** Rows of the first received of each (metric_id, ts): the readers' rule, and the compactor's. */
@@ -92,8 +95,7 @@ const FIRST_RECEIVED = 'ORDER BY received_at, source';
  * 800-1000 ms for a month at 1 Hz with the list form.
  */
 function rowsOf(set: FileSet, columns: string, one: boolean): string {
-  const where = `${one ? 'metric_id = $id' : 'metric_id IN (SELECT unnest($ids))'}
-    AND ts >= make_timestamptz($from * 1000) AND ts < make_timestamptz($to * 1000)`;
+  const where = inRange(one);
   const parts: string[] = [];
   if (set.unique.length > 0)
     parts.push(`SELECT ${columns} FROM read_parquet($unique) WHERE ${where}`);
@@ -104,6 +106,11 @@ function rowsOf(set: FileSet, columns: string, one: boolean): string {
   return parts.join('\n  UNION ALL\n  ');
 }
 
+/** The rows of the metrics asked for in [from, to). */
+const inRange = (one: boolean) =>
+  `${one ? 'metric_id = $id' : 'metric_id IN (SELECT unnest($ids))'}
+    AND ts >= make_timestamptz($from * 1000) AND ts < make_timestamptz($to * 1000)`;
+
 const readingsSql = (set: FileSet) => `
   SELECT metric_id, epoch_ms(ts) AS ts_ms, value, unit, flagged, original_value, original_unit,
          conversion, source, epoch_ms(received_at) AS received_ms
@@ -111,19 +118,72 @@ const readingsSql = (set: FileSet) => `
   QUALIFY row_number() OVER (PARTITION BY metric_id ORDER BY ts DESC) <= $limit
   ORDER BY metric_id, ts DESC`;
 
-const rollupFixed = (set: FileSet, one: boolean) => `
-  WITH d AS (${rowsOf(set, 'metric_id, ts, value', one)})
-  SELECT metric_id, CAST((epoch_ms(ts) // $size) * $size AS VARCHAR) AS key, count(*) AS n,
-         min(value) AS mn, max(value) AS mx, sum(value) AS total, epoch_ms(max(ts)) AS last_ms,
-         arg_max(value, ts) AS last
-  FROM d GROUP BY ALL`;
+/**
+ * How a rollup reads a file set: `raw` its rows, `edges` compacted files whose rows are read only
+ * in the part minutes of [from, to) (at its ends, when they are not whole minutes), `minutes` the
+ * summaries of whole minutes in [from, to) of those same days.
+ */
+interface RollupPlan {
+  raw: FileSet;
+  edges: string[];
+  minutes: string[];
+}
 
-const rollupDay = (set: FileSet, one: boolean) => `
-  WITH d AS (${rowsOf(set, 'metric_id, ts, value', one)})
-  SELECT metric_id, strftime(timezone($tz, ts), '%Y-%m-%d') AS key, count(*) AS n,
-         min(value) AS mn, max(value) AS mx, sum(value) AS total, epoch_ms(max(ts)) AS last_ms,
-         arg_max(value, ts) AS last
-  FROM d GROUP BY ALL`;
+/** A rollup's key of a time column: inner (per part, cheap to group by) and final (text). */
+interface KeySql {
+  inner: (column: string) => string;
+  final: (column: string) => string;
+}
+
+const FIXED_KEY: KeySql = {
+  inner: (c) => `(epoch_ms(${c}) // $size) * $size`,
+  final: (c) => `CAST(${c} AS VARCHAR)`,
+};
+const DAY_KEY: KeySql = {
+  inner: (c) => `CAST(timezone($tz, ${c}) AS DATE)`,
+  final: (c) => `strftime(${c}, '%Y-%m-%d')`,
+};
+
+/**
+ * The buckets of a rollup plan: each part grouped by bucket (one metric: by the bucket alone,
+ * measured 1.5x faster than grouping by the metric's text too), the parts combined per bucket.
+ * Minutes summarise whole minutes, and every zone's offset is whole minutes (since 1970), so a
+ * minute is inside one bucket.
+ */
+function rollupSql(plan: RollupPlan, key: KeySql, one: boolean): string {
+  const metric = one ? '' : 'metric_id, ';
+  const raw = rowsOf(plan.raw, 'metric_id, ts, value', one);
+  const rawParts = [
+    ...(raw === '' ? [] : [raw]),
+    ...(plan.edges.length === 0
+      ? []
+      : [
+          `SELECT metric_id, ts, value FROM read_parquet($edges)
+            WHERE ${inRange(one)} AND (ts < make_timestamptz($froma * 1000) OR ts >= make_timestamptz($toa * 1000))`,
+        ]),
+  ];
+  const parts: string[] = [];
+  if (rawParts.length > 0) {
+    parts.push(`SELECT ${metric}${key.inner('ts')} AS k, count(*) AS n, min(value) AS mn,
+      max(value) AS mx, sum(value) AS total, max(ts) AS last_ts, arg_max(value, ts) AS last
+      FROM (${rawParts.join('\n  UNION ALL\n  ')}) GROUP BY ALL`);
+  }
+  if (plan.minutes.length > 0) {
+    parts.push(`SELECT ${metric}${key.inner('minute')} AS k, sum(readings) AS n,
+      min(min_value) AS mn, max(max_value) AS mx, sum(sum_value) AS total, max(last_ts) AS last_ts,
+      arg_max(last_value, last_ts) AS last
+      FROM read_parquet($minutes)
+      WHERE ${one ? 'metric_id = $id' : 'metric_id IN (SELECT unnest($ids))'}
+        AND minute >= make_timestamptz($froma * 1000) AND minute < make_timestamptz($toa * 1000)
+      GROUP BY ALL`);
+  }
+  return `
+  WITH p AS (${parts.join('\n  UNION ALL\n  ')})
+  SELECT ${one ? '$id AS metric_id' : 'metric_id'}, ${key.final('k')} AS key, sum(n) AS n,
+         min(mn) AS mn, max(mx) AS mx, sum(total) AS total, epoch_ms(max(last_ts)) AS last_ms,
+         arg_max(last, last_ts) AS last
+  FROM p GROUP BY ${metric}k`;
+}
 
 /** The list parameters of a file set: only those its statement names. */
 function fileParams(set: FileSet): Record<string, DuckDBValue> {
@@ -138,11 +198,44 @@ const isEmpty = (set: FileSet) => set.unique.length === 0 && set.rest.length ===
 const TYPES: Record<string, DuckDBType> = {
   unique: LIST(VARCHAR),
   rest: LIST(VARCHAR),
+  edges: LIST(VARCHAR),
+  minutes: LIST(VARCHAR),
+  froma: BIGINT,
+  toa: BIGINT,
   ids: LIST(VARCHAR),
   id: VARCHAR,
   from: BIGINT,
   to: BIGINT,
 };
+
+/** A finished file of a partition: a `.parquet` name that is not a temporary (leading `.`) one. */
+const isFinished = (name: string): boolean => name.endsWith('.parquet') && !name.startsWith('.');
+
+/**
+ * Which files a rollup of [from, to) reads how, given its whole minutes [fromA, toA): a compacted
+ * file with a summary is read from the summary, and also from its rows when its UTC day reaches
+ * past a whole-minute end of the range (the part minutes there); the rest as rows.
+ */
+function rollupPlan(set: FileSet, fromA: number, toA: number): RollupPlan {
+  const plan: RollupPlan = {
+    raw: { unique: [], rest: set.rest, minutes: new Map() },
+    edges: [],
+    minutes: [],
+  };
+  for (const file of set.unique) {
+    const summary = set.minutes.get(file);
+    if (summary === undefined) {
+      plan.raw.unique.push(file);
+      continue;
+    }
+    plan.minutes.push(summary);
+    // the file's `day=` folder (layout.ts: <dir>/day=…/factory=…/name)
+    const day = basename(dirname(dirname(file))).slice('day='.length);
+    const start = Date.parse(`${day}T00:00:00Z`);
+    if (!(start >= fromA && start + DAY_MS <= toA)) plan.edges.push(file);
+  }
+  return plan;
+}
 
 const readers = new Map<string, HistoryReader>();
 
@@ -192,14 +285,18 @@ export class HistoryReader {
     let wanted = [...new Set(q.metricIds)];
     let window = 1;
     for (let i = 0; i < days.length && wanted.length > 0; i += window, window *= 2) {
-      const files = await this.files(days.slice(i, i + window), q.factoryIds);
-      if (isEmpty(files)) continue;
-      const rows = await this.query(readingsSql(files), {
-        ...fileParams(files),
-        ids: listValue(wanted),
-        from: BigInt(q.fromMs ?? 0),
-        to: BigInt(q.toMs),
-        limit: BigInt(q.limit),
+      const some = days.slice(i, i + window);
+      const ask = wanted;
+      const rows = await retryIfVanished(async () => {
+        const files = await this.files(some, q.factoryIds);
+        if (isEmpty(files)) return [];
+        return this.query(readingsSql(files), {
+          ...fileParams(files),
+          ids: listValue(ask),
+          from: BigInt(q.fromMs ?? 0),
+          to: BigInt(q.toMs),
+          limit: BigInt(q.limit),
+        });
       });
       for (const row of rows) {
         const list = result.get(text(row['metric_id']));
@@ -210,31 +307,44 @@ export class HistoryReader {
     return result;
   }
 
-  /** Per metric, its buckets in [fromMs, toMs) over deduplicated rows (in no particular order). */
+  /**
+   * Per metric, its buckets in [fromMs, toMs) over deduplicated rows (in no particular order). A
+   * day made of one compacted file with a minute summary is read from the summary for its whole
+   * minutes in range: a month at 1 Hz is 43,200 summary rows instead of 2.6M readings.
+   */
   async rollup(q: RollupQuery): Promise<Map<string, BucketAggregate[]>> {
     const result = new Map<string, BucketAggregate[]>(q.metricIds.map((id) => [id, []]));
     if (q.metricIds.length === 0 || q.fromMs >= q.toMs) return result;
     // a local day reaches into the UTC days beside it
     const widen = q.bucket === 'DAY' ? DAY_MS : 0;
-    const days = await this.days(q.fromMs - widen, q.toMs - 1 + widen);
-    const files = await this.files(days, q.factoryIds);
-    if (isEmpty(files)) return result;
     const ids = [...new Set(q.metricIds)];
     const one = ids.length === 1;
-    const common = {
-      ...fileParams(files),
-      ...(one ? { id: ids[0] ?? '' } : { ids: listValue(ids) }),
-      from: BigInt(q.fromMs),
-      to: BigInt(q.toMs),
-    };
-    const rows =
-      q.bucket === 'DAY'
-        ? await this.query(rollupDay(files, one), { ...common, tz: q.timeZone }, { tz: VARCHAR })
-        : await this.query(
-            rollupFixed(files, one),
+    // whole minutes of the range: what the summaries answer
+    const fromA = Math.ceil(q.fromMs / MINUTE_MS) * MINUTE_MS;
+    const toA = Math.floor(q.toMs / MINUTE_MS) * MINUTE_MS;
+    const rows = await retryIfVanished(async () => {
+      const days = await this.days(q.fromMs - widen, q.toMs - 1 + widen);
+      const plan = rollupPlan(await this.files(days, q.factoryIds, true), fromA, toA);
+      if (isEmpty(plan.raw) && plan.minutes.length === 0) return [];
+      const common: Record<string, DuckDBValue> = {
+        ...fileParams(plan.raw),
+        ...(plan.edges.length > 0 ? { edges: listValue(plan.edges) } : {}),
+        ...(plan.minutes.length > 0 ? { minutes: listValue(plan.minutes) } : {}),
+        ...(plan.edges.length > 0 || plan.minutes.length > 0
+          ? { froma: BigInt(fromA), toa: BigInt(toA) }
+          : {}),
+        ...(one ? { id: ids[0] ?? '' } : { ids: listValue(ids) }),
+        from: BigInt(q.fromMs),
+        to: BigInt(q.toMs),
+      };
+      return q.bucket === 'DAY'
+        ? this.query(rollupSql(plan, DAY_KEY, one), { ...common, tz: q.timeZone }, { tz: VARCHAR })
+        : this.query(
+            rollupSql(plan, FIXED_KEY, one),
             { ...common, size: BigInt(FIXED_BUCKET_MS[q.bucket]) },
             { size: BIGINT },
           );
+    });
     for (const row of rows) {
       result.get(text(row['metric_id']))?.push({
         key: text(row['key']),
@@ -275,42 +385,55 @@ export class HistoryReader {
   private async days(fromMs: number | null, toMs: number): Promise<string[]> {
     const first = fromMs === null ? '' : utcDay(fromMs);
     const last = utcDay(toMs);
-    return (await list(this.dir))
+    return (await listDir(this.dir))
       .filter((name) => /^day=\d{4}-\d\d-\d\d$/u.test(name))
       .map((name) => name.slice(4))
       .filter((day) => day >= first && day <= last)
       .sort();
   }
 
-  /** The finished files of some days, of some factories or all (see FileSet). */
+  /**
+   * The finished files of some days, of some factories or all (see FileSet); with `summaries`, the
+   * minute summaries of the days made of one compacted file too.
+   */
   private async files(
     days: readonly string[],
     factoryIds?: readonly string[] | null,
+    summaries = false,
   ): Promise<FileSet> {
     const wanted = factoryIds
       ? new Set(factoryIds.map((f) => `factory=${factorySegment(f)}`))
       : null;
-    const perDay = await Promise.all(
+    const perPartition = await Promise.all(
       days.map(async (day) => {
         const dayDir = join(this.dir, `day=${day}`);
-        const factories = (await list(dayDir)).filter(
+        const factories = (await listDir(dayDir)).filter(
           (f) => f.startsWith('factory=') && (!wanted || wanted.has(f)),
         );
-        const perFactory = await Promise.all(
-          factories.map(async (f) =>
-            (await list(join(dayDir, f)))
-              .filter((name) => name.endsWith('.parquet') && !name.startsWith('.'))
-              .map((name) => join(dayDir, f, name)),
-          ),
+        return Promise.all(
+          factories.map(async (f) => {
+            const files = (await listDir(join(dayDir, f)))
+              .filter(isFinished)
+              .map((name) => join(dayDir, f, name));
+            const [only] = files;
+            const compacted = files.length === 1 && only !== undefined && isCompacted(only);
+            let summary: string | null = null;
+            if (compacted && summaries) {
+              const path = summaryPathOf(this.dir, only);
+              if ((await listDir(dirname(path))).includes(basename(path))) summary = path;
+            }
+            return { files, compacted, summary };
+          }),
         );
-        return perFactory.flat();
       }),
     );
-    const set: FileSet = { unique: [], rest: [] };
-    for (const files of perDay) {
+    const set: FileSet = { unique: [], rest: [], minutes: new Map() };
+    for (const { files, compacted, summary } of perPartition.flat()) {
       const [only] = files;
-      if (files.length === 1 && only !== undefined && isCompacted(only)) set.unique.push(only);
-      else set.rest.push(...files);
+      if (compacted && only !== undefined) {
+        set.unique.push(only);
+        if (summary !== null) set.minutes.set(only, summary);
+      } else set.rest.push(...files);
     }
     return set;
   }
@@ -322,12 +445,15 @@ export class HistoryReader {
   ): Promise<Record<string, DuckDBValue>[]> {
     const connection = await this.acquire();
     try {
-      // the types of the values given: a type for a parameter the statement lacks is an error
+      // only the values the statement names (a statement's parts depend on the files: one made
+      // of minute summaries alone names no $from), with their types: DuckDB refuses a value or a
+      // type for a parameter the statement lacks
       const all: Record<string, DuckDBType> = { ...TYPES, ...types };
+      const named = Object.entries(values).filter(([k]) => new RegExp(`\\$${k}\\b`, 'u').test(sql));
       const given = Object.fromEntries(
-        Object.keys(values).flatMap((k) => (all[k] ? [[k, all[k]] as const] : [])),
+        named.flatMap(([k]) => (all[k] ? [[k, all[k]] as const] : [])),
       );
-      const reader = await connection.runAndReadAll(sql, values, given);
+      const reader = await connection.runAndReadAll(sql, Object.fromEntries(named), given);
       return reader.getRowObjects();
     } finally {
       this.release(connection);
@@ -358,18 +484,6 @@ export class HistoryReader {
     if (next) next(connection);
     else if (this.closed) connection.closeSync();
     else this.idle.push(connection);
-  }
-}
-
-/** A directory's entries; none when it does not exist (yet). */
-async function list(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (err) {
-    // not `instanceof Error`: fs errors come from another realm under some test runners
-    const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : null;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return [];
-    throw err;
   }
 }
 

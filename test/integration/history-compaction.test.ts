@@ -166,7 +166,11 @@ describe('history compaction', () => {
     const results = await Promise.all([a.compactOnce(now), b.compactOnce(now)]);
     expect(results.filter((r) => r === null)).toHaveLength(1);
     const done = results.find((r) => r !== null);
-    expect(done).toMatchObject({ partitions: closed.length, filesOut: closed.length });
+    expect(done).toMatchObject({
+      partitions: closed.length,
+      filesOut: closed.length,
+      summaries: closed.length,
+    });
     expect(done?.filesIn).toBe(inputs.filter(closedDay).length);
 
     const after = files(dir);
@@ -187,6 +191,7 @@ describe('history compaction', () => {
       filesIn: 0,
       filesOut: 0,
       rows: 0,
+      summaries: 0,
     });
     expect(await loser.compactOnce(now + 1000)).toBeNull();
     expect(files(dir)).toEqual(after);
