@@ -44,6 +44,7 @@ const USAGE = `Usage: node dist/bench/nested-query.js [options]
   --warmup N        unmeasured requests per side first (default 20)
   --rounds N        GraphQL then Cypher, N times; medians reported (default 1)
   --seed N          generator seed (default 1)
+  --no-js           skip the side on graphql-js alone (GRAPHQL_JIT=false)
   --wipe            with NEO4J_URI: delete the twins already stored there first`;
 
 const QUERY = `query NestedBench($first: Int!) {
@@ -243,6 +244,7 @@ runBench('bench/nested-query', async (defer) => {
       rounds: { type: 'string' },
       seed: { type: 'string' },
       wipe: { type: 'boolean', default: false },
+      'no-js': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -268,24 +270,31 @@ runBench('bench/nested-query', async (defer) => {
   note(`importing the generated graph (${factories} factories)`);
   const imported = await timed(() => importDocument(graph, doc));
 
-  const runtime = await startRuntime(
-    loadConfig({
-      ...process.env,
-      ...neo4jSettings(db),
-      // the benchmarks measure the work behind a request, not the credential check (bench/README.md)
-      AUTH_REQUIRED: 'false',
-      RATE_LIMIT_POINTS: '0',
-      // the benchmark's tree is 7 levels deep and 19k nodes: over the production limits on purpose
-      GRAPHQL_MAX_DEPTH: '10',
-      GRAPHQL_MAX_COST: '100000000',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      MIGRATE_ON_START: 'true',
-      MQTT_EMBEDDED_PORT: '0',
-      PLAYGROUND: 'false',
-    }),
-  );
+  // the API as it runs (queries compiled by graphql-jit), and beside it the same API on graphql-js
+  // alone (GRAPHQL_JIT=false): what the compiled execution is worth, measured in the same run
+  const startApi = (jit: boolean) =>
+    startRuntime(
+      loadConfig({
+        ...process.env,
+        ...neo4jSettings(db),
+        // the benchmarks measure the work behind a request, not the credential check (bench/README.md)
+        AUTH_REQUIRED: 'false',
+        RATE_LIMIT_POINTS: '0',
+        // the benchmark's tree is 7 levels deep and 19k nodes: over the production limits on purpose
+        GRAPHQL_MAX_DEPTH: '10',
+        GRAPHQL_MAX_COST: '100000000',
+        GRAPHQL_JIT: String(jit),
+        PORT: '0',
+        HOST: '127.0.0.1',
+        MIGRATE_ON_START: 'true',
+        MQTT_EMBEDDED_PORT: '0',
+        PLAYGROUND: 'false',
+      }),
+    );
+  const runtime = await startApi(true);
   defer(() => runtime.stop());
+  const runtimeJs = values['no-js'] ? null : await startApi(false);
+  if (runtimeJs) defer(() => runtimeJs.stop());
   const url = `${runtime.app.url}/graphql`;
 
   out(`== nested query benchmark: ${factories} factories, factories(first: ${first}) ==`);
@@ -326,20 +335,34 @@ runBench('bench/nested-query', async (defer) => {
   const callCypher = async () => {
     await cypherRequest(driver, db.database, first);
   };
+  const urlJs = runtimeJs ? `${runtimeJs.app.url}/graphql` : null;
+  const callGraphqlJs = async () => {
+    if (urlJs) await graphqlRequest(urlJs, first);
+  };
+  if (urlJs && !isDeepStrictEqual((await graphqlRequest(urlJs, first)).tree, g.tree)) {
+    throw new BenchError('the API on graphql-js and the compiled one disagree');
+  }
 
   if (warmup > 0) {
     note(`warm-up: ${warmup} requests per side`);
     await loadLoop({ requests: warmup, capMs: seconds * 1000, concurrency }, callGraphql);
+    if (urlJs)
+      await loadLoop({ requests: warmup, capMs: seconds * 1000, concurrency }, callGraphqlJs);
     await loadLoop({ requests: warmup, capMs: seconds * 1000, concurrency }, callCypher);
     roundTrips.length = 0;
   }
 
   const graphqlSide: Side = { name: 'GraphQL over HTTP', loops: [] };
+  const jsSide: Side = { name: 'GraphQL, graphql-js alone', loops: [] };
   const cypherSide: Side = { name: 'one Cypher query (driver)', loops: [] };
   const loop = { requests, capMs: seconds * 1000, concurrency };
   for (let r = 1; r <= rounds; r++) {
     note(`${rounds > 1 ? `round ${r}: ` : ''}GraphQL loop`);
     graphqlSide.loops.push(await loadLoop(loop, callGraphql));
+    if (urlJs) {
+      note(`${rounds > 1 ? `round ${r}: ` : ''}GraphQL loop, graphql-js alone`);
+      jsSide.loops.push(await loadLoop(loop, callGraphqlJs));
+    }
     note(`${rounds > 1 ? `round ${r}: ` : ''}Cypher baseline loop`);
     cypherSide.loops.push(await loadLoop(loop, callCypher));
   }
@@ -356,7 +379,11 @@ runBench('bench/nested-query', async (defer) => {
   );
   for (const line of table(
     ['', 'requests', 'req/s', 'p50', 'p95', 'round trips/request', 'stopped by'],
-    [sideRow(graphqlSide, tripText), sideRow(cypherSide, '1')],
+    [
+      sideRow(graphqlSide, tripText),
+      ...(urlJs ? [sideRow(jsSide, tripText)] : []),
+      sideRow(cypherSide, '1'),
+    ],
   )) {
     out(`  ${line}`);
   }
@@ -364,6 +391,12 @@ runBench('bench/nested-query', async (defer) => {
   const cAll = cypherSide.loops.flatMap((l) => l.latencies).sort((a, b) => a - b);
   out();
   out(`ratio req/s (GraphQL / one Cypher query): ${fmt.ratio(rps(graphqlSide) / rps(cypherSide))}`);
+  if (urlJs) {
+    out(
+      `ratio req/s (GraphQL on graphql-js alone / one Cypher query): ${fmt.ratio(rps(jsSide) / rps(cypherSide))}; ` +
+        `compiled / graphql-js: ${fmt.ratio(rps(graphqlSide) / rps(jsSide))}`,
+    );
+  }
   out(
     `ratio p50 latency (GraphQL / one Cypher query): ${fmt.ratio(percentile(gAll, 50) / percentile(cAll, 50))}`,
   );

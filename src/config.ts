@@ -245,6 +245,8 @@ export const configSchema = z.object({
   GRAPHQL_INTROSPECTION: bool(true),
   /** "Did you mean …" suggestions in error messages; set false in production. */
   GRAPHQL_SUGGESTIONS: bool(true),
+  /** Run queries and mutations seen twice as compiled code (graphql-jit); false: graphql-js alone. */
+  GRAPHQL_JIT: bool(true),
   /** An HTTP GraphQL operation running longer is cut and answers code TIMEOUT (ms; 0: no limit). */
   GRAPHQL_EXECUTION_TIMEOUT_MS: int(30000, 0, 3600000),
   /** Largest HTTP request body (and graphql-ws message) in bytes; larger ones answer 413. */

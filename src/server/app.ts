@@ -43,6 +43,7 @@ import {
   requestGuardPlugin,
   stopFieldsOnAbort,
 } from './request-guard';
+import { jitGateway } from './jit';
 
 export interface AppDeps {
   config: Config;
@@ -184,7 +185,9 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   );
 
   const apollo = new ApolloServer<Context>({
-    schema,
+    // queries and mutations run compiled once seen twice (jit.ts); Apollo takes a custom executor
+    // only as a gateway, whose schema is this one
+    ...(config.GRAPHQL_JIT ? { gateway: jitGateway(schema) } : { schema }),
     // main.ts owns the termination signals and runs the one ordered shutdown (see runtime.ts)
     stopOnTerminationSignals: false,
     introspection: config.GRAPHQL_INTROSPECTION,

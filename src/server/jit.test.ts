@@ -1,0 +1,42 @@
+import { buildSchema, parse } from 'graphql';
+import { JitCache } from './jit';
+
+const schema = buildSchema(`type Query { hello(name: String): String }`);
+
+describe('JitCache', () => {
+  it('when a document runs, then it is compiled on its second run and kept; another document or operation counts apart', () => {
+    const cache = new JitCache(schema);
+    const doc = parse('query A { hello } query B { hello(name: "b") }');
+    expect(cache.compiled(doc, 'A')).toBeNull();
+    const a = cache.compiled(doc, 'A');
+    expect(a).not.toBeNull();
+    expect(cache.compiled(doc, 'A')).toBe(a);
+    expect(cache.compiled(doc, 'B')).toBeNull();
+    expect(cache.compiled(parse('query A { hello }'), 'A')).toBeNull();
+    expect(cache.compiledCount).toBe(1);
+  });
+
+  it('when a document cannot be compiled, then it runs on graphql-js for good and is not tried again', () => {
+    const cache = new JitCache(schema, 1);
+    // valid syntax, but no such operation: graphql-jit answers with errors, not a query
+    const doc = parse('query A { hello }');
+    expect(cache.compiled(doc, 'Missing')).toBeNull();
+    expect(cache.compiled(doc, 'Missing')).toBeNull();
+    expect(cache.compiledCount).toBe(0);
+  });
+
+  it('when a compiled document runs, then it answers as graphql-js would', async () => {
+    const resolvers = buildSchema(`type Query { hello(name: String): String }`);
+    const field = resolvers.getQueryType()?.getFields()['hello'];
+    if (!field) throw new Error('no hello field');
+    field.resolve = (_root, args: { name?: string }) => `hello ${args.name ?? 'world'}`;
+    const cache = new JitCache(resolvers, 1);
+    const compiled = cache.compiled(
+      parse('query Q($n: String) { hello(name: $n) plain: hello }'),
+      null,
+    );
+    expect(await compiled?.query(undefined, {}, { n: 'plant' })).toEqual({
+      data: { hello: 'hello plant', plain: 'hello world' },
+    });
+  });
+});
