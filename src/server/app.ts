@@ -43,7 +43,7 @@ import {
   requestGuardPlugin,
   stopFieldsOnAbort,
 } from './request-guard';
-import { jitGateway } from './jit';
+import { JitCache, jitGateway } from './jit';
 
 export interface AppDeps {
   config: Config;
@@ -184,10 +184,12 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     wsServer,
   );
 
+  const jit = config.GRAPHQL_JIT ? new JitCache(schema) : null;
+  if (jit) deps.metrics?.watchJit(() => jit.stats);
   const apollo = new ApolloServer<Context>({
     // queries and mutations run compiled once seen twice (jit.ts); Apollo takes a custom executor
     // only as a gateway, whose schema is this one
-    ...(config.GRAPHQL_JIT ? { gateway: jitGateway(schema) } : { schema }),
+    ...(jit ? { gateway: jitGateway(schema, jit) } : { schema }),
     // main.ts owns the termination signals and runs the one ordered shutdown (see runtime.ts)
     stopOnTerminationSignals: false,
     introspection: config.GRAPHQL_INTROSPECTION,

@@ -13,7 +13,7 @@ describe('JitCache', () => {
     expect(cache.compiled(doc, 'A')).toBe(a);
     expect(cache.compiled(doc, 'B')).toBeNull();
     expect(cache.compiled(parse('query A { hello }'), 'A')).toBeNull();
-    expect(cache.compiledCount).toBe(1);
+    expect(cache.stats.compiled).toBe(1);
   });
 
   it('when a document cannot be compiled, then it runs on graphql-js for good and is not tried again', () => {
@@ -22,7 +22,7 @@ describe('JitCache', () => {
     const doc = parse('query A { hello }');
     expect(cache.compiled(doc, 'Missing')).toBeNull();
     expect(cache.compiled(doc, 'Missing')).toBeNull();
-    expect(cache.compiledCount).toBe(0);
+    expect(cache.stats.compiled).toBe(0);
   });
 
   it('when a compiled document runs, then it answers as graphql-js would', async () => {

@@ -39,11 +39,18 @@ interface Entry {
   compiled: CompiledQuery<unknown, unknown> | null | false;
 }
 
+/** Running totals of the compiled execution (metrics.ts). */
+export interface JitStats {
+  /** Documents (operations) compiled. */
+  compiled: number;
+  /** Operations run as compiled code. */
+  executions: number;
+}
+
 /** Compiled documents and their run counts, per operation name, per parsed document. */
 export class JitCache {
   private readonly byDocument = new WeakMap<DocumentNode, Map<string, Entry>>();
-  /** Documents compiled (a counter for tests and metrics). */
-  compiledCount = 0;
+  readonly stats: JitStats = { compiled: 0, executions: 0 };
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -77,7 +84,7 @@ export class JitCache {
     }
     // an ExecutionResult (errors) when it could not compile
     entry.compiled = 'query' in compiled ? compiled : false;
-    if (entry.compiled) this.compiledCount += 1;
+    if (entry.compiled) this.stats.compiled += 1;
     return entry.compiled || null;
   }
 }
@@ -103,6 +110,7 @@ export function jitExecutor(schema: GraphQLSchema, cache = new JitCache(schema))
     if (coerced.errors) return { errors: coerced.errors };
     const compiled = cache.compiled(document, operationName);
     if (!compiled) return plain();
+    cache.stats.executions += 1;
     return gatewayResult(await compiled.query(undefined, rc.context, variables));
   };
 }

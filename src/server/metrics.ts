@@ -14,6 +14,7 @@ import type { StatementMode, StatementObserver } from '../graph/executor';
 import { REJECTION_REASONS } from '../telemetry/reasons';
 import type { IngestStats } from '../telemetry/service';
 import type { CohortStats } from './cohorts';
+import type { JitStats } from './jit';
 import type { AttemptRecord } from '../alerts/webhooks/dispatcher';
 import { ALERT_STATES } from '../domain/alerts';
 
@@ -123,6 +124,7 @@ export class Metrics {
 
   private telemetryStats: (() => IngestStats) | undefined;
   private cohortStats: (() => CohortStats) | undefined;
+  private jitStats: (() => JitStats) | undefined;
   private readonly rejectionsByReason = new Map<string, Counter.Internal>();
   private readonly statementChildren: Record<
     StatementMode,
@@ -210,6 +212,7 @@ export class Metrics {
 
     this.telemetryCounters(registers);
     this.cohortMetrics(registers);
+    this.jitMetrics(registers);
     this.readingsWritten = new Counter({
       name: `${PREFIX}telemetry_readings_written_total`,
       help: 'Readings committed to Neo4j.',
@@ -262,6 +265,29 @@ export class Metrics {
   /** Shared subscription execution (cohorts.ts), read when Prometheus scrapes. */
   watchCohorts(stats: () => CohortStats): void {
     this.cohortStats = stats;
+  }
+
+  /** The compiled execution's totals (jit.ts), read when Prometheus scrapes. */
+  watchJit(stats: () => JitStats): void {
+    this.jitStats = stats;
+  }
+
+  private jitMetrics(registers: Registry[]): void {
+    const stats = () => this.jitStats?.();
+    collectedCounter(
+      registers,
+      'graphql_jit_compiled_total',
+      'GraphQL documents compiled (graphql-jit), each on its second run.',
+      stats,
+      (s) => s.compiled,
+    );
+    collectedCounter(
+      registers,
+      'graphql_jit_executions_total',
+      'Queries and mutations run as compiled code (the others ran on graphql-js).',
+      stats,
+      (s) => s.executions,
+    );
   }
 
   private cohortMetrics(registers: Registry[]): void {
