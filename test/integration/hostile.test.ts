@@ -401,16 +401,19 @@ describe('the execution timeout', () => {
   });
 
   it('when an operation within the limits runs past GRAPHQL_EXECUTION_TIMEOUT_MS, then it is cut with one TIMEOUT error', async () => {
-    // several Cypher round trips one after the other: far longer than 1 ms
-    const res = await gql(
-      app,
-      '{ factories(first: 10) { edges { node { lines { assets { id } } } } } }',
-    );
-    expect(codes(res)).toEqual(['TIMEOUT']);
-    expect(res.errors?.[0]?.extensions).toMatchObject({
-      limit: 'executionTimeMs',
-      max: 1,
-    });
+    // several Cypher round trips one after the other: far longer than 1 ms; the same document
+    // three times: on graphql-js, then compiled (src/server/jit.ts)
+    for (let run = 0; run < 3; run += 1) {
+      const res = await gql(
+        app,
+        '{ factories(first: 10) { edges { node { lines { assets { id } } } } } }',
+      );
+      expect(codes(res)).toEqual(['TIMEOUT']);
+      expect(res.errors?.[0]?.extensions).toMatchObject({
+        limit: 'executionTimeMs',
+        max: 1,
+      });
+    }
     // a request that resolves no field still answers
     expect((await gql(app, '{ __typename }')).data).toEqual({ __typename: 'Query' });
   });
