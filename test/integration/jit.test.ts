@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importDocument } from '../../src/twins/import/service';
@@ -49,6 +50,10 @@ const DOCUMENTS: { name: string; query: string; variables?: Record<string, unkno
       asset(id: "A-NOPE") { id }
       known: asset(id: "A-LEI-BODY-BLANK") { id line { id factory { id } } metrics { id history(limit: 0) { ts } } }
     }`,
+  },
+  {
+    name: "the playground's introspection query",
+    query: getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true }),
   },
   {
     name: 'a field error inside a list item (null bubbling)',
@@ -111,7 +116,7 @@ describe('compiled execution (graphql-jit)', () => {
       extensions: { code: 'BAD_USER_INPUT' },
     });
     // … and in a non-null one, its parents up to the first nullable one
-    const bubbled = await gql(app, DOCUMENTS[4]?.query ?? '');
+    const bubbled = await gql(app, DOCUMENTS[5]?.query ?? '');
     expect(bubbled.data).toBeNull();
     expect(bubbled.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
   });
