@@ -66,7 +66,7 @@ describe('the offline GraphiQL playground in headless Chromium', () => {
     // open for the page's first load (the untouched <key> hint is not sent), and a valid key for
     // the test that pastes one (a credential that is given is always checked)
     app = await startTestApp({ AUTH_REQUIRED: 'false', TWIN_ADMIN_KEY: 'e2e-playground-key' });
-    await resetTwins(app.graph);
+    await resetTwins(app.graph, app.runtime.telemetry.rules);
     await app.graph.write(
       'MERGE (f:Factory {id: $id}) SET f.name = $name, f.country = $country',
       FACTORY,

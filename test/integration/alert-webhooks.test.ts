@@ -128,7 +128,7 @@ describe('alert webhooks through the API', () => {
     const hook = await receiver([500, 0]);
     const app = await startTestApp(SETTINGS);
     try {
-      await resetTwins(app.graph);
+      await resetTwins(app.graph, app.runtime.telemetry.rules);
       await importPlant(app);
       await ruleWithWebhook(app, `http://127.0.0.1:${hook.port}/alerts`);
       await reading(150); // above the metric's max of 100
@@ -171,7 +171,7 @@ describe('alert webhooks through the API', () => {
     const first = await startTestApp(SETTINGS);
     let deliveryId = '';
     try {
-      await resetTwins(first.graph);
+      await resetTwins(first.graph, first.runtime.telemetry.rules);
       await importPlant(first);
       await ruleWithWebhook(first, `http://127.0.0.1:${port}/alerts`);
       await reading(170);

@@ -131,7 +131,7 @@ async function send(
 beforeAll(async () => {
   // the sweep is driven by hand here (sweep(now, force)), so its timing is the test's
   app = await startTestApp({ MQTT_TOPIC_PREFIX: PREFIX, ALERT_SWEEP_S: '3600' });
-  await resetTwins(app.graph);
+  await resetTwins(app.graph, app.runtime.telemetry.rules);
   const res = await gql(app, 'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }', {
     d: PLANT,
   });

@@ -49,7 +49,7 @@ beforeAll(async () => {
     MQTT_TOPIC_PREFIX: 'au',
     PLAYGROUND_API_KEY: 'tg-demo-playground-key',
   });
-  await resetTwins(app.graph);
+  await resetTwins(app.graph, app.runtime.telemetry.rules);
   await importPlant(app);
   for (const role of ['viewer', 'operator', 'analyst', 'admin']) keys[role] = await makeKey(role);
 });

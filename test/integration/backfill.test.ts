@@ -147,7 +147,7 @@ describe('backfill', () => {
     work = mkdtempSync(join(tmpdir(), 'twin-backfill-'));
     historyDir = join(work, 'history');
     app = await startTestApp({ MQTT_TOPIC_PREFIX: 'bf', HISTORY_DIR: historyDir });
-    await resetTwins(app.graph);
+    await resetTwins(app.graph, app.runtime.telemetry.rules);
     const res = await gql(app, 'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }', {
       d: PLANT,
     });

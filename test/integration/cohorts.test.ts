@@ -77,7 +77,7 @@ const message = (i: number) =>
 
 async function start(prefix: string, env: Record<string, string> = {}) {
   const app = await startTestApp({ MQTT_TOPIC_PREFIX: prefix, ...env });
-  await resetTwins(app.graph);
+  await resetTwins(app.graph, app.runtime.telemetry.rules);
   const imported = await gql(
     app,
     'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }',

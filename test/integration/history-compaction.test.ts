@@ -108,7 +108,7 @@ describe('history compaction', () => {
       TELEMETRY_RETENTION_HOURS: '24',
       GRAPHQL_MAX_COST: '100000',
     });
-    await resetTwins(app.graph);
+    await resetTwins(app.graph, app.runtime.telemetry.rules);
     const res = await gql(app, 'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }', {
       d: PLANT,
     });

@@ -61,7 +61,7 @@ function hostileNestedQuery(): string {
 }
 
 async function seed(app: TestApp): Promise<void> {
-  await resetTwins(app.graph);
+  await resetTwins(app.graph, app.runtime.telemetry.rules);
   await app.graph.write(
     `UNWIND $rows AS row
      CREATE (f:Factory {id: row.f, name: row.f, country: 'DE', timezone: 'Europe/Berlin'})

@@ -40,7 +40,7 @@ describe('batch import of the twin-graph document', () => {
     await app.stop();
   });
   beforeEach(async () => {
-    await resetTwins(app.graph);
+    await resetTwins(app.graph, app.runtime.telemetry.rules);
   });
 
   it('when the example document is imported, then every twin and relationship is stored and counted', async () => {
@@ -136,7 +136,7 @@ describe('batch import of the twin-graph document', () => {
     const first = await gql(app, '{ exportTwinGraph }');
     expect(first.errors).toBeUndefined();
     const before = await graphFingerprint(app.graph);
-    await resetTwins(app.graph);
+    await resetTwins(app.graph, app.runtime.telemetry.rules);
     const reimport = await gql(app, IMPORT, { doc: first.data?.['exportTwinGraph'] });
     expect(reimport.errors).toBeUndefined();
     expect(await graphFingerprint(app.graph)).toBe(before);

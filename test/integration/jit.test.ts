@@ -66,7 +66,7 @@ describe('compiled execution (graphql-jit)', () => {
 
   beforeAll(async () => {
     app = await startTestApp({ GRAPHQL_MAX_DEPTH: '12', GRAPHQL_MAX_COST: '1000000' });
-    await resetTwins(app.graph);
+    await resetTwins(app.graph, app.runtime.telemetry.rules);
     const demo: unknown = JSON.parse(
       readFileSync(join(__dirname, '..', '..', 'seeds', 'demo.json'), 'utf8'),
     );

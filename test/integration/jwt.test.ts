@@ -114,7 +114,7 @@ beforeAll(async () => {
     JWT_CLOCK_TOLERANCE_S: '0',
     JWT_JWKS_COOLDOWN_S: '0',
   });
-  await resetTwins(app.graph);
+  await resetTwins(app.graph, app.runtime.telemetry.rules);
   await importPlant(app);
   refused = await raw('{ me { keyId } }', bearer('tg_aaaaaaaaaaaaaaaa_' + 'x'.repeat(43)));
   expect(refused.status).toBe(401);

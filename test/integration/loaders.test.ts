@@ -21,7 +21,7 @@ describe('round trips of nested queries over the demo seed data', () => {
     // these queries nest past the default limits on purpose (NestedPlant is depth 7, and 100
     // factories cost more than 5,000): the round trips per level are what is measured here
     app = await startTestApp({ GRAPHQL_MAX_DEPTH: '10', GRAPHQL_MAX_COST: '1000000' });
-    await resetTwins(app.graph);
+    await resetTwins(app.graph, app.runtime.telemetry.rules);
     const demo: unknown = JSON.parse(
       readFileSync(join(__dirname, '..', '..', 'seeds', 'demo.json'), 'utf8'),
     );

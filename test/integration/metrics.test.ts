@@ -94,7 +94,7 @@ describe('GET /metrics in the Prometheus text format', () => {
 
   beforeAll(async () => {
     app = await startTestApp({ MQTT_TOPIC_PREFIX: PREFIX });
-    await resetTwins(app.graph);
+    await resetTwins(app.graph, app.runtime.telemetry.rules);
     const res = await gql(app, 'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }', {
       d: PLANT,
     });

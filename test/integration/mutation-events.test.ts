@@ -86,7 +86,7 @@ describe('change events of mutations', () => {
   });
   beforeEach(async () => {
     recorder.events = [];
-    await resetTwins(app.graph);
+    await resetTwins(app.graph, app.runtime.telemetry.rules);
     const res = await gql(app, 'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }', {
       d: PLANT,
     });

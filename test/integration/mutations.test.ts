@@ -16,7 +16,7 @@ describe('mutations of twins and relationships', () => {
     await app.stop();
   });
   beforeEach(async () => {
-    await resetTwins(app.graph);
+    await resetTwins(app.graph, app.runtime.telemetry.rules);
     const res = await gql(app, 'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }', {
       d: {
         factories: [{ id: 'F1', name: 'Leipzig' }],

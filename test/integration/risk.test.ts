@@ -47,7 +47,7 @@ async function risk(vars: Record<string, unknown>): Promise<Row[]> {
 
 beforeAll(async () => {
   app = await startTestApp({ MQTT_TOPIC_PREFIX: 'risk' });
-  await resetTwins(app.graph);
+  await resetTwins(app.graph, app.runtime.telemetry.rules);
   await importDocument(app.graph, generateDocument({ factories: 3, seed: 5 }));
   rows = await risk({ asOf: AS_OF, ttr: 14 });
 }, 120_000);

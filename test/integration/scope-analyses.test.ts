@@ -214,7 +214,7 @@ beforeAll(async () => {
     GRAPHQL_MAX_DEPTH: '10',
     GRAPHQL_MAX_COST: '1000000',
   });
-  await resetTwins(app.graph);
+  await resetTwins(app.graph, app.runtime.telemetry.rules);
   const imported = await gql(
     app,
     'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }',

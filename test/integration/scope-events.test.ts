@@ -198,7 +198,7 @@ beforeAll(async () => {
     // alerts with their deliveries and rules, 100 at a time
     GRAPHQL_MAX_COST: '100000',
   });
-  await resetTwins(app.graph);
+  await resetTwins(app.graph, app.runtime.telemetry.rules);
   const imported = await gql(
     app,
     'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }',
@@ -600,7 +600,7 @@ describe('the export of a key scoped to one factory', () => {
     const checked = validateDocument(doc);
     expect(checked.ok ? [] : checked.problems).toEqual([]);
 
-    await resetTwins(app.graph);
+    await resetTwins(app.graph, app.runtime.telemetry.rules);
     const imported = await gql(
       app,
       'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }',

@@ -310,7 +310,7 @@ beforeAll(async () => {
     GRAPHQL_MAX_ALIASES: '1000',
     SCOPE_CACHE_MS: '0',
   });
-  await resetTwins(app.graph);
+  await resetTwins(app.graph, app.runtime.telemetry.rules);
   const imported = await gql(
     app,
     'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }',

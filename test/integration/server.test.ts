@@ -9,7 +9,7 @@ describe('the API server on a real Neo4j', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
-    await resetTwins(app.graph);
+    await resetTwins(app.graph, app.runtime.telemetry.rules);
     await app.graph.write(`UNWIND $rows AS row CREATE (f:Factory) SET f = row`, {
       rows: [
         {

@@ -51,7 +51,7 @@ describe('telemetry from a real Mosquitto into Neo4j and out to graphql-ws subsc
 
   beforeAll(async () => {
     app = await startTestApp({ MQTT_TOPIC_PREFIX: PREFIX });
-    await resetTwins(app.graph);
+    await resetTwins(app.graph, app.runtime.telemetry.rules);
     const res = await gql(app, 'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }', {
       d: PLANT,
     });

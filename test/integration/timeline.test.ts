@@ -105,7 +105,7 @@ describe('the asset state timeline', () => {
       GRAPHQL_MAX_DEPTH: '10',
       GRAPHQL_MAX_COST: '1000000',
     });
-    await resetTwins(app.graph);
+    await resetTwins(app.graph, app.runtime.telemetry.rules);
     await importDoc(app, PLANT);
     await waitFor('the registry to know A1', () => app.runtime.telemetry.registry.cached('A1'));
     client = await mqtt.connectAsync(process.env['MQTT_URL'] ?? '', {

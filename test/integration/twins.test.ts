@@ -52,7 +52,7 @@ describe('twin queries', () => {
   beforeAll(async () => {
     // ProductTree walks components two levels down: depth 8, over the default 6 on purpose
     app = await startTestApp({ MAX_PAGE_SIZE: '20', GRAPHQL_MAX_DEPTH: '10' });
-    await resetTwins(app.graph);
+    await resetTwins(app.graph, app.runtime.telemetry.rules);
     await seedPlant(app);
   });
   afterAll(async () => {

@@ -472,7 +472,7 @@ describe('webhook deliveries through GraphQL', () => {
       WEBHOOK_TIMEOUT_MS: '2000',
       MAX_PAGE_SIZE: '100',
     });
-    await resetTwins(app.graph);
+    await resetTwins(app.graph, app.runtime.telemetry.rules);
     const at = new Date().toISOString();
     await app.graph.write(
       `UNWIND $ids AS id

@@ -28,14 +28,17 @@ const DEFAULT_RULE = splitStatements(
 
 /**
  * Test files run one at a time on one database; each starts from an empty twin graph, with the
- * alert rules a fresh install has (the default out-of-range rule) and no other.
+ * alert rules a fresh install has (the default out-of-range rule) and no other. `rules`: a running
+ * app's rule cache, loaded again afterwards: it was loaded when the app started, from whatever
+ * the previous test file left (without the default rule, an ingest raises nothing).
  */
-export async function resetTwins(graph: Graph): Promise<void> {
+export async function resetTwins(graph: Graph, rules?: { load(): Promise<void> }): Promise<void> {
   await graph.autoCommit(
     `MATCH (n) WHERE NOT n:__Migration AND NOT n:__MigrationLock
      CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS`,
   );
   if (DEFAULT_RULE) await graph.write(DEFAULT_RULE);
+  await rules?.load();
 }
 
 /**
