@@ -39,4 +39,20 @@ describe('JitCache', () => {
       data: { hello: 'hello plant', plain: 'hello world' },
     });
   });
+  it('when more documents are compiled than the cache keeps, then the least recently run goes back to graphql-js until it runs twice again', () => {
+    const cache = new JitCache(schema, 2, 2);
+    const [a, b, c] = ['{ hello }', '{ hello(name: "b") }', '{ hello(name: "c") }'].map((q) =>
+      parse(q),
+    );
+    if (!a || !b || !c) throw new Error('three documents');
+    const twice = (doc: typeof a) => [cache.compiled(doc, null), cache.compiled(doc, null)];
+    expect(twice(a)[1]).not.toBeNull();
+    expect(twice(b)[1]).not.toBeNull();
+    expect(cache.compiled(a, null)).not.toBeNull(); // a was run last: b is now the oldest
+    expect(twice(c)[1]).not.toBeNull(); // the third compiled: b goes
+    expect(cache.compiled(a, null)).not.toBeNull();
+    expect(cache.compiled(b, null)).toBeNull();
+    expect(cache.compiled(b, null)).not.toBeNull(); // compiled again on its second run
+    expect(cache.stats.compiled).toBe(4);
+  });
 });

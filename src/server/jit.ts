@@ -33,6 +33,14 @@ import { compileQuery, type CompiledQuery } from 'graphql-jit';
 /** A document is compiled when it runs for this time (the first runs go to graphql-js). */
 export const JIT_AFTER = 2;
 
+/**
+ * Compiled documents kept at most (the least recently run goes first, back to graphql-js until it
+ * runs twice again). A compiled nested query weighs some 80 KB, and Apollo's document cache holds
+ * thousands of documents: without a bound, a client sending each new document twice would grow
+ * the process by that much per document.
+ */
+export const JIT_MAX_COMPILED = 500;
+
 interface Entry {
   runs: number;
   /** Null until compiled; `false` when graphql-jit could not compile it. */
@@ -50,11 +58,14 @@ export interface JitStats {
 /** Compiled documents and their run counts, per operation name, per parsed document. */
 export class JitCache {
   private readonly byDocument = new WeakMap<DocumentNode, Map<string, Entry>>();
+  /** The entries holding compiled code, least recently run first (a Map keeps insertion order). */
+  private readonly recent = new Map<Entry, true>();
   readonly stats: JitStats = { compiled: 0, executions: 0 };
 
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly after = JIT_AFTER,
+    private readonly maxCompiled = JIT_MAX_COMPILED,
   ) {}
 
   /** The compiled query of a document's operation once it has run `after` times, else null. */
@@ -73,7 +84,12 @@ export class JitCache {
       entry = { runs: 0, compiled: null };
       entries.set(name, entry);
     }
-    if (entry.compiled !== null) return entry.compiled === false ? null : entry.compiled;
+    if (entry.compiled === false) return null;
+    if (entry.compiled !== null) {
+      this.recent.delete(entry);
+      this.recent.set(entry, true);
+      return entry.compiled;
+    }
     entry.runs += 1;
     if (entry.runs < this.after) return null;
     let compiled: ReturnType<typeof compileQuery>;
@@ -84,7 +100,16 @@ export class JitCache {
     }
     // an ExecutionResult (errors) when it could not compile
     entry.compiled = 'query' in compiled ? compiled : false;
-    if (entry.compiled) this.stats.compiled += 1;
+    if (entry.compiled) {
+      this.stats.compiled += 1;
+      this.recent.set(entry, true);
+      for (const [oldest] of this.recent) {
+        if (this.recent.size <= this.maxCompiled) break;
+        this.recent.delete(oldest);
+        oldest.compiled = null;
+        oldest.runs = 0;
+      }
+    }
     return entry.compiled || null;
   }
 }
