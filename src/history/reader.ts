@@ -188,12 +188,9 @@ function rollupSql(plan: RollupPlan, key: KeySql, one: boolean): string {
   FROM p GROUP BY ${metric}k`;
 }
 
-/** The list parameters of a file set: only those its statement names. */
+/** The list parameters of a file set (query() binds those its statement names). */
 function fileParams(set: FileSet): Record<string, DuckDBValue> {
-  return {
-    ...(set.unique.length > 0 ? { unique: listValue(set.unique) } : {}),
-    ...(set.rest.length > 0 ? { rest: listValue(set.rest) } : {}),
-  };
+  return { unique: listValue(set.unique), rest: listValue(set.rest) };
 }
 
 const isEmpty = (set: FileSet) => set.unique.length === 0 && set.rest.length === 0;
@@ -331,11 +328,10 @@ export class HistoryReader {
       if (isEmpty(plan.raw) && plan.minutes.length === 0) return [];
       const common: Record<string, DuckDBValue> = {
         ...fileParams(plan.raw),
-        ...(plan.edges.length > 0 ? { edges: listValue(plan.edges) } : {}),
-        ...(plan.minutes.length > 0 ? { minutes: listValue(plan.minutes) } : {}),
-        ...(plan.edges.length > 0 || plan.minutes.length > 0
-          ? { froma: BigInt(fromA), toa: BigInt(toA) }
-          : {}),
+        edges: listValue(plan.edges),
+        minutes: listValue(plan.minutes),
+        froma: BigInt(fromA),
+        toa: BigInt(toA),
         ...(one ? { id: ids[0] ?? '' } : { ids: listValue(ids) }),
         from: BigInt(q.fromMs),
         to: BigInt(q.toMs),
