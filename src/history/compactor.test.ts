@@ -2,6 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { historyRow } from '../../test/support/history-files';
 import { memoryLog, silentLog } from '../log';
 import { HistoryCompactor, type HistoryCompactorOptions } from './compactor';
 import {
@@ -29,22 +30,7 @@ function row(
   factoryId = 'F1',
   source = `twin/${factoryId}/L1/telemetry`,
 ): HistoryRow {
-  const [assetId = '', metric = ''] = metricId.split('/');
-  return {
-    metricId,
-    assetId,
-    factoryId,
-    metric,
-    tsMs,
-    value,
-    unit: 'Cel',
-    flagged: false,
-    originalValue: value,
-    originalUnit: null,
-    conversion: null,
-    source,
-    receivedAtMs,
-  };
+  return historyRow({ metricId, tsMs, value, receivedAtMs, factoryId, source });
 }
 
 let dir: string;

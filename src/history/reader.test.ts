@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeHistoryFiles } from '../../test/support/history-files';
+import { historyRow, writeHistoryFiles } from '../../test/support/history-files';
 import { bucketKey, bucketStartIso, combineBuckets } from './buckets';
 import { silentLog } from '../log';
 import { type RollupBucket } from './buckets';
@@ -14,6 +14,17 @@ import { HistoryReader } from './reader';
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 const MIN = 60_000;
 const HOUR = 3_600_000;
+
+/** A compactor that always holds its lease and deletes its inputs at once (no query runs meanwhile). */
+const compactorOf = (dir: string) =>
+  new HistoryCompactor({
+    dir,
+    instanceId: 'api-1',
+    everyMs: HOUR,
+    log: silentLog(),
+    lease: () => Promise.resolve(true),
+    graceMs: 0,
+  });
 
 describe('HistoryReader', () => {
   let dir: string;
@@ -253,21 +264,8 @@ describe('HistoryReader', () => {
   it('when compacted days are read from their minute summaries, then every rollup equals the one from the rows (any range, bucket and zone)', async () => {
     const DAY = 24 * HOUR;
     const day0 = Date.parse('2026-11-17T00:00:00Z');
-    const row = (metricId: string, tsMs: number, value: number, late = 0): HistoryRow => ({
-      metricId,
-      assetId: metricId.split('/')[0] ?? '',
-      factoryId: 'F1',
-      metric: 't',
-      tsMs,
-      value,
-      unit: 'Cel',
-      flagged: false,
-      originalValue: value,
-      originalUnit: null,
-      conversion: null,
-      source: 'twin/F1/L1/t',
-      receivedAtMs: tsMs + 1000 + late,
-    });
+    const row = (metricId: string, tsMs: number, value: number, late = 0): HistoryRow =>
+      historyRow({ metricId, tsMs, value, receivedAtMs: tsMs + 1000 + late });
     // three UTC days of two metrics at odd intervals (integers: sums are exact either way), and a
     // copy of some readings received later, with other values (they must not count)
     const rows: HistoryRow[] = [];
@@ -283,14 +281,7 @@ describe('HistoryReader', () => {
     await files.write([...rows.slice(3000), ...copies]);
     files.close();
     // the first two days compacted (with summaries), the third still rolled files
-    await new HistoryCompactor({
-      dir,
-      instanceId: 'api-1',
-      everyMs: HOUR,
-      log: silentLog(),
-      lease: () => Promise.resolve(true),
-      graceMs: 0,
-    }).compactOnce(day0 + 2 * DAY + 2 * HOUR);
+    await compactorOf(dir).compactOnce(day0 + 2 * DAY + 2 * HOUR);
     // the same files without the summaries: read from the rows
     const plain = mkdtempSync(join(tmpdir(), 'history-reader-plain-'));
     cpSync(dir, plain, { recursive: true, filter: (src) => !src.includes(MINUTES_FOLDER) });
@@ -354,14 +345,7 @@ describe('HistoryReader', () => {
     const day0 = Date.parse('2026-11-17T00:00:00Z');
     await writeHistoryFiles(dir, [{ metricId: 'A/t', tsMs: day0 + HOUR, value: 1 }]);
     await writeHistoryFiles(dir, [{ metricId: 'A/t', tsMs: day0 + 2 * HOUR, value: 2 }]);
-    const compactor = new HistoryCompactor({
-      dir,
-      instanceId: 'api-1',
-      everyMs: HOUR,
-      log: silentLog(),
-      lease: () => Promise.resolve(true),
-      graceMs: 0,
-    });
+    const compactor = compactorOf(dir);
     // the listing is taken, then a compaction (past its grace) replaces the files listed
     const prototype: object = Object.getPrototypeOf(reader);
     const original: unknown = Reflect.get(prototype, 'files');

@@ -12,6 +12,23 @@ export type FixtureRow = Pick<HistoryRow, 'metricId' | 'tsMs' | 'value'> & Parti
 
 let seq = 0;
 
+/** A full history row from a fixture: the fields not given as a writer would fill them for F1. */
+export function historyRow(r: FixtureRow): HistoryRow {
+  return {
+    assetId: r.metricId.split('/')[0] ?? r.metricId,
+    factoryId: 'F1',
+    metric: r.metricId.split('/')[1] ?? 'm',
+    unit: 'Cel',
+    flagged: false,
+    originalValue: r.value,
+    originalUnit: null,
+    conversion: null,
+    source: `twin/F1/L1/${r.metricId}`,
+    receivedAtMs: r.tsMs + 1000,
+    ...r,
+  };
+}
+
 /** Writes `rows` as one new file per (UTC day, factory) under `dir`; returns the paths. */
 export async function writeHistoryFiles(
   dir: string,
@@ -20,19 +37,7 @@ export async function writeHistoryFiles(
 ): Promise<string[]> {
   const groups = new Map<string, HistoryRow[]>();
   for (const r of rows) {
-    const full: HistoryRow = {
-      assetId: r.metricId.split('/')[0] ?? r.metricId,
-      factoryId: 'F1',
-      metric: r.metricId.split('/')[1] ?? 'm',
-      unit: 'Cel',
-      flagged: false,
-      originalValue: r.value,
-      originalUnit: null,
-      conversion: null,
-      source: `twin/F1/L1/${r.metricId}`,
-      receivedAtMs: r.tsMs + 1000,
-      ...r,
-    };
+    const full = historyRow(r);
     const key = `${utcDay(full.tsMs)}\u0000${full.factoryId}`;
     groups.set(key, [...(groups.get(key) ?? []), full]);
   }
