@@ -148,6 +148,12 @@ export const configSchema = z.object({
   TELEMETRY_BATCH_SIZE: int(2000, 1, 100000),
   /** Buffered rows above which ingestion stops reading the broker until Neo4j catches up. */
   TELEMETRY_MAX_BUFFERED: int(50000, 100, 10000000),
+  /**
+   * The live connection takes every asset's telemetry only while a GraphQL subscription listens
+   * to it, and this long after the last one ended (ms), so that subscriptions that come and go
+   * do not subscribe and unsubscribe the broker each time.
+   */
+  LIVE_TELEMETRY_LINGER_MS: int(30000, 0, 86400000),
   /** Where telemetry that could not be written by shutdown is kept for the next start. */
   TELEMETRY_SPILL_DIR: z.string().default('.data/telemetry-spill'),
   /**

@@ -89,6 +89,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
             }
           : null,
         cacheReloadMs: config.TELEMETRY_CACHE_RELOAD_S * 1000,
+        liveLingerMs: config.LIVE_TELEMETRY_LINGER_MS,
         history: config.HISTORY_ENABLED
           ? { dir: resolve(config.HISTORY_DIR), rollMs: config.HISTORY_ROLL_MS }
           : null,

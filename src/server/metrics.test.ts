@@ -99,6 +99,7 @@ describe('telemetry batches', () => {
         failedRolls: 1,
         appendFailures: 0,
       },
+      live: { telemetrySubscribed: true, telemetryMessages: 9 },
     };
     metrics.watchTelemetry(() => stats);
     expect(await sample(metrics, 'twin_graph_telemetry_messages_received_total')).toBe(3);
@@ -106,6 +107,8 @@ describe('telemetry batches', () => {
     expect(await sample(metrics, 'twin_graph_telemetry_messages_received_total')).toBe(5);
     expect(await sample(metrics, 'twin_graph_telemetry_buffered_rows')).toBe(7);
     expect(await sample(metrics, 'twin_graph_history_spooled_rows')).toBe(4);
+    expect(await sample(metrics, 'twin_graph_telemetry_live_subscribed')).toBe(1);
+    expect(await sample(metrics, 'twin_graph_telemetry_live_messages_total')).toBe(9);
     expect(await sample(metrics, 'twin_graph_history_roll_failures_total')).toBe(1);
     expect(await sample(metrics, 'twin_graph_history_last_roll_timestamp_seconds')).toBe(
       Date.parse('2026-12-01T00:00:10.000Z') / 1000,

@@ -364,8 +364,18 @@ export class Metrics {
       'Write-and-fsync rounds of the journal (records / commits = records per fsync).',
       (s) => s.journal?.commits ?? 0,
     );
+    fromStats(
+      'telemetry_live_messages_total',
+      'Telemetry messages taken on the live connection (for GraphQL subscriptions; 0 while none listens).',
+      (s) => s.live.telemetryMessages,
+    );
     const gauge = (name: string, help: string, value: (s: IngestStats) => number) =>
       collectedGauge(registers, name, help, stats, value);
+    gauge(
+      'telemetry_live_subscribed',
+      "1 while the live connection takes every asset's telemetry: a GraphQL subscription listens to telemetry, or did within LIVE_TELEMETRY_LINGER_MS.",
+      (s) => (s.live.telemetrySubscribed ? 1 : 0),
+    );
     gauge(
       'telemetry_buffered_rows',
       'Rows accepted and waiting to be written (readings, state changes, rejections, alert observations).',

@@ -72,6 +72,11 @@ export function busTopic(prefix: string, kind: BusKind): string {
   return `${prefix}/_events/${kind}`;
 }
 
+/** Every bus topic: what each instance's live connection subscribes to. */
+export function busFilter(prefix: string): string {
+  return `${prefix}/_events/#`;
+}
+
 export function isBusTopic(prefix: string, topic: string): boolean {
   return topic.startsWith(`${prefix}/_events/`);
 }

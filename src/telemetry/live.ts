@@ -1,12 +1,11 @@
-import type { PubSub } from 'type-graphql';
 import type { RuleCache } from '../alerts/rule-cache';
-import { LIVE, routeIds } from '../domain/live';
+import { LIVE, routeIds, type LivePubSub } from '../domain/live';
 import { errorText, type Log } from '../log';
 import { type BusMessage, decodeBus, isBusTopic } from './bus';
 import type { LiveStatusEvent, LiveTelemetryEvent } from './events';
 import type { Ingest, Processed } from './ingest';
 import type { AssetRegistry } from './registry';
-import { isReservedTopic } from './topics';
+import { isReservedTopic, isTelemetryTopic } from './topics';
 
 /**
  * The live side of one instance: every validated message goes to this instance's GraphQL
@@ -14,11 +13,14 @@ import { isReservedTopic } from './topics';
  * cache in step with the graph and reach its subscribers.
  */
 export class LiveFeed {
+  /** Telemetry messages received (whether or not anyone listened). */
+  telemetryMessages = 0;
+
   constructor(
     private readonly registry: AssetRegistry,
     private readonly rules: RuleCache,
     private readonly ingest: Ingest,
-    private readonly pubSub: PubSub,
+    private readonly pubSub: LivePubSub,
     private readonly prefix: string,
     private readonly log: Log,
   ) {}
@@ -36,6 +38,12 @@ export class LiveFeed {
         return;
       }
       if (isReservedTopic(this.prefix, topic)) return; // our own reserved levels
+      // telemetry that arrives while nobody listens (the connection lingers after the last
+      // subscription) is not worth validating: persisting is the persist connection's
+      if (isTelemetryTopic(topic)) {
+        this.telemetryMessages += 1;
+        if (!this.pubSub.demand.listened(LIVE.TELEMETRY)) return;
+      }
       this.publish(await this.ingest(topic, payload));
     } catch (err) {
       this.log.error(`live event of ${topic} failed: ${errorText(err)}`);

@@ -83,8 +83,8 @@ export interface ClientSpec {
   clean: boolean;
   /** MQTT 5 (external brokers); aedes speaks 3.1.1 only. */
   v5: boolean;
-  /** Subscribed at every (re)connect. */
-  filter: string;
+  /** Subscribed at every (re)connect (with those added by `subscribeTo` since). */
+  filters: readonly string[];
   /**
    * Installed before the client connects: with a persistent session the broker resends its
    * queue right after CONNACK, and mqtt.js's default handler would acknowledge and drop those.
@@ -105,6 +105,13 @@ export interface OpenClient {
   redeliver(): void;
   /** Resolves once the current connection's subscription is acknowledged (waits while down). */
   subscribed(): Promise<void>;
+  /**
+   * Adds a filter, subscribed now and at every reconnect; resolves once the broker acknowledged
+   * it, or at once while disconnected (the next connect subscribes it).
+   */
+  subscribeTo(filter: string): Promise<void>;
+  /** Removes a filter added by `subscribeTo`: unsubscribed now, and not at the next connect. */
+  unsubscribeFrom(filter: string): Promise<void>;
 }
 
 /** Opens a client that reconnects for ever and resubscribes after every reconnect. */
@@ -146,6 +153,8 @@ export function openClient(spec: ClientSpec): OpenClient {
   );
   waiting.unref();
   let current = pending();
+  /** Filters added by subscribeTo, subscribed at every connect with spec.filters. */
+  const added = new Set<string>();
   client.on('close', () => {
     if (current.done) current = pending();
   });
@@ -160,13 +169,14 @@ export function openClient(spec: ClientSpec): OpenClient {
     // but not its shared ones (test/integration/durability.test.ts). So subscribe at every
     // connect whatever `sessionPresent` says; `resubscribe` makes mqtt.js send a filter it
     // believes is subscribed already.
+    const filters = [...spec.filters, ...added];
     const again: ISubscriptionMap = Object.assign(
-      { [spec.filter]: { qos: 1 as const } },
+      Object.fromEntries(filters.map((f) => [f, { qos: 1 as const }])),
       { resubscribe: true },
     );
     client.subscribe(again, (err) => {
       if (err) {
-        spec.log.warn(`subscribing to ${spec.filter} failed: ${errorText(err)}`);
+        spec.log.warn(`subscribing to ${filters.join(', ')} failed: ${errorText(err)}`);
         return;
       }
       clearTimeout(waiting);
@@ -182,6 +192,32 @@ export function openClient(spec: ClientSpec): OpenClient {
       if (client.connected) client.stream.destroy();
     },
     subscribed: () => current.promise,
+    subscribeTo(filter) {
+      added.add(filter);
+      if (!client.connected) return Promise.resolve(); // the next connect subscribes it
+      // after this connection's own subscription, which waits for `beforeSubscribe` (a filter
+      // subscribed twice is subscribed once)
+      return current.promise.then(
+        () =>
+          new Promise<void>((resolve) => {
+            if (!added.has(filter) || !client.connected) return resolve();
+            client.subscribe(filter, { qos: 1 }, (err) => {
+              if (err) spec.log.warn(`subscribing to ${filter} failed: ${errorText(err)}`);
+              resolve();
+            });
+          }),
+      );
+    },
+    unsubscribeFrom(filter) {
+      added.delete(filter);
+      if (!client.connected) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        client.unsubscribe(filter, (err) => {
+          if (err) spec.log.warn(`unsubscribing from ${filter} failed: ${errorText(err)}`);
+          resolve();
+        });
+      });
+    },
   };
 }
 

@@ -1,6 +1,5 @@
 import type { MqttClient } from 'mqtt';
 import { join } from 'node:path';
-import type { PubSub } from 'type-graphql';
 import { RuleCache } from '../alerts/rule-cache';
 import type { AlertNotice } from '../domain/alerts';
 import type { TelemetryObserver } from '../domain/observers';
@@ -11,10 +10,11 @@ import type {
   TwinEvents,
 } from '../domain/events';
 import type { Graph } from '../graph/executor';
+import { LIVE, type LivePubSub } from '../domain/live';
 import { HistoryWriter, type HistoryWriterStats } from '../history/writer';
 import { errorText, type Log } from '../log';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
-import { busTopic, encodeBus, type BusMessage } from './bus';
+import { busFilter, busTopic, encodeBus, type BusMessage } from './bus';
 import { historyRows } from './history-rows';
 import { ingestWith, type IngestLimits } from './ingest';
 import { Journal, type JournalStats } from './journal';
@@ -23,7 +23,7 @@ import { closeClient, openClient, type OpenClient } from './mqtt';
 import { Persister } from './persist';
 import { AssetRegistry } from './registry';
 import { startRetention } from './retention';
-import { alertTopic } from './topics';
+import { alertTopic, subscriptionFilters } from './topics';
 import { batchSize, emptyBatch, storedRows, type BatchRows, type ReadingRecord } from './records';
 import { writeBatch } from './store';
 import { appendRows, TelemetryWriter, type WriterStats } from './writer';
@@ -61,7 +61,15 @@ export interface TelemetrySettings {
   history?: { dir: string; rollMs: number } | null;
   /** Told of each committed batch and routed alert step (the metrics; runtime.ts wires it). */
   observer?: TelemetryObserver;
+  /**
+   * The live connection takes telemetry only while a GraphQL subscription listens to it; after the
+   * last one ends it stays subscribed this long (LIVE_TELEMETRY_LINGER_MS), for the next one.
+   */
+  liveLingerMs?: number;
 }
+
+/** LIVE_TELEMETRY_LINGER_MS's default. */
+export const LIVE_LINGER_MS = 30_000;
 
 export interface IngestStats {
   /** Both broker connections are up (readiness reports it too). */
@@ -75,6 +83,15 @@ export interface IngestStats {
   journal: JournalStats | null;
   /** null when the history is off (HISTORY_ENABLED=false) or telemetry is not persisted. */
   history: HistoryStats | null;
+  /** The live connection (GraphQL subscriptions of this instance). */
+  live: LiveStats;
+}
+
+export interface LiveStats {
+  /** Whether it takes every asset's telemetry now (a subscription listens, or did lately). */
+  telemetrySubscribed: boolean;
+  /** Telemetry messages it received since the start. */
+  telemetryMessages: number;
 }
 
 export interface HistoryStats extends HistoryWriterStats {
@@ -84,9 +101,11 @@ export interface HistoryStats extends HistoryWriterStats {
 
 /**
  * MQTT in, graph and live events out. Two connections to the broker:
- * - live (LiveFeed): every instance subscribes to everything (QoS 1: the bus of alerts, rule and
- *   twin changes rides on it) and pushes validated events to its own GraphQL subscribers at once,
- *   without waiting for Neo4j;
+ * - live (LiveFeed): every instance subscribes to the bus (QoS 1: alerts, rule and twin changes)
+ *   and to every asset's state, and to every asset's telemetry while one of its GraphQL
+ *   subscriptions listens to telemetry (an instance nobody watches live is not sent each reading
+ *   a second time); it pushes validated events to its own subscribers at once, without waiting
+ *   for Neo4j;
  * - persist (Persister): a shared subscription (QoS 1, persistent session), so each reading is
  *   validated, written and counted by exactly one instance of the group.
  * The embedded broker (aedes) has no shared subscriptions; it serves one instance.
@@ -107,11 +126,14 @@ export class TelemetryService implements TwinEvents {
   private history: HistoryWriter | null = null;
   private historyAppendFailures = 0;
   private readonly stopTimers: (() => void)[] = [];
+  private feed: LiveFeed | null = null;
+  /** Whether the live connection is subscribed to telemetry (followTelemetryDemand). */
+  private liveTelemetry = false;
   url = '';
 
   constructor(
     private readonly graph: Graph,
-    private readonly pubSub: PubSub,
+    private readonly pubSub: LivePubSub,
     private readonly settings: TelemetrySettings,
     private readonly log: Log,
   ) {
@@ -141,6 +163,10 @@ export class TelemetryService implements TwinEvents {
       history: this.history
         ? { ...this.history.stats(), appendFailures: this.historyAppendFailures }
         : null,
+      live: {
+        telemetrySubscribed: this.liveTelemetry,
+        telemetryMessages: this.feed?.telemetryMessages ?? 0,
+      },
     };
   }
 
@@ -179,12 +205,15 @@ export class TelemetryService implements TwinEvents {
 
     const ingest = ingestWith(this.registry, s.prefix, s.limits, () => this.rules.rules());
     const feed = new LiveFeed(this.registry, this.rules, ingest, this.pubSub, s.prefix, this.log);
+    this.feed = feed;
+    const [telemetryFilter, stateFilter] = subscriptionFilters(s.prefix);
     this.live = openClient({
       url: this.url,
       clientId: `twin-graph-live-${s.instanceId}-${process.pid}`,
       clean: true,
       v5,
-      filter: everything,
+      // telemetry is added while subscriptions listen (followTelemetryDemand)
+      filters: [busFilter(s.prefix), stateFilter],
       // QoS 1: the bus (`_events`: alerts, rule and twin changes) rides on this connection too
       // After a broker restart, a telemetry message that matches any subscription is acknowledged
       // with reason code 0; while only the live one is back, the broker would hand it to live
@@ -194,6 +223,7 @@ export class TelemetryService implements TwinEvents {
       log: this.log,
     });
     this.live.client.on('message', (topic, payload) => void feed.onMessage(topic, payload));
+    this.followTelemetryDemand(this.live, telemetryFilter);
 
     if (s.persist) {
       // before the spill and journal replays: what they write reaches the history too
@@ -233,7 +263,7 @@ export class TelemetryService implements TwinEvents {
         clientId: `twin-graph-persist-${s.instanceId}`,
         clean: false,
         v5,
-        filter: (this.broker ? '' : `$share/${s.sharedGroup}/`) + everything,
+        filters: [(this.broker ? '' : `$share/${s.sharedGroup}/`) + everything],
         ...(journal
           ? { handleDelivery: persister.handleDelivery }
           : { handleMessage: persister.handleMessage }),
@@ -245,6 +275,40 @@ export class TelemetryService implements TwinEvents {
       );
     }
     this.log.info(`telemetry from ${this.url} (${everything})${s.persist ? '' : ', live only'}`);
+  }
+
+  /**
+   * Subscribes the live connection to telemetry when a GraphQL subscription starts listening to
+   * it, and unsubscribes `liveLingerMs` after the last one ended (unless another came meanwhile).
+   */
+  private followTelemetryDemand(live: OpenClient, filter: string): void {
+    const linger = this.settings.liveLingerMs ?? LIVE_LINGER_MS;
+    let leaving: NodeJS.Timeout | null = null;
+    const join = () => {
+      if (this.liveTelemetry) return;
+      this.liveTelemetry = true;
+      void live.subscribeTo(filter);
+    };
+    const leave = () => {
+      leaving = null;
+      if (this.pubSub.demand.listened(LIVE.TELEMETRY)) return;
+      this.liveTelemetry = false;
+      void live.unsubscribeFrom(filter);
+    };
+    this.pubSub.demand.watch(LIVE.TELEMETRY, (listened) => {
+      if (leaving) clearTimeout(leaving);
+      leaving = null;
+      if (listened) join();
+      else if (linger === 0) leave();
+      else {
+        leaving = setTimeout(leave, linger);
+        leaving.unref();
+      }
+    });
+    this.stopTimers.push(() => {
+      if (leaving) clearTimeout(leaving);
+    });
+    if (this.pubSub.demand.listened(LIVE.TELEMETRY)) join();
   }
 
   /**

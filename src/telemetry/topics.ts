@@ -79,6 +79,11 @@ export function subscriptionFilters(prefix: string): [telemetry: string, state: 
   return [`${prefix}/+/+/+/telemetry`, `${prefix}/+/+/+/state`];
 }
 
+/** Whether a topic ends in the telemetry level (whatever its other levels hold). */
+export function isTelemetryTopic(topic: string): boolean {
+  return topic.endsWith('/telemetry');
+}
+
 /** The dead-letter topic of one rejection reason. */
 /** `<prefix>/_...`: the server's own events and dead letters, never telemetry. */
 export function isReservedTopic(prefix: string, topic: string): boolean {

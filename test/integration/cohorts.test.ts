@@ -258,3 +258,73 @@ describe('a subscriber that stops reading', () => {
     await fast.close();
   }, 180_000);
 });
+
+describe('the live connection and telemetry demand', () => {
+  let app: TestApp;
+  let client: MqttClient;
+
+  beforeAll(async () => {
+    ({ app, client } = await start('dem', { LIVE_TELEMETRY_LINGER_MS: '300' }));
+  });
+  afterAll(async () => {
+    await client?.endAsync();
+    await app?.stop();
+  });
+
+  const STATUS_DOC = 'subscription { assetStatusChanged { asset { id status } reason } }';
+
+  /** Publishes `n` telemetry messages and waits until the persist connection took them all. */
+  async function publishStored(n: number): Promise<void> {
+    const before = await scrape(app, 'telemetry_messages_received_total');
+    for (let i = 0; i < n; i++) {
+      await client.publishAsync('dem/F1/L1/A1/telemetry', message(i), { qos: 1 });
+    }
+    await waitFor(`${n} messages taken by the persist connection`, async () =>
+      (await scrape(app, 'telemetry_messages_received_total')) - before >= n ? true : undefined,
+    );
+    // the live connection, were it subscribed, is sent its copy at the same time: give it a moment
+    await new Promise((r) => setTimeout(r, 300));
+  }
+
+  it('when no subscription listens to telemetry, then the live connection is not sent it (state still is); a telemetry subscription brings it, and it goes again after the linger', async () => {
+    expect(await scrape(app, 'telemetry_live_subscribed')).toBe(0);
+    await publishStored(3);
+    expect(await scrape(app, 'telemetry_live_messages_total')).toBe(0);
+
+    // asset status is always followed: a state subscription alone gets its events
+    const status = await subscribe(app.wsUrl, STATUS_DOC);
+    await client.publishAsync(
+      'dem/F1/L1/A1/state',
+      JSON.stringify({ ts: new Date((stamp += 1)).toISOString(), status: 'DOWN', reason: 'jam' }),
+      { qos: 1 },
+    );
+    expect((await status.until(1))[0]).toEqual({
+      assetStatusChanged: { asset: { id: 'A1', status: 'DOWN' }, reason: 'jam' },
+    });
+    expect(await scrape(app, 'telemetry_live_subscribed')).toBe(0);
+
+    const live = await subscribe(app.wsUrl, DOC, { f: 'F1' });
+    expect(await scrape(app, 'telemetry_live_subscribed')).toBe(1);
+    await publishStored(2);
+    expect((await live.until(2)).map((e) => Object.keys(e))).toEqual([
+      ['telemetry'],
+      ['telemetry'],
+    ]);
+    expect(await scrape(app, 'telemetry_live_messages_total')).toBe(2);
+
+    await live.close();
+    await waitFor('the live connection to leave telemetry after the linger', async () =>
+      (await scrape(app, 'telemetry_live_subscribed')) === 0 ? true : undefined,
+    );
+    await publishStored(2);
+    expect(await scrape(app, 'telemetry_live_messages_total')).toBe(2);
+    // every message was stored all along: 3 + 2 + 2 readings of each metric
+    await waitFor('7 readings of A1 m0 stored', async () => {
+      const rows = await app.graph.read(
+        "MATCH (r:Reading {assetId: 'A1', metric: 'm0'}) RETURN count(r) AS n",
+      );
+      return Number(rows[0]?.['n']) === 7 ? true : undefined;
+    });
+    await status.close();
+  });
+});

@@ -338,7 +338,7 @@ describe('a message that could not be buffered is not acknowledged (defect 3)', 
       clientId: `d3-persist-${Date.now()}`,
       clean: false,
       v5: true,
-      filter: 'd3/#',
+      filters: ['d3/#'],
       handleMessage: persister.handleMessage,
       log,
     });
