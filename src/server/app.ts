@@ -19,6 +19,7 @@ import { healthRoutes, type Readiness } from './health';
 import { playgroundRouter } from './playground';
 import { type Metrics, metricsPlugin, metricsRoutes } from './metrics';
 import { checkOperation, documentRules, parseOptions } from './limits';
+import { ParsedDocuments } from './documents';
 import { clientIp, ipKey, RateLimit, rateLimitedError, wsClientKey } from './rate-limit';
 import { metricsAuth } from './metrics-auth';
 import { WsOperations } from './ws-operations';
@@ -85,7 +86,11 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   };
   // no field resolves once its operation's deadline passed, over HTTP and graphql-ws alike
   stopFieldsOnAbort(schema);
-  const wsOperations = new WsOperations(config.GRAPHQL_EXECUTION_TIMEOUT_MS);
+  // queries and mutations run compiled once seen twice (jit.ts), over HTTP and graphql-ws
+  const jit = config.GRAPHQL_JIT ? new JitCache(schema) : null;
+  if (jit) deps.metrics?.watchJit(() => jit.stats);
+  const wsOperations = new WsOperations(config.GRAPHQL_EXECUTION_TIMEOUT_MS, jit);
+  const wsDocuments = new ParsedDocuments();
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: '/graphql',
@@ -155,7 +160,7 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
           deps.metrics?.rateLimited('ws');
           return [rateLimitedError(retryAfter, config)];
         }
-        const checked = checkOperation(schema, config, payload);
+        const checked = checkOperation(schema, config, payload, wsDocuments);
         if (Array.isArray(checked)) return checked;
         const principal = sockets.principalOf(ctx.extra.socket);
         const denied = forbiddenRootFields(checked.document, payload.operationName, principal);
@@ -184,11 +189,8 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     wsServer,
   );
 
-  const jit = config.GRAPHQL_JIT ? new JitCache(schema) : null;
-  if (jit) deps.metrics?.watchJit(() => jit.stats);
   const apollo = new ApolloServer<Context>({
-    // queries and mutations run compiled once seen twice (jit.ts); Apollo takes a custom executor
-    // only as a gateway, whose schema is this one
+    // Apollo takes a custom executor (jit.ts) only as a gateway, whose schema is this one
     ...(jit ? { gateway: jitGateway(schema, jit) } : { schema }),
     // main.ts owns the termination signals and runs the one ordered shutdown (see runtime.ts)
     stopOnTerminationSignals: false,

@@ -12,8 +12,11 @@
  *   kept with Apollo's parsed document (a WeakMap on it), JIT_MAX_COMPILED of them at most.
  * - Variables are coerced by graphql-js first, so a bad variable gets the same error as before
  *   (Apollo answers it with BAD_USER_INPUT and HTTP 400).
- * - A document graphql-jit cannot compile, and subscriptions (graphql-ws runs those, not Apollo),
- *   run on graphql-js. GRAPHQL_JIT=false runs every operation on graphql-js. */
+ * - A document graphql-jit cannot compile, and subscriptions (cohorts.ts runs those), run on
+ *   graphql-js. GRAPHQL_JIT=false runs every operation on graphql-js.
+ * - Queries and mutations sent over graphql-ws run the same way (`executeCompiled`, from
+ *   ws-operations.ts): their documents come from a cache of parsed documents (documents.ts), so
+ *   the same text is the same DocumentNode, as with Apollo's document store over HTTP. */
 import type {
   GatewayExecutionResult,
   GatewayExecutor,
@@ -23,9 +26,12 @@ import type {
 import {
   type DocumentNode,
   execute,
+  type ExecutionArgs,
   type ExecutionResult,
+  getOperationAST,
   getVariableValues,
   type GraphQLSchema,
+  type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, type CompiledQuery } from 'graphql-jit';
 
@@ -113,34 +119,49 @@ export class JitCache {
   }
 }
 
-/** Runs one operation: compiled when its document is, else on graphql-js. */
-export function jitExecutor(schema: GraphQLSchema, cache = new JitCache(schema)): GatewayExecutor {
-  return async (rc: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult> => {
-    const { document, operation, operationName } = rc;
-    const variables = rc.request.variables ?? {};
-    const plain = async (): Promise<GatewayExecutionResult> =>
-      execute({
-        schema,
-        document,
-        contextValue: rc.context,
-        variableValues: variables,
-        operationName,
-      });
-    if (operation.operation === 'subscription') return plain();
-    // graphql-js's coercion first: the same errors for bad variables with or without the JIT
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, {
-      maxErrors: 50,
-    });
-    if (coerced.errors) return { errors: coerced.errors };
-    const compiled = cache.compiled(document, operationName);
-    if (!compiled) return plain();
-    cache.stats.executions += 1;
-    return gatewayResult(await compiled.query(undefined, rc.context, variables));
-  };
+/**
+ * Runs a query or mutation: as compiled code once its document has run JIT_AFTER times, else on
+ * graphql-js (a subscription always is). `operation` saves looking it up when the caller has it.
+ */
+export async function executeCompiled(
+  cache: JitCache,
+  args: ExecutionArgs,
+  operation: OperationDefinitionNode | null | undefined = getOperationAST(
+    args.document,
+    args.operationName ?? null,
+  ),
+): Promise<ExecutionResult> {
+  if (!operation || operation.operation === 'subscription') return execute(args);
+  const variables = args.variableValues ?? {};
+  // graphql-js's coercion first: the same errors for bad variables with or without the JIT
+  const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], variables, {
+    maxErrors: 50,
+  });
+  if (coerced.errors) return { errors: coerced.errors };
+  const compiled = cache.compiled(args.document, args.operationName ?? null);
+  if (!compiled) return execute(args);
+  cache.stats.executions += 1;
+  return plainResult(await compiled.query(args.rootValue, args.contextValue, variables));
 }
 
-/** A compiled query's result as Apollo takes it (its data is an object, or null). */
-function gatewayResult(result: ExecutionResult<unknown>): GatewayExecutionResult {
+/** Runs one operation for Apollo: compiled when its document is, else on graphql-js. */
+export function jitExecutor(schema: GraphQLSchema, cache = new JitCache(schema)): GatewayExecutor {
+  return async (rc: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult> =>
+    executeCompiled(
+      cache,
+      {
+        schema,
+        document: rc.document,
+        contextValue: rc.context,
+        variableValues: rc.request.variables ?? {},
+        operationName: rc.operationName,
+      },
+      rc.operation,
+    );
+}
+
+/** A compiled query's result as graphql-js gives one (its data is an object, or null). */
+function plainResult(result: ExecutionResult<unknown>): ExecutionResult {
   const { data, errors } = result;
   return {
     ...(errors ? { errors } : {}),

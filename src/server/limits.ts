@@ -3,6 +3,7 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import {
   type DocumentNode,
   getOperationAST,
+  getVariableValues,
   GraphQLError,
   type GraphQLSchema,
   NoSchemaIntrospectionCustomRule,
@@ -16,6 +17,7 @@ import {
 import type { Config } from '../config';
 import { clip, TwinError } from '../errors';
 import { costLimitRule } from './cost';
+import type { ParsedDocuments } from './documents';
 
 /** The settings the limits read (a subset of Config, so tests can pass just these). */
 export type LimitSettings = Pick<
@@ -112,13 +114,17 @@ export function checkOperation(
   schema: GraphQLSchema,
   settings: LimitSettings,
   payload: { query?: unknown; operationName?: unknown; variables?: unknown },
+  /** Parsed and statically valid documents kept between messages (none: each is parsed anew). */
+  documents: ParsedDocuments | null = null,
 ): CheckedOperation | GraphQLError[] {
-  if (typeof payload.query !== 'string') {
+  const query = payload.query;
+  if (typeof query !== 'string') {
     return [new TwinError('BAD_REQUEST', 'The subscribe message has no `query` string')];
   }
   let document: DocumentNode;
   try {
-    document = parse(payload.query, parseOptions(settings));
+    const parseText = (text: string) => parse(text, parseOptions(settings));
+    document = documents ? documents.parse(query, parseText) : parseText(query);
   } catch (err) {
     return [parseError(err, settings)];
   }
@@ -126,17 +132,34 @@ export function checkOperation(
     typeof payload.variables === 'object' && payload.variables !== null
       ? (payload.variables as Record<string, unknown>)
       : undefined;
-  const errors = validate(schema, document, [
-    ...specifiedRules,
-    ...documentRules(settings),
-    costRule(settings, variables),
-  ]);
+  // the rules that do not depend on variables once per document (as Apollo over HTTP), then cost
+  if (!documents?.isValid(document)) {
+    const errors = validate(schema, document, [...specifiedRules, ...documentRules(settings)]);
+    if (errors.length > 0) return errors.map((e) => validationError(e, settings));
+    documents?.markValid(document);
+  }
+  const errors = validate(schema, document, [costRule(settings, variables)]);
   if (errors.length > 0) return errors.map((e) => validationError(e, settings));
   const operationName = typeof payload.operationName === 'string' ? payload.operationName : null;
-  if (!getOperationAST(document, operationName)) {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) {
     return [
       new TwinError('BAD_REQUEST', `No operation named "${clip(operationName ?? '')}" to run`),
     ];
+  }
+  // variables that do not fit their definitions are the client's to fix (BAD_USER_INPUT, as
+  // Apollo answers over HTTP), not an execution error that the formatter would take as internal
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, {
+    maxErrors: 50,
+  });
+  if (coerced.errors) {
+    return coerced.errors.map(
+      (e) =>
+        new GraphQLError(tidyMessage(e.message, settings), {
+          nodes: e.nodes ?? null,
+          extensions: { code: 'BAD_USER_INPUT' },
+        }),
+    );
   }
   return { document, operationName, variableValues: variables };
 }

@@ -1,6 +1,7 @@
 import { execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { WebSocket } from 'ws';
 import type { LinkedSignal } from '../linked-signal';
+import { executeCompiled, type JitCache } from './jit';
 import { oneTimeout, operationSignal } from './request-guard';
 
 /**
@@ -18,7 +19,11 @@ export class WsOperations {
   /** Ends an operation's deadline, by its context, once `execute` is done. */
   private readonly ends = new WeakMap<object, () => void>();
 
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly timeoutMs: number,
+    /** Compiled execution (jit.ts); null: graphql-js alone (GRAPHQL_JIT=false). */
+    private readonly jit: JitCache | null = null,
+  ) {}
 
   /** The context of a query or mutation on `socket`, made by `make` with the operation's signal. */
   open<C extends object>(socket: WebSocket, make: (signal: AbortSignal) => C): C {
@@ -33,10 +38,13 @@ export class WsOperations {
     return context;
   }
 
-  /** graphql-ws's `execute` (queries and mutations): graphql-js's, then the operation's end. */
+  /**
+   * graphql-ws's `execute` (queries and mutations): compiled once the document ran twice (as over
+   * HTTP), else graphql-js's; then the operation's end.
+   */
   readonly execute = async (args: ExecutionArgs): Promise<ExecutionResult> => {
     try {
-      const result = await execute(args);
+      const result = this.jit ? await executeCompiled(this.jit, args) : await execute(args);
       return result.errors ? { ...result, errors: oneTimeout(result.errors) } : result;
     } finally {
       const context = args.contextValue;

@@ -1,4 +1,6 @@
-import { getIntrospectionQuery } from 'graphql';
+import { getIntrospectionQuery, type GraphQLFormattedError } from 'graphql';
+import { type Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importDocument } from '../../src/twins/import/service';
@@ -200,4 +202,130 @@ describe('compiled execution (graphql-jit)', () => {
     // still serving
     expect((await gql(app, '{ __typename }')).data).toEqual({ __typename: 'Query' });
   });
+
+  describe('over graphql-ws', () => {
+    let ws: Client;
+    beforeAll(() => {
+      ws = createClient({
+        url: app.wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: ADMIN_AUTHORIZATION },
+        retryAttempts: 0,
+      });
+    });
+    afterAll(async () => {
+      await ws.dispose();
+    });
+
+    interface WsResult {
+      data?: Record<string, unknown> | null | undefined;
+      errors?: readonly GraphQLFormattedError[] | undefined;
+    }
+
+    /** One query or mutation over the socket: its one result. */
+    const run = (query: string, variables: Record<string, unknown> = {}) =>
+      new Promise<WsResult>((resolve, reject) => {
+        let result: WsResult | undefined;
+        ws.subscribe(
+          { query, variables },
+          {
+            next: (value) => {
+              result = value;
+            },
+            error: reject,
+            complete: () =>
+              result ? resolve(result) : reject(new Error('completed without a result')),
+          },
+        );
+      });
+
+    it('when queries and mutations come again over graphql-ws, then they run compiled and answer as over HTTP', async () => {
+      const nested = DOCUMENTS[0];
+      const overHttp = await gql(app, nested?.query ?? '', nested?.variables);
+      const compiled = await counter(app, 'twin_graph_graphql_jit_compiled_total');
+      const executions = await counter(app, 'twin_graph_graphql_jit_executions_total');
+      const runs = [];
+      for (let i = 0; i < 3; i += 1) runs.push(await run(nested?.query ?? '', nested?.variables));
+      for (const r of runs) {
+        expect(r.errors).toBeUndefined();
+        expect(r.data).toEqual(overHttp.data);
+      }
+      // the same text is one parsed document: compiled at its second run on the socket
+      expect(await counter(app, 'twin_graph_graphql_jit_compiled_total')).toBe(compiled + 1);
+      expect(await counter(app, 'twin_graph_graphql_jit_executions_total')).toBe(executions + 2);
+
+      // errors with their codes and paths, the same on every run
+      const failing = DOCUMENTS[3]?.query ?? '';
+      const errors = [await run(failing), await run(failing), await run(failing)];
+      for (const r of errors) {
+        expect(r.data).toEqual({ asset: null, known: null });
+        expect(r.errors?.[0]).toMatchObject({
+          path: ['known', 'metrics', 0, 'history'],
+          extensions: { code: 'BAD_USER_INPUT' },
+        });
+      }
+
+      // a bad variable is refused the same way before and after compilation
+      const page = 'query WsPage($first: Int!) { factories(first: $first) { totalCount } }';
+      expect((await run(page, { first: 1 })).data).toEqual({ factories: { totalCount: 3 } });
+      expect((await run(page, { first: 2 })).data).toEqual({ factories: { totalCount: 3 } });
+      for (const variables of [{ first: 'ten' }, {}, { first: 1.5 }]) {
+        await expect(run(page, variables)).rejects.toEqual([
+          expect.objectContaining({
+            message: expect.stringMatching(/^Variable "\$first"/),
+            extensions: { code: 'BAD_USER_INPUT' },
+          }),
+        ]);
+      }
+
+      // … and a subscription's, before it starts
+      await expect(
+        run('subscription WsSub($f: ID!) { telemetry(factoryId: $f) { ts } }', {}),
+      ).rejects.toEqual([
+        expect.objectContaining({
+          message: expect.stringMatching(/^Variable "\$f"/),
+          extensions: { code: 'BAD_USER_INPUT' },
+        }),
+      ]);
+
+      // a mutation runs compiled and writes each time
+      const rename = `mutation WsRename($name: String!) { updateAsset(id: "A-LEI-BODY-BLANK", patch: { name: $name }) { name } }`;
+      for (const name of ['ws 1', 'ws 2', 'ws 3']) {
+        expect((await run(rename, { name })).data).toEqual({ updateAsset: { name } });
+      }
+      expect((await gql(app, '{ asset(id: "A-LEI-BODY-BLANK") { name } }')).data).toEqual({
+        asset: { name: 'ws 3' },
+      });
+    });
+
+    it('when a document over graphql-ws breaks a limit, then it is refused each time, also once the same text was cached', async () => {
+      const deep = `{ factories { edges { node { lines { assets { line { factory { lines { assets { line { factory { id } } } } } } } } } } } }`;
+      for (let i = 0; i < 3; i += 1) {
+        await expect(run(deep)).rejects.toEqual([
+          expect.objectContaining({
+            extensions: expect.objectContaining({ code: 'QUERY_TOO_COMPLEX' }),
+          }),
+        ]);
+      }
+      // cost depends on the variables: the same cached document passes or not by them
+      const page =
+        'query WsCost($first: Int!) { factories(first: $first) { edges { node { lines { assets { metrics { id } } } } } } }';
+      await expect(run(page, { first: 1 })).resolves.toHaveProperty('data');
+      await expect(run(page, { first: 100000 })).rejects.toEqual([
+        expect.objectContaining({
+          extensions: expect.objectContaining({
+            code: expect.stringMatching(/QUERY_TOO_COMPLEX|BAD_USER_INPUT/),
+          }),
+        }),
+      ]);
+    });
+  });
 });
+
+async function counter(app: TestApp, name: string): Promise<number> {
+  const res = await fetch(`${app.url}/metrics`, {
+    headers: { authorization: ADMIN_AUTHORIZATION },
+  });
+  const line = (await res.text()).split('\n').find((l) => l.startsWith(`${name} `));
+  return Number(line?.split(' ')[1] ?? Number.NaN);
+}
