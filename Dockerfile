@@ -11,6 +11,10 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# A capped heap: V8 keeps caches (compiled documents' sources among them, docs/architecture.md
+# "Execution: compiled documents") until the heap nears its limit, so the limit, not the host's
+# memory, bounds the process. Override NODE_OPTIONS to give the API more or less.
+ENV NODE_OPTIONS=--max-old-space-size=1536
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
