@@ -24,6 +24,9 @@ interface Cached {
 
 const TOUCH_EVERY_MS = 60_000;
 
+/** A key valid this recently is checked even while its client's failed-credential budget is spent. */
+const RECENTLY_VALID_MS = 10 * 60_000;
+
 /**
  * Turns a credential into a Principal (or null). Stored keys are looked up by id and checked
  * against their hash; lookups are reused for `cacheMs`, so a busy key costs one read per interval,
@@ -65,6 +68,26 @@ export class Authenticator {
     }
     if (principal.keyId === 'bootstrap' || principal.keyId === 'open') return true;
     return (await this.lookup(principal.keyId)).principal !== null;
+  }
+
+  /**
+   * Whether checking `credential` would read the database now: an API key whose lookup is not
+   * cached and that was not valid in the last RECENTLY_VALID_MS. The bootstrap key, tokens (checked
+   * against the provider's cached keys) and malformed credentials cost no read. While a client's
+   * failed-credential budget is spent, such a credential is refused before the read
+   * (server/auth.ts), so guessing keys costs no database reads once refused.
+   */
+  costsLookup(credential: string): boolean {
+    const bootstrap = this.options.bootstrapKey;
+    if (bootstrap && sameSecret(credential, bootstrap)) return false;
+    if (this.options.jwt && looksLikeJwt(credential)) return false;
+    const parsed = parseKey(credential);
+    if (!parsed) return false;
+    const now = Date.now();
+    const hit = this.cache.get(parsed.id);
+    if (hit && now - hit.at < this.options.cacheMs) return false;
+    const validAt = this.touched.get(parsed.id);
+    return validAt === undefined || now - validAt >= RECENTLY_VALID_MS;
   }
 
   /** Forget a key at once (revoked on this instance). */

@@ -2,7 +2,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type Request, type Response } from 'express';
+import express from 'express';
 import { getOperationAST, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createServer, type Server } from 'node:http';
@@ -26,6 +26,7 @@ import { WsOperations } from './ws-operations';
 import {
   authMiddleware,
   type AuthSettings,
+  type CredentialBudget,
   forbidden,
   isPrincipal,
   principalKey,
@@ -76,13 +77,14 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
   const httpServer = createServer(app);
 
   const rateLimit = new RateLimit(config);
-  /** A failed credential draws on its IP's budget: true when that is spent (answered 429). */
-  const failedCredential = async (req: Request, res: Response): Promise<boolean> => {
-    const retryAfter = await rateLimit.take(ipKey(req.ip));
-    if (retryAfter === undefined) return false;
-    deps.metrics?.rateLimited('http');
-    rateLimit.refuse(res, retryAfter);
-    return true;
+  /** A failed credential draws on its IP's budget; once spent, lookups wait (auth.ts). */
+  const failedCredential: CredentialBudget = {
+    spent: (ip) => rateLimit.spent(ipKey(ip)),
+    fail: (ip) => rateLimit.take(ipKey(ip)),
+    refuse: (res, seconds) => {
+      deps.metrics?.rateLimited('http');
+      rateLimit.refuse(res, seconds);
+    },
   };
   // no field resolves once its operation's deadline passed, over HTTP and graphql-ws alike
   stopFieldsOnAbort(schema);
@@ -121,15 +123,26 @@ export async function startApp(deps: AppDeps): Promise<RunningApp> {
     outbox.wrapSend();
     outboxes.set(socket, outbox);
   });
-  const sockets = new SocketAuth(deps.auth);
+  const sockets = new SocketAuth(deps.auth, failedCredential);
   const wsCleanup = useServer<Record<string, unknown>, { context?: Context }>(
     {
       schema,
       // one context per operation (its request id); each event of a subscription gets a fresh
       // one of its own (new DataLoaders), with the operation's request id
       // a socket without a valid credential closes at connection_init (4403 Forbidden)
-      onConnect: async (ctx) =>
-        (await sockets.connect(ctx.connectionParams, ctx.extra.socket)) !== false,
+      // and one whose address spent its failed-credential budget with 4429 (auth.ts)
+      onConnect: async (ctx) => {
+        const socket = ctx.extra.socket;
+        const ip = clientIp(app, ctx.extra.request);
+        const connected = await sockets.connect(ctx.connectionParams, socket, ip);
+        if (typeof connected !== 'number') return connected !== false;
+        deps.metrics?.rateLimited('ws');
+        socket.close(
+          4429,
+          `Too many failed credentials from this address: retry in ${connected} s`,
+        );
+        return false;
+      },
       // a query or mutation gets the HTTP execution timeout (ws-operations.ts)
       context: (ctx, id, _payload, args) => {
         const principal = sockets.principalOf(ctx.extra.socket);

@@ -27,6 +27,40 @@ const UNAUTHENTICATED_MESSAGE =
   'This API needs a credential: send "Authorization: Bearer <key>" (graphql-ws: connectionParams.authorization). ' +
   'Keys come from an admin (createApiKey, npm run keys); `npm start` prints a local one.';
 
+/**
+ * The failed-credential budget of a client's address (app.ts backs it with the rate limiter). A
+ * wrong or missing credential takes a point; while the budget is spent, a credential that would
+ * cost a database lookup is refused before it (HTTP 429, graphql-ws 4429), so guessing keys is
+ * bounded in attempts and in database reads, over both transports.
+ */
+export interface CredentialBudget {
+  /** Seconds to wait while `ip`'s budget is spent (nothing is taken), else undefined. */
+  spent(ip: string | undefined): Promise<number | undefined>;
+  /** Takes a point for a failed credential: seconds to wait once that spent it, else undefined. */
+  fail(ip: string | undefined): Promise<number | undefined>;
+  /** HTTP: answers 429 with Retry-After. */
+  refuse(res: Response, seconds: number): void;
+}
+
+/** A credential checked against its client's budget: its principal, or why it was refused. */
+type Checked = { principal: Principal } | { principal: null; retryAfter: number | undefined };
+
+async function check(
+  settings: AuthSettings,
+  authorization: unknown,
+  budget: CredentialBudget | undefined,
+  ip: string | undefined,
+): Promise<Checked> {
+  const credential = typeof authorization === 'string' ? bearer(authorization) : null;
+  if (budget && credential !== null && settings.authenticator.costsLookup(credential)) {
+    const wait = await budget.spent(ip);
+    if (wait !== undefined) return { principal: null, retryAfter: wait };
+  }
+  const principal = await principalOf(settings, authorization);
+  if (principal) return { principal };
+  return { principal: null, retryAfter: budget ? await budget.fail(ip) : undefined };
+}
+
 /** The principal of a credential, OPEN when authentication is off and none is given. */
 async function principalOf(
   settings: AuthSettings,
@@ -42,18 +76,17 @@ async function principalOf(
 
 /**
  * HTTP: 401 JSON without a valid credential; the principal goes to `res.locals.principal`. A
- * failed attempt draws on its IP's budget (`onFailure` answers seconds to wait when that is spent):
- * guessing keys is bounded, and so are the lookups it costs.
+ * failed attempt draws on its IP's budget (`CredentialBudget`): 429 once that is spent.
  */
-export function authMiddleware(
-  settings: AuthSettings,
-  onFailure: (req: Request, res: Response) => Promise<boolean> = () => Promise.resolve(false),
-) {
+export function authMiddleware(settings: AuthSettings, budget?: CredentialBudget) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    principalOf(settings, req.headers.authorization).then(
-      async (principal) => {
-        if (!principal) {
-          if (await onFailure(req, res)) return; // answered 429
+    check(settings, req.headers.authorization, budget, req.ip).then(
+      (checked) => {
+        if (checked.principal === null) {
+          if (checked.retryAfter !== undefined && budget) {
+            budget.refuse(res, checked.retryAfter);
+            return;
+          }
           res
             .status(401)
             .setHeader('www-authenticate', 'Bearer')
@@ -64,7 +97,7 @@ export function authMiddleware(
             });
           return;
         }
-        res.locals['principal'] = principal;
+        res.locals['principal'] = checked.principal;
         next();
       },
       (err: unknown) => next(err),
@@ -144,18 +177,31 @@ export class SocketAuth {
   private readonly open = new Map<WebSocket, Principal>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly settings: AuthSettings) {
+  constructor(
+    private readonly settings: AuthSettings,
+    private readonly budget?: CredentialBudget,
+  ) {
     this.timer = setInterval(() => void this.recheck(), settings.recheckMs);
     this.timer.unref();
   }
 
-  /** For onConnect: the principal, or false (the socket closes with 4403 Forbidden). */
+  /**
+   * For onConnect: the principal; false without a valid credential (the socket closes with 4403
+   * Forbidden), or the seconds to wait once the address's failed-credential budget is spent (4429).
+   */
   async connect(
     connectionParams: Readonly<Record<string, unknown>> | undefined,
     socket: WebSocket,
-  ): Promise<Principal | false> {
-    const principal = await principalOf(this.settings, connectionParams?.['authorization']);
-    if (!principal) return false;
+    ip: string | undefined,
+  ): Promise<Principal | false | number> {
+    const checked = await check(
+      this.settings,
+      connectionParams?.['authorization'],
+      this.budget,
+      ip,
+    );
+    if (checked.principal === null) return checked.retryAfter ?? false;
+    const principal = checked.principal;
     this.open.set(socket, principal);
     socket.once('close', () => this.open.delete(socket));
     return principal;

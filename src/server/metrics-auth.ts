@@ -1,22 +1,22 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { bearer, sameSecret } from '../auth/keys';
 import { TwinError } from '../errors';
-import { authMiddleware, type AuthSettings, requestPrincipal } from './auth';
+import { authMiddleware, type AuthSettings, type CredentialBudget, requestPrincipal } from './auth';
 
 /**
  * Who may read `/metrics` (docs/operations.md): `Authorization: Bearer <token>` with either the
  * static METRICS_TOKEN (Prometheus' `authorization` or `bearer_token_file`; compared in constant
  * time) or a credential of role admin. Anything else is what `/graphql` answers: no valid
- * credential, 401 JSON `UNAUTHENTICATED` (a failed one draws on its IP's budget, `onFailure`);
+ * credential, 401 JSON `UNAUTHENTICATED` (a failed one draws on its IP's budget, `budget`);
  * a valid key of another role, 403 JSON `FORBIDDEN`. With AUTH_REQUIRED=false a request without
  * a credential acts as admin, so `/metrics` is open like the rest.
  */
 export function metricsAuth(
   settings: AuthSettings,
   token: string | undefined,
-  onFailure: (req: Request, res: Response) => Promise<boolean>,
+  budget: CredentialBudget,
 ): RequestHandler {
-  const authenticate = authMiddleware(settings, onFailure);
+  const authenticate = authMiddleware(settings, budget);
   return (req: Request, res: Response, next: NextFunction): void => {
     const credential = bearer(req.headers.authorization);
     if (token !== undefined && credential !== null && sameSecret(credential, token)) {

@@ -38,6 +38,14 @@ export class RateLimit {
     }
   }
 
+  /** Seconds to wait while `key`'s budget is spent, taking nothing; undefined while points are left. */
+  async spent(key: string): Promise<number | undefined> {
+    if (!this.limiter) return undefined;
+    const res = await this.limiter.get(key);
+    if (!res || res.remainingPoints > 0) return undefined;
+    return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+  }
+
   /**
    * Express middleware, after authentication: 429 JSON with code RATE_LIMITED and Retry-After
    * over the budget of the request's key (`keyOf`), else of its IP.

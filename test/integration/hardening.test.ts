@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import WebSocket from 'ws';
+import { FIND_KEY } from '../../src/auth/auth.cypher';
 import { createKey } from '../../src/auth/key.store';
 import { ConfigError, loadConfig } from '../../src/config';
 import type { Graph } from '../../src/graph/executor';
@@ -601,6 +602,75 @@ describe('without TRUST_PROXY (the default), X-Forwarded-For is ignored', () => 
       statuses.push(res.status);
     }
     expect(statuses).toEqual([401, 401, 401, 429]);
+  });
+
+  it('when an address guesses keys past its failed-credential budget, then it is answered 429 without a database lookup; a key valid lately still works from there', async () => {
+    const valid = await createKey(app.graph, { name: 'lately valid', role: 'viewer' }, 'test');
+    const fresh = await createKey(app.graph, { name: 'not used yet', role: 'viewer' }, 'test');
+    const from = '127.0.0.8';
+    expect(
+      (await send(app, { localAddress: from, headers: { authorization: `Bearer ${valid.key}` } }))
+        .status,
+    ).toBe(200);
+    const lookups = jest.spyOn(app.graph, 'read');
+    const keyLookups = () => lookups.mock.calls.filter(([statement]) => statement === FIND_KEY);
+    try {
+      // each guess a new key id: nothing is cached for it
+      const guess = (i: number) => ({
+        authorization: `Bearer tg_${String(i).padStart(16, '0')}_${'guess'.repeat(9).slice(0, 43)}`,
+      });
+      const statuses: number[] = [];
+      for (let i = 1; i <= 3; i++) {
+        statuses.push((await send(app, { localAddress: from, headers: guess(i) })).status);
+      }
+      expect(keyLookups()).toHaveLength(3);
+      for (let i = 4; i <= 8; i++) {
+        const res = await send(app, { localAddress: from, headers: guess(i) });
+        statuses.push(res.status);
+        expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429, 429, 429, 429]);
+      // the spent budget stops the lookups, not just the answers
+      expect(keyLookups()).toHaveLength(3);
+      // a key that was valid lately is still checked (and served) from that address; one never
+      // seen there waits like a guess, without a lookup
+      expect(
+        (await send(app, { localAddress: from, headers: { authorization: `Bearer ${valid.key}` } }))
+          .status,
+      ).toBe(200);
+      expect(
+        (await send(app, { localAddress: from, headers: { authorization: `Bearer ${fresh.key}` } }))
+          .status,
+      ).toBe(429);
+      // another address still has its budget
+      expect((await send(app, { localAddress: '127.0.0.9', headers: guess(9) })).status).toBe(401);
+    } finally {
+      lookups.mockRestore();
+    }
+  });
+
+  it('when graphql-ws sockets bring wrong credentials, then each draws on its address budget and, once spent, the socket closes 4429', async () => {
+    const closes: { code: number; reason: string }[] = [];
+    for (let i = 0; i < 4; i++) {
+      const ws = new WebSocket(app.wsUrl, 'graphql-transport-ws', { localAddress: '127.0.0.10' });
+      closes.push(
+        await new Promise((resolve, reject) => {
+          ws.once('open', () =>
+            ws.send(JSON.stringify({ type: 'connection_init', payload: wrongKey })),
+          );
+          ws.once('close', (code: number, reason: Buffer) =>
+            resolve({ code, reason: reason.toString() }),
+          );
+          ws.once('error', reject);
+        }),
+      );
+    }
+    expect(closes.map((c) => c.code)).toEqual([4403, 4403, 4403, 4429]);
+    expect(closes[3]?.reason).toMatch(
+      /^Too many failed credentials from this address: retry in \d+ s$/,
+    );
+    // the same address over HTTP shares the spent budget
+    expect((await send(app, { localAddress: '127.0.0.10', headers: wrongKey })).status).toBe(429);
   });
 
   it('when authentication is off, then /metrics answers without a credential', async () => {
