@@ -3,7 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { Graph } from './executor';
 import { asProps } from './props';
 import type { Props } from './props';
-import { mapProjection, projectionOf } from './projection';
+import { listProjection, projectionOf } from './projection';
 import { isScopedLabel, Scope } from './scope';
 
 export type TwinLabel =
@@ -75,8 +75,9 @@ export class Loaders {
       spec.direction === 'out'
         ? `(s)-[r:${spec.rel}]->(t:${spec.to})`
         : `(s)<-[r:${spec.rel}]-(t:${spec.to})`;
-    // projected: the node's map alone (one map per row to decode, not two)
-    const item = only ? mapProjection('t', only) : '{node: t {.*}, rel: properties(r)}';
+    // projected: the node's properties as a list in the projection's order, no keys (a map
+    // would have Bolt carry and the driver decode each key's name for every twin)
+    const item = only ? listProjection('t', only) : '{node: t {.*}, rel: properties(r)}';
     return this.get(this.relLoaders, name, async (ids) => {
       const rows = await this.graph.read(
         // the sources by one seek of the unique index for the whole list: written as
@@ -94,10 +95,9 @@ export class Loaders {
       for (const row of rows) {
         const items: unknown = row['items'];
         const related = (Array.isArray(items) ? items : []).map((item: unknown): Related => {
+          if (only) return { node: fromList(only, item), rel: NO_REL };
           const p = asProps(item);
-          return only
-            ? { node: p, rel: NO_REL }
-            : { node: asProps(p['node']), rel: asProps(p['rel']) };
+          return { node: asProps(p['node']), rel: asProps(p['rel']) };
         });
         byId.set(
           String(row['id']),
@@ -142,6 +142,17 @@ export class Loaders {
     cache.set(name, loader);
     return loader;
   }
+}
+
+/** The properties of a `listProjection` row, named by the projection. */
+function fromList(names: readonly string[], values: unknown): Props {
+  const props: Props = {};
+  if (!Array.isArray(values)) return props;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    if (name !== undefined) props[name] = values[i] ?? null;
+  }
+  return props;
 }
 
 export function createLoaders(graph: Graph, scope?: Scope): Loaders {

@@ -112,7 +112,7 @@ function collect(
   return true;
 }
 
-/** `t {.id, .name}` for a projection, `t {.*}` for none. Names come from TWIN_FIELDS only. */
-export function mapProjection(variable: string, props: readonly string[] | null): string {
-  return props ? `${variable} {${props.map((p) => `.${p}`).join(', ')}}` : `${variable} {.*}`;
+/** `[t.id, t.name]`: a projection's properties in its order. Names come from TWIN_FIELDS only. */
+export function listProjection(variable: string, props: readonly string[]): string {
+  return `[${props.map((p) => `${variable}.${p}`).join(', ')}]`;
 }
