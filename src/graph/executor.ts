@@ -22,6 +22,14 @@ export interface GraphSettings {
   observe?: StatementObserver;
 }
 
+/** The error of a scope whose operation was aborted: the signal's reason (the deadline's TIMEOUT). */
+function abortedError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error
+    ? reason
+    : new TwinError('TIMEOUT', 'The operation was aborted before its transaction committed');
+}
+
 /** How a statement ran: in a read or write transaction, or auto-commit (schema commands). */
 export type StatementMode = 'read' | 'write' | 'auto';
 
@@ -34,6 +42,12 @@ export interface ScopeOptions {
   requestId?: string;
   /** Replaces the executor's transaction timeout in this scope; 0: none (e.g. for migrations). */
   txTimeoutMs?: number;
+  /**
+   * The operation's signal (its execution deadline, its client leaving): once it aborted, no
+   * transaction of this scope begins, and a write transaction whose work finishes after it rolls
+   * back instead of committing, so an operation answered TIMEOUT has not written.
+   */
+  signal?: AbortSignal;
 }
 
 interface ExecutorOptions extends ScopeOptions {
@@ -102,6 +116,7 @@ export class Graph {
     if (options.operationName !== undefined) merged.operationName = options.operationName;
     if (options.requestId !== undefined) merged.requestId = options.requestId;
     if (options.txTimeoutMs !== undefined) merged.txTimeoutMs = options.txTimeoutMs;
+    if (options.signal !== undefined) merged.signal = options.signal;
     return new Graph(this.driver, this.database, this, merged);
   }
 
@@ -132,6 +147,8 @@ export class Graph {
 
   /** Several statements in one transaction: all of them commit or none does. */
   async transaction<T>(mode: 'READ' | 'WRITE', work: (tx: Tx) => Promise<T>): Promise<T> {
+    const signal = this.options.signal;
+    if (signal?.aborted) throw abortedError(signal);
     const session = this.driver.session({
       database: this.database,
       defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
@@ -158,7 +175,14 @@ export class Graph {
     try {
       return mode === 'READ'
         ? await session.executeRead((mtx) => work(wrap(mtx)), config)
-        : await session.executeWrite((mtx) => work(wrap(mtx)), config);
+        : await session.executeWrite(async (mtx) => {
+            const result = await work(wrap(mtx));
+            // thrown from the work, the transaction rolls back (and is not retried): the
+            // operation was answered TIMEOUT, so it must not have written. A deadline passing
+            // during the commit's own round trip cannot be told apart (docs/security.md).
+            if (signal?.aborted) throw abortedError(signal);
+            return result;
+          }, config);
     } catch (err) {
       throw this.mapError(err);
     } finally {

@@ -26,9 +26,11 @@ export function createContext(
   } = {},
 ): Context {
   // Neo4j sees the request id and operation name as transaction metadata (SHOW TRANSACTIONS)
+  // and the operation's signal: past its deadline, nothing more is read or committed
   const graph = root.scope({
     requestId,
     ...(names.operationName ? { operationName: names.operationName } : {}),
+    ...(names.signal ? { signal: names.signal } : {}),
   });
   // made on first use: a subscription event that logs nothing costs no child logger
   let log: Log | undefined;

@@ -497,8 +497,16 @@ describe('over graphql-ws, queries and mutations get the execution timeout of HT
     try {
       // the subscription is registered once its subscribe message is processed
       await new Promise((resolve) => setTimeout(resolve, 200));
-      // the mutation itself resolves its root field before its deadline: the change is made
-      await run(client, 'mutation { updateAsset(id: "A1", patch: { status: DOWN }) { id } }');
+      // the change as a mutation announces it once committed (a mutation of this app would roll
+      // back: its transaction ends after the 1 ms deadline); the event resolves its nested
+      // fields with Cypher round trips, with no deadline
+      await app.graph.write(`MATCH (a:Asset {id: 'A1'}) SET a.status = 'DOWN'`);
+      app.runtime.telemetry.assetStatusChanged({
+        assetId: 'A1',
+        previousStatus: 'RUNNING',
+        status: 'DOWN',
+        reason: null,
+      });
       await waitFor('the status event', () => (events.length > 0 ? true : undefined));
       expect(events[0]).toEqual({
         data: {

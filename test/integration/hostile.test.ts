@@ -1,3 +1,4 @@
+import neo4j, { type Driver } from 'neo4j-driver';
 import { resetTwins } from '../support/db';
 import { gql, type GqlResponse, startTestApp, type TestApp } from '../support/app';
 import { createClient } from 'graphql-ws';
@@ -416,6 +417,78 @@ describe('the execution timeout', () => {
     }
     // a request that resolves no field still answers
     expect((await gql(app, '{ __typename }')).data).toEqual({ __typename: 'Query' });
+  });
+});
+
+describe('a mutation past the execution timeout', () => {
+  let app: TestApp;
+  let driver: Driver;
+
+  beforeAll(async () => {
+    app = await startTestApp({ GRAPHQL_EXECUTION_TIMEOUT_MS: '300' });
+    await seed(app);
+    driver = neo4j.driver(
+      process.env['NEO4J_URI'] ?? '',
+      neo4j.auth.basic(process.env['NEO4J_USER'] ?? 'neo4j', process.env['NEO4J_PASSWORD'] ?? ''),
+    );
+  });
+  afterAll(async () => {
+    await driver?.close();
+    await app?.stop();
+  });
+
+  /** The API's transactions of an operation, as Neo4j lists them (their metadata names it). */
+  async function running(operationName: string): Promise<number> {
+    const session = driver.session({ database: 'neo4j' });
+    try {
+      const result = await session.run(
+        'SHOW TRANSACTIONS YIELD metaData RETURN metaData.operationName AS name',
+      );
+      return result.records.filter((r) => r.get('name') === operationName).length;
+    } finally {
+      await session.close();
+    }
+  }
+
+  it('when a mutation is answered TIMEOUT before its transaction commits, then the transaction rolls back: what was answered as cut did not happen', async () => {
+    // another client holds the line's lock, so the mutation's write waits past its deadline
+    const session = driver.session({ database: 'neo4j' });
+    const blocker = session.beginTransaction();
+    try {
+      await blocker.run("MATCH (l:Line {id: 'F1-L1'}) SET l.name = l.name");
+      // named in the request, so Neo4j's transaction metadata names it too
+      const res = await fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: ADMIN_AUTHORIZATION },
+        body: JSON.stringify({
+          operationName: 'LateRename',
+          query: `mutation LateRename { updateLine(id: "F1-L1", patch: { name: "renamed after the deadline" }) { id name } }`,
+        }),
+      });
+      const answer = (await res.json()) as GqlResponse;
+      expect(codes(answer)).toEqual(['TIMEOUT']);
+      // the mutation's transaction is still waiting for the lock
+      expect(await running('LateRename')).toBe(1);
+    } finally {
+      await blocker.rollback();
+      await session.close();
+    }
+    // once the lock is free, its statement runs; then it must roll back, not commit
+    for (let i = 0; i < 100 && (await running('LateRename')) > 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(await running('LateRename')).toBe(0);
+    const line = await gql(app, '{ line(id: "F1-L1") { name } }');
+    expect(line.data).toEqual({ line: { name: 'line 1' } });
+    // within the deadline the same mutation commits
+    const renamed = await gql(
+      app,
+      `mutation InTime { updateLine(id: "F1-L1", patch: { name: "renamed in time" }) { name } }`,
+    );
+    expect(renamed.errors).toBeUndefined();
+    expect((await gql(app, '{ line(id: "F1-L1") { name } }')).data).toEqual({
+      line: { name: 'renamed in time' },
+    });
   });
 });
 
