@@ -63,6 +63,39 @@ describe('telemetry resilience', () => {
     }
   });
 
+  it('when the broker restarts while a telemetry subscription listens, then the live connection takes telemetry again and its events flow', async () => {
+    const broker = await startMosquitto({ persistence: true });
+    const app = await startTestApp({ MQTT_URL: broker.url, MQTT_TOPIC_PREFIX: 'rl' });
+    const publisher = await mqtt.connectAsync(broker.url, {
+      clientId: `pub-rl-${Date.now()}`,
+      reconnectPeriod: 200,
+    });
+    await importPlant(app);
+    const live = await subscribe(app.wsUrl, 'subscription { telemetry(assetId: "A1") { ts } }');
+    try {
+      await publishMany(publisher, 'rl', 5);
+      await live.until(5);
+      await broker.restart();
+      await waitFor('the server to reconnect', () =>
+        app.runtime.telemetry.stats().connected ? true : undefined,
+      );
+      await waitFor('the publisher to reconnect', () => (publisher.connected ? true : undefined));
+      // the live connection subscribes to telemetry at its connect, once persist has: publish
+      // until an event comes back rather than guess when that was
+      await waitFor('a live event after the restart', async () => {
+        await publishMany(publisher, 'rl', 1);
+        return live.events.length > 5 ? true : undefined;
+      });
+      expect(app.runtime.telemetry.stats().live.telemetrySubscribed).toBe(true);
+      expect(live.errors).toEqual([]);
+    } finally {
+      await live.close();
+      await publisher.endAsync();
+      await app.stop();
+      await broker.stop();
+    }
+  });
+
   it('when Neo4j is unreachable for a while, then live events keep flowing and no accepted reading is lost', async () => {
     const target = new URL((process.env['NEO4J_URI'] ?? '').replace('bolt://', 'http://'));
     const proxy = await startTcpProxy({
