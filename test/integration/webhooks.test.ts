@@ -214,8 +214,10 @@ describe('webhook deliveries on a real Neo4j', () => {
     await after.runOnce(); // one more poll: nothing left to send
     expect(r.posts.map((p) => p.deliveryId).sort()).toEqual(delivered.map(([d]) => d?.id).sort());
     for (const [d] of delivered) {
+      // the whole log in the message when it fails (once in CI, 2026-12-02: the last attempt was
+      // not the ok one; not reproduced in 6 local runs)
       const log = d?.attemptLog ?? [];
-      expect(log.at(-1)?.['ok']).toBe(true);
+      expect({ delivery: d?.id, last: log.at(-1), log }).toMatchObject({ last: { ok: true } });
       expect(log.filter((a) => a['ok'] === true)).toHaveLength(1);
     }
   });
