@@ -47,3 +47,13 @@ export const notFound = (kind: string, id: string) =>
       id: clip(id),
     },
   );
+
+/**
+ * What work of an aborted operation answers (a field over HTTP or graphql-ws, a transaction of its
+ * graph scope): the deadline's TIMEOUT error, or a generic TIMEOUT when the client left.
+ */
+export function abortedError(signal: AbortSignal): TwinError {
+  return signal.reason instanceof TwinError
+    ? signal.reason
+    : new TwinError('TIMEOUT', 'The request was aborted');
+}

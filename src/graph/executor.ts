@@ -1,6 +1,6 @@
 import neo4j, { type Driver, type ManagedTransaction, Neo4jError } from 'neo4j-driver';
 import { performance } from 'node:perf_hooks';
-import { TwinError } from '../errors';
+import { abortedError, TwinError } from '../errors';
 import type { Log } from '../log';
 
 export type Params = Record<string, unknown>;
@@ -20,14 +20,6 @@ export interface GraphSettings {
   log?: Log;
   /** Told of every statement (the metrics of server/ count them); scopes share it. */
   observe?: StatementObserver;
-}
-
-/** The error of a scope whose operation was aborted: the signal's reason (the deadline's TIMEOUT). */
-function abortedError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  return reason instanceof Error
-    ? reason
-    : new TwinError('TIMEOUT', 'The operation was aborted before its transaction committed');
 }
 
 /** How a statement ran: in a read or write transaction, or auto-commit (schema commands). */

@@ -10,7 +10,7 @@ import {
   validate,
 } from 'graphql';
 import type { Context } from '../domain/context';
-import { clip, TwinError } from '../errors';
+import { abortedError, clip, TwinError } from '../errors';
 import { linkedSignal, type LinkedSignal } from '../linked-signal';
 import { logger, type Log } from '../log';
 import { costRule, type LimitSettings, tidyMessage, tokenLimitError } from './limits';
@@ -86,13 +86,6 @@ export function operationSignal(ms: number): LinkedSignal {
         { limit: 'executionTimeMs', max: ms },
       ),
   });
-}
-
-/** What a field answers once its operation's signal was aborted: the deadline's TIMEOUT error. */
-export function abortedError(signal: AbortSignal): TwinError {
-  return signal.reason instanceof TwinError
-    ? signal.reason
-    : new TwinError('TIMEOUT', 'The request was aborted');
 }
 
 /** Every field resolved after the deadline fails alike: of the TIMEOUT errors, the first only. */

@@ -84,7 +84,6 @@ export function isTelemetryTopic(topic: string): boolean {
   return topic.endsWith('/telemetry');
 }
 
-/** The dead-letter topic of one rejection reason. */
 /** `<prefix>/_...`: the server's own events and dead letters, never telemetry. */
 export function isReservedTopic(prefix: string, topic: string): boolean {
   return topic.startsWith(`${prefix}/_`);
@@ -98,6 +97,7 @@ export function alertTopic(
   return `${prefix}/_alerts/${alert.factoryId ?? '_none'}/${alert.severity}`;
 }
 
+/** The dead-letter topic of one rejection reason. */
 export function rejectedTopic(prefix: string, reason: RejectionReason): string {
   return `${prefix}/_rejected/${reason}`;
 }

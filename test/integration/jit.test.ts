@@ -154,21 +154,14 @@ describe('compiled execution (graphql-jit)', () => {
   });
 
   it('when a nested query runs compiled, then it still costs one Cypher round trip per level, and /metrics counts it', async () => {
-    const counter = async (name: string): Promise<number> => {
-      const res = await fetch(`${app.url}/metrics`, {
-        headers: { authorization: ADMIN_AUTHORIZATION },
-      });
-      const line = (await res.text()).split('\n').find((l) => l.startsWith(`${name} `));
-      return Number(line?.split(' ')[1] ?? Number.NaN);
-    };
-    const compiled = await counter('twin_graph_graphql_jit_compiled_total');
-    const executions = await counter('twin_graph_graphql_jit_executions_total');
+    const compiled = await counter(app, 'twin_graph_graphql_jit_compiled_total');
+    const executions = await counter(app, 'twin_graph_graphql_jit_executions_total');
     const query = `{ factories(first: 10) { edges { node { id lines { id assets { id metrics { id } } } } } } }`;
     const runs = [await gql(app, query), await gql(app, query), await gql(app, query)];
     expect(runs.map((r) => r.extensions?.['cypherQueries'])).toEqual([4, 4, 4]);
     // the first ran on graphql-js, the second compiled it, the second and third ran compiled
-    expect(await counter('twin_graph_graphql_jit_compiled_total')).toBe(compiled + 1);
-    expect(await counter('twin_graph_graphql_jit_executions_total')).toBe(executions + 2);
+    expect(await counter(app, 'twin_graph_graphql_jit_compiled_total')).toBe(compiled + 1);
+    expect(await counter(app, 'twin_graph_graphql_jit_executions_total')).toBe(executions + 2);
   });
 
   it('when a mutation document runs again, then it runs compiled and writes each time', async () => {
