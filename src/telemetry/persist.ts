@@ -3,7 +3,7 @@ import { type Ingest, type Processed, rejection } from './ingest';
 import type { BatchRows } from './records';
 import type { DeliveryHandler, MessageHandler } from './mqtt';
 import { isReservedTopic, rejectedTopic } from './topics';
-import type { TelemetryWriter } from './writer';
+import type { Added, TelemetryWriter } from './writer';
 
 export interface PersistCounts {
   received: number;
@@ -15,8 +15,8 @@ export interface PersistCounts {
 
 /** Where accepted rows are made durable before their message is acknowledged. */
 export interface Durable {
-  /** Resolves once `rows` are on disk; `mark` is the writer's sequence number of their add. */
-  append(rows: Partial<BatchRows>, mark: number): Promise<void>;
+  /** Resolves once `rows` are on disk; `added` is what the writer told of their add. */
+  append(rows: Partial<BatchRows>, added: Added): Promise<void>;
 }
 
 /** Messages read but not yet acknowledged, above which reading waits for acknowledgements. */
@@ -116,8 +116,8 @@ export class Persister {
   /** Validates, buffers and journals one message; `durable` resolves once it may be acknowledged. */
   private async accept(topic: string, payload: Buffer): Promise<{ durable: Promise<void> }> {
     let durable: Promise<void> = Promise.resolve();
-    await this.onMessage(topic, payload, (rows, mark) => {
-      if (this.journal) durable = this.journal.append(rows, mark);
+    await this.onMessage(topic, payload, (rows, added) => {
+      if (this.journal) durable = this.journal.append(rows, added);
     });
     // a journal failure is seen when the acknowledgement is due, in order
     durable.catch(() => undefined);
@@ -144,7 +144,7 @@ export class Persister {
   async onMessage(
     topic: string,
     payload: Buffer,
-    buffered: (rows: Partial<BatchRows>, mark: number) => void = () => {},
+    buffered: (rows: Partial<BatchRows>, added: Added) => void = () => {},
   ): Promise<void> {
     if (isReservedTopic(this.prefix, topic)) return; // our own events and dead letters
     let result: Processed;

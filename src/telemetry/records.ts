@@ -70,9 +70,34 @@ export const emptyBatch = (): BatchRows => ({
   observations: [],
 });
 
-export const batchSize = (b: BatchRows): number =>
-  b.readings.length + b.states.length + b.rejections.length + b.observations.length;
+export const batchSize = (b: Partial<BatchRows>): number =>
+  (b.readings?.length ?? 0) +
+  (b.states?.length ?? 0) +
+  (b.rejections?.length ?? 0) +
+  (b.observations?.length ?? 0);
 
 /** Rows stored by a batch: readings, state changes and rejections (observations only update alerts). */
 export const storedRows = (b: BatchRows): number =>
   b.readings.length + b.states.length + b.rejections.length;
+
+/** Rows of each kind: added or committed so far by a writer, or the offsets of one add's rows. */
+export type RowCounts = Record<keyof BatchRows, number>;
+
+export const ROW_KINDS: readonly (keyof BatchRows)[] = [
+  'readings',
+  'states',
+  'rejections',
+  'observations',
+];
+
+export const emptyCounts = (): RowCounts => ({
+  readings: 0,
+  states: 0,
+  rejections: 0,
+  observations: 0,
+});
+
+/** Adds the rows of each kind in `rows` to `into`. */
+export function addCounts(into: RowCounts, rows: Partial<BatchRows>): void {
+  for (const k of ROW_KINDS) into[k] += rows[k]?.length ?? 0;
+}

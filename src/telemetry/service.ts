@@ -1,4 +1,5 @@
 import type { MqttClient } from 'mqtt';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { RuleCache } from '../alerts/rule-cache';
 import type { AlertNotice } from '../domain/alerts';
@@ -20,12 +21,13 @@ import { ingestWith, type IngestLimits } from './ingest';
 import { Journal, type JournalStats } from './journal';
 import { LiveFeed } from './live';
 import { closeClient, openClient, type OpenClient } from './mqtt';
-import { Persister } from './persist';
+import { Persister, type Durable } from './persist';
 import { AssetRegistry } from './registry';
 import { startRetention } from './retention';
 import { alertTopic, subscriptionFilters } from './topics';
-import { batchSize, emptyBatch, storedRows, type BatchRows, type ReadingRecord } from './records';
-import { writeBatch } from './store';
+import { batchSize, emptyBatch, storedRows, type ReadingRecord } from './records';
+import { uncommitted, type JournalCursor, type JournalRecord } from './replay';
+import { readJournalCursor, writeBatch } from './store';
 import { appendRows, TelemetryWriter, type WriterStats } from './writer';
 
 export interface TelemetrySettings {
@@ -122,7 +124,9 @@ export class TelemetryService implements TwinEvents {
   private persistClient: OpenClient | null = null;
   private persister: Persister | null = null;
   private writer: TelemetryWriter | null = null;
-  private journal: Journal<Partial<BatchRows>> | null = null;
+  private journal: Journal<JournalRecord> | null = null;
+  /** This start's journal run: its records and the cursor its batches move carry it. */
+  private readonly journalRun = randomUUID();
   private history: HistoryWriter | null = null;
   private historyAppendFailures = 0;
   private readonly stopTimers: (() => void)[] = [];
@@ -229,8 +233,12 @@ export class TelemetryService implements TwinEvents {
       // before the spill and journal replays: what they write reaches the history too
       if (s.history) this.history = await this.openHistory(s.history);
       const writer = new TelemetryWriter(
-        async (batch) => {
-          const alerts = await writeBatch(this.graph, batch);
+        async (batch, through) => {
+          const cursor =
+            this.journal && through
+              ? { instance: s.instanceId, run: this.journalRun, through }
+              : null;
+          const alerts = await writeBatch(this.graph, batch, cursor);
           s.observer?.batchWritten(batch, Date.now());
           await this.appendHistory(batch.readings);
           return alerts;
@@ -255,7 +263,7 @@ export class TelemetryService implements TwinEvents {
         this.log,
         (topic, body) => open?.client.publish(topic, body, { qos: 0 }),
         () => open?.redeliver(),
-        journal,
+        journal ? this.durable(journal) : null,
       );
       this.persister = persister;
       open = openClient({
@@ -311,23 +319,35 @@ export class TelemetryService implements TwinEvents {
     if (this.pubSub.demand.listened(LIVE.TELEMETRY)) join();
   }
 
+  /** Accepted rows go to the journal with this run and their offsets (src/telemetry/replay.ts). */
+  private durable(journal: Journal<JournalRecord>): Durable {
+    const run = this.journalRun;
+    return {
+      append: (rows, added) => journal.append({ ...rows, run, before: added.before }, added.seq),
+    };
+  }
+
   /**
    * Opens this instance's journal and writes what an earlier run left in it (a crash, or Neo4j
-   * away at shutdown) before anything is read from the broker. Replayed batches are named after
-   * their segment, so a replay cut short by another crash skips what it had written.
+   * away at shutdown) before anything is read from the broker: only the rows that its run's
+   * cursor in the graph does not show committed. Replayed batches are named after their segment,
+   * so a replay cut short by another crash skips what it had written.
    */
   private async openJournal(
     settings: { dir: string; groupCommitMs: number },
     writer: TelemetryWriter,
-  ): Promise<Journal<Partial<BatchRows>>> {
-    const journal = await Journal.open<Partial<BatchRows>>({
+  ): Promise<Journal<JournalRecord>> {
+    const journal = await Journal.open<JournalRecord>({
       dir: join(settings.dir, this.settings.instanceId),
       groupCommitMs: settings.groupCommitMs,
       log: this.log,
     });
     this.journal = journal;
     let rows = 0;
+    let skipped = 0;
+    let cursor: JournalCursor | null | undefined;
     const records = await journal.replay(async (list, segment) => {
+      cursor ??= await readJournalCursor(this.graph, this.settings.instanceId);
       let batch = emptyBatch();
       let n = 0;
       const write = async () => {
@@ -340,13 +360,18 @@ export class TelemetryService implements TwinEvents {
         batch = emptyBatch();
       };
       for (const record of list) {
-        appendRows(batch, record);
+        const left = uncommitted(record, cursor);
+        skipped += batchSize(record) - batchSize(left);
+        appendRows(batch, left);
         if (storedRows(batch) >= this.settings.maxBatch) await write();
       }
       await write();
     });
     if (records > 0) {
-      this.log.info(`wrote ${rows} telemetry rows of ${records} messages left in the journal`);
+      this.log.info(
+        `wrote ${rows} telemetry rows of ${records} messages left in the journal ` +
+          `(${skipped} rows of them were committed before the stop, and skipped)`,
+      );
     }
     writer.onCommitted((seq) => journal.committed(seq));
     return journal;

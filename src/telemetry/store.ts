@@ -4,8 +4,11 @@ import { pruneTimeline } from '../alerts/timeline/timeline.store';
 import type { Graph, Row, Tx } from '../graph/executor';
 import { asPropsList, type Props } from '../graph/props';
 import type { RejectionRecord, WriteBatch } from './records';
+import type { JournalCursor } from './replay';
 import {
   MARK_BATCH,
+  READ_JOURNAL_CURSOR,
+  WRITE_JOURNAL_CURSOR,
   PRUNE_BATCHES,
   PRUNE_READINGS,
   PRUNE_REJECTION_EXAMPLES,
@@ -39,10 +42,19 @@ class BatchWrittenBefore extends Error {}
  * waits for a turn of a busy event loop (the first transactions of bench/ingest.ts took 3× the
  * baseline's while messages poured in, with five round trips each).
  */
-async function writeInTx(tx: Tx, batch: WriteBatch): Promise<AlertNotice[]> {
+async function writeInTx(
+  tx: Tx,
+  batch: WriteBatch,
+  cursor: InstanceCursor | null,
+): Promise<AlertNotice[]> {
   const sent: Promise<Row[]>[] = [];
-  const mark = tx.run(MARK_BATCH, { id: batch.id, at: new Date().toISOString() });
+  const at = new Date().toISOString();
+  const mark = tx.run(MARK_BATCH, { id: batch.id, at });
   sent.push(mark);
+  if (cursor) {
+    const { instance, run, through } = cursor;
+    sent.push(tx.run(WRITE_JOURNAL_CURSOR, { instance, run, ...through, at }));
+  }
   if (batch.readings.length > 0) sent.push(tx.run(WRITE_READINGS, { rows: batch.readings }));
   if (batch.states.length > 0) sent.push(tx.run(WRITE_STATES, { rows: batch.states }));
   if (batch.rejections.length > 0) {
@@ -59,14 +71,45 @@ async function writeInTx(tx: Tx, batch: WriteBatch): Promise<AlertNotice[]> {
   return (await applyInTx(tx, batch.observations, alerts)).notices;
 }
 
-/** One batch in one transaction; a batch id already written changes nothing. */
-export async function writeBatch(graph: Graph, batch: WriteBatch): Promise<AlertNotice[]> {
+/** A journal cursor with the instance whose journal it follows. */
+export interface InstanceCursor extends JournalCursor {
+  instance: string;
+}
+
+/**
+ * One batch in one transaction; a batch id already written changes nothing. With `cursor`, the
+ * instance's journal cursor is moved in the same transaction.
+ */
+export async function writeBatch(
+  graph: Graph,
+  batch: WriteBatch,
+  cursor: InstanceCursor | null = null,
+): Promise<AlertNotice[]> {
   try {
-    return await graph.transaction('WRITE', (tx) => writeInTx(tx, batch));
+    return await graph.transaction('WRITE', (tx) => writeInTx(tx, batch, cursor));
   } catch (err) {
     if (err instanceof BatchWrittenBefore) return [];
     throw err;
   }
+}
+
+/** Where the instance's journal run stood at its last committed batch; null when none did. */
+export async function readJournalCursor(
+  graph: Graph,
+  instance: string,
+): Promise<JournalCursor | null> {
+  const [row] = await graph.read(READ_JOURNAL_CURSOR, { instance });
+  if (!row || typeof row['run'] !== 'string') return null;
+  const count = (key: string) => Number(row[key] ?? 0);
+  return {
+    run: row['run'],
+    through: {
+      readings: count('readings'),
+      states: count('states'),
+      rejections: count('rejections'),
+      observations: count('observations'),
+    },
+  };
 }
 
 /**

@@ -51,6 +51,18 @@ export const MARK_BATCH = `
     CREATE (:TelemetryBatch {id: $id, at: $at})
   }
   RETURN b IS NOT NULL AS seen`;
+/*
+ * How far this instance's journal run is in the database (src/telemetry/replay.ts): set in every
+ * batch's transaction, so a journal replay after a crash writes only the rows not committed.
+ */
+export const WRITE_JOURNAL_CURSOR = `
+  MERGE (c:TelemetryJournalCursor {instance: $instance})
+  SET c.run = $run, c.readings = $readings, c.states = $states, c.rejections = $rejections,
+      c.observations = $observations, c.at = $at`;
+export const READ_JOURNAL_CURSOR = `
+  MATCH (c:TelemetryJournalCursor {instance: $instance})
+  RETURN c.run AS run, c.readings AS readings, c.states AS states, c.rejections AS rejections,
+         c.observations AS observations`;
 export const PRUNE_BATCHES = `
   MATCH (b:TelemetryBatch) WHERE b.at < $cutoff WITH b LIMIT 10000 DELETE b RETURN count(*) AS n`;
 

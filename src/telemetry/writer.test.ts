@@ -187,7 +187,12 @@ describe('what the writer reports committed (the journal deletes what it covers)
     );
     writer.onCommitted((seq) => reported.push(seq));
     // 25 adds of one reading each: batches of 10
-    for (let i = 0; i < 25; i++) expect(await writer.add({ readings: [reading(i)] })).toBe(i + 1);
+    for (let i = 0; i < 25; i++) {
+      expect(await writer.add({ readings: [reading(i)] })).toEqual({
+        seq: i + 1,
+        before: { readings: i, states: 0, rejections: 0, observations: 0 },
+      });
+    }
     await writer.flush();
     expect(writer.committedThrough()).toBe(25);
     expect(reported).toEqual([10, 20, 25]);

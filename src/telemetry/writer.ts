@@ -4,7 +4,17 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { AlertNotice } from '../domain/alerts';
 import { errorText, type Log } from '../log';
-import { batchSize, emptyBatch, storedRows, type BatchRows, type WriteBatch } from './records';
+import {
+  addCounts,
+  batchSize,
+  emptyBatch,
+  emptyCounts,
+  ROW_KINDS,
+  storedRows,
+  type BatchRows,
+  type RowCounts,
+  type WriteBatch,
+} from './records';
 
 export interface WriterOptions {
   /** Rows per transaction. */
@@ -18,8 +28,22 @@ export interface WriterOptions {
   log: Log;
 }
 
-/** Writes one batch in one transaction; a batch id already written is skipped (idempotent). */
-export type Write = (batch: WriteBatch) => Promise<AlertNotice[]>;
+/**
+ * Writes one batch in one transaction; a batch id already written is skipped (idempotent).
+ * `through` counts the rows of each kind that this writer will have committed once the batch
+ * commits (every kind is committed in add order, so they are a prefix of those added); null for a
+ * batch of an earlier run (spill file, journal replay). Kept with the batch, it tells a journal
+ * replay which of its rows are in the database already (src/telemetry/replay.ts).
+ */
+export type Write = (batch: WriteBatch, through: RowCounts | null) => Promise<AlertNotice[]>;
+
+/** What `add` tells of the rows it buffered. */
+export interface Added {
+  /** The add's sequence number (1, 2, …; see `committedThrough`). */
+  seq: number;
+  /** Rows of each kind added before these: their offsets in this writer's order of each kind. */
+  before: RowCounts;
+}
 
 export interface WriterStats {
   buffered: number;
@@ -94,22 +118,23 @@ export class TelemetryWriter {
 
   /**
    * Queues rows; resolves once they are buffered (waits while the buffer is full) with the add's
-   * sequence number (1, 2, …; see `committedThrough`). Throws WriterStoppedError once shutdown
-   * began, so the message is not acknowledged.
+   * sequence number and offsets. Throws WriterStoppedError once shutdown began, so the message is
+   * not acknowledged.
    */
-  async add(rows: Partial<BatchRows>): Promise<number> {
+  async add(rows: Partial<BatchRows>): Promise<Added> {
     while (!this.stopped && this.stats().buffered >= this.options.maxBuffered) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     if (this.stopped) throw new WriterStoppedError();
     appendRows(this.buffer, rows);
     this.added += 1;
+    const before = { ...this.addedRows };
     addCounts(this.addedRows, rows);
     this.openAdds.push({ seq: this.added, upTo: { ...this.addedRows } });
     // observations ride along (every one is taken): the batch is full when its rows are
     if (storedRows(this.buffer) >= this.options.maxBatch) this.kick();
     else this.timer ??= setTimeout(() => this.kick(), this.options.flushMs);
-    return this.added;
+    return { seq: this.added, before };
   }
 
   /**
@@ -187,8 +212,10 @@ export class TelemetryWriter {
     let failures = 0;
     while (!this.abandoned && (batchSize(this.buffer) > 0 || this.inFlight)) {
       const batch = (this.inFlight ??= this.take());
+      const through = { ...this.committedRows };
+      addCounts(through, batch);
       try {
-        const alerts = await this.write(batch);
+        const alerts = await this.write(batch, through);
         this.counters.written += storedRows(batch);
         if (this.inFlight === batch) this.inFlight = null;
         this.markCommitted(batch);
@@ -200,7 +227,7 @@ export class TelemetryWriter {
         failures += 1;
         if (failures >= OBSERVATION_FAILURES && batch.observations.length > 0) {
           const without: WriteBatch = { ...batch, observations: [] };
-          if (await this.writeWithout(without, batch.observations.length, err)) {
+          if (await this.writeWithout(without, through, batch.observations.length, err)) {
             if (this.inFlight === batch) this.inFlight = null;
             this.markCommitted(batch); // the dropped observations are done with too
             backoff = 100;
@@ -229,10 +256,18 @@ export class TelemetryWriter {
     }
   }
 
-  /** The batch without its observations; true when that was written. */
-  private async writeWithout(batch: WriteBatch, dropped: number, cause: unknown): Promise<boolean> {
+  /**
+   * The batch without its observations; true when that was written. `through` counts the dropped
+   * observations as committed: they are done with, and a journal replay must not apply them.
+   */
+  private async writeWithout(
+    batch: WriteBatch,
+    through: RowCounts,
+    dropped: number,
+    cause: unknown,
+  ): Promise<boolean> {
     try {
-      await this.write(batch);
+      await this.write(batch, through);
     } catch {
       return false; // the database itself is failing: keep the observations, retry the whole
     }
@@ -308,7 +343,7 @@ export class TelemetryWriter {
 
   /** Writes a batch kept by an earlier run (spill file, journal) now, under its own id. */
   async writeReplayed(batch: WriteBatch): Promise<void> {
-    const alerts = await this.write(batch);
+    const alerts = await this.write(batch, null);
     this.counters.written += storedRows(batch);
     if (alerts.length > 0) this.onAlerts(alerts);
   }
@@ -345,18 +380,8 @@ export class TelemetryWriter {
   }
 }
 
-type RowCounts = Record<keyof BatchRows, number>;
-
-const KINDS: (keyof BatchRows)[] = ['readings', 'states', 'rejections', 'observations'];
-
-const emptyCounts = (): RowCounts => ({ readings: 0, states: 0, rejections: 0, observations: 0 });
-
-function addCounts(into: RowCounts, rows: Partial<BatchRows>): void {
-  for (const k of KINDS) into[k] += rows[k]?.length ?? 0;
-}
-
 function covers(committed: RowCounts, upTo: RowCounts): boolean {
-  return KINDS.every((k) => committed[k] >= upTo[k]);
+  return ROW_KINDS.every((k) => committed[k] >= upTo[k]);
 }
 
 export function appendRows(into: BatchRows, from: Partial<BatchRows>): void {

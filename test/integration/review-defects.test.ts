@@ -11,7 +11,7 @@ import { openClient, type OpenClient } from '../../src/telemetry/mqtt';
 import { ingestWith } from '../../src/telemetry/ingest';
 import { Persister } from '../../src/telemetry/persist';
 import { AssetRegistry } from '../../src/telemetry/registry';
-import { TelemetryWriter } from '../../src/telemetry/writer';
+import { TelemetryWriter, type Added } from '../../src/telemetry/writer';
 import { gql, startTestApp } from '../support/app';
 import { resetTwins, testGraph } from '../support/db';
 import { subscribe, waitFor } from '../support/live';
@@ -307,7 +307,7 @@ describe('a message that could not be buffered is not acknowledged (defect 3)', 
     let failures = 1;
     let calls = 0;
     class FlakyWriter extends TelemetryWriter {
-      override async add(rows: Parameters<TelemetryWriter['add']>[0]): Promise<number> {
+      override async add(rows: Parameters<TelemetryWriter['add']>[0]): Promise<Added> {
         calls += 1;
         if (failures-- > 0) throw new Error('injected: buffer unavailable');
         return super.add(rows);
