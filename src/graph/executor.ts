@@ -1,6 +1,7 @@
 import neo4j, { type Driver, type ManagedTransaction, Neo4jError } from 'neo4j-driver';
 import { performance } from 'node:perf_hooks';
 import { abortedError, TwinError } from '../errors';
+import { coalesceBoltWrites } from './bolt-writes';
 import type { Log } from '../log';
 
 export type Params = Record<string, unknown>;
@@ -79,6 +80,12 @@ export class Graph {
   ) {}
 
   static connect(settings: GraphSettings): Graph {
+    if (!coalesceBoltWrites()) {
+      settings.log?.warn(
+        "neo4j-driver's Node channel was not found where src/graph/bolt-writes.ts looks: " +
+          'Bolt messages go out in 1,400-byte socket writes (slower writes of large batches)',
+      );
+    }
     // A server with auth disabled ignores these credentials.
     const auth = neo4j.auth.basic(settings.user, settings.password);
     const driver = neo4j.driver(settings.uri, auth, {

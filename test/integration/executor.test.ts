@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Socket } from 'node:net';
 import { GraphQLError } from 'graphql';
 import { Graph, type GraphSettings } from '../../src/graph/executor';
 import { memoryLog } from '../../src/log';
@@ -205,5 +206,42 @@ describe('the executor on a real Neo4j', () => {
     await quiet.read('RETURN 1');
     await quiet.scope({ requestId: 'r' }).autoCommit('RETURN 1');
     expect(lines).toEqual([]);
+  });
+
+  it('when a statement carries a large parameter, then its Bolt chunks leave in a few socket writes, not one per 1,400-byte chunk', async () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => ({
+      id: `${label}-${i}`,
+      topic: `twin/F1/L1/A${i % 100}/telemetry`,
+      ts: new Date(1_700_000_000_000 + i).toISOString(),
+      value: i / 3,
+    }));
+    await graph.read('RETURN 1'); // a pooled connection, so that only the statement is counted
+    const chunks = jest.spyOn(Socket.prototype, 'write');
+    const writes = jest.spyOn(Socket.prototype, '_write');
+    const writevs = jest.spyOn(Socket.prototype, '_writev');
+    let calls = 0;
+    let written = 0;
+    try {
+      const [row] = await graph.write(
+        `UNWIND $rows AS r CREATE (n:${label}) SET n = r RETURN count(n) AS n, sum(n.value) AS total`,
+        { rows },
+      );
+      expect(row?.['n']).toBe(2000);
+      expect(row?.['total']).toBeCloseTo(
+        rows.reduce((t, r) => t + r.value, 0),
+        6,
+      );
+      written = chunks.mock.calls.length;
+      calls = writes.mock.calls.length + writevs.mock.calls.length;
+    } finally {
+      chunks.mockRestore();
+      writes.mockRestore();
+      writevs.mockRestore();
+    }
+    // ~190 KB of parameters: the driver writes ~140 chunks of 1,400 bytes; without coalescing,
+    // each was its own system call
+    expect(written).toBeGreaterThan(100);
+    expect(calls).toBeGreaterThan(0);
+    expect(calls).toBeLessThan(10);
   });
 });
