@@ -51,11 +51,14 @@ const segmentName = (n: number) => `segment-${String(n).padStart(16, '0')}.wal`;
 
 /** Encodes one record: length, CRC-32 of the body, body. */
 export function encodeRecord(record: unknown): Buffer {
-  const body = Buffer.from(JSON.stringify(record), 'utf8');
-  const header = Buffer.alloc(HEADER);
-  header.writeUInt32LE(body.length, 0);
-  header.writeUInt32LE(crc32(body), 4);
-  return Buffer.concat([header, body]);
+  const json = JSON.stringify(record);
+  const length = Buffer.byteLength(json, 'utf8');
+  // one allocation for header and body (this runs for every message taken in)
+  const data = Buffer.allocUnsafe(HEADER + length);
+  data.write(json, HEADER, 'utf8');
+  data.writeUInt32LE(length, 0);
+  data.writeUInt32LE(crc32(data.subarray(HEADER)), 4);
+  return data;
 }
 
 /** The valid records at the start of a segment; stops at the first torn or damaged one. */

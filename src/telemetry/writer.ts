@@ -110,10 +110,12 @@ export class TelemetryWriter {
   ) {}
 
   stats(): WriterStats {
-    return {
-      buffered: batchSize(this.buffer) + (this.inFlight ? batchSize(this.inFlight) : 0),
-      ...this.counters,
-    };
+    return { buffered: this.bufferedRows(), ...this.counters };
+  }
+
+  /** Rows buffered or in flight (`add` checks it for every message: no object built). */
+  private bufferedRows(): number {
+    return batchSize(this.buffer) + (this.inFlight ? batchSize(this.inFlight) : 0);
   }
 
   /**
@@ -122,7 +124,7 @@ export class TelemetryWriter {
    * not acknowledged.
    */
   async add(rows: Partial<BatchRows>): Promise<Added> {
-    while (!this.stopped && this.stats().buffered >= this.options.maxBuffered) {
+    while (!this.stopped && this.bufferedRows() >= this.options.maxBuffered) {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     if (this.stopped) throw new WriterStoppedError();
