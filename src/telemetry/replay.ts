@@ -2,10 +2,23 @@ import { ROW_KINDS, type BatchRows, type RowCounts } from './records';
 
 /**
  * What the journal keeps of one accepted message: its rows, the run of the writer that took them
- * (one per start of the service) and the offsets of its rows in that writer's order of each kind.
- * Records written before journal cursors (no `run`) are replayed whole.
+ * (one per start of the service) and the offsets of its rows in that run's order of each kind.
  */
-export type JournalRecord = Partial<BatchRows> & { run?: string; before?: RowCounts };
+export interface JournalEntry {
+  run: string;
+  before: RowCounts;
+  rows: Partial<BatchRows>;
+}
+
+/** A journal record: an entry, or the bare rows that versions before cursors wrote. */
+export type JournalRecord = JournalEntry | Partial<BatchRows>;
+
+const isEntry = (record: JournalRecord): record is JournalEntry =>
+  'run' in record && 'before' in record && 'rows' in record;
+
+/** All the rows of a record. */
+export const rowsOf = (record: JournalRecord): Partial<BatchRows> =>
+  isEntry(record) ? record.rows : record;
 
 /**
  * How far a run's rows are in the database: written with every batch of the run, in the batch's
@@ -28,8 +41,9 @@ export function uncommitted(
   record: JournalRecord,
   cursor: JournalCursor | null,
 ): Partial<BatchRows> {
-  const { run, before, ...rows } = record;
-  if (!cursor || !before || run !== cursor.run) return rows;
+  if (!isEntry(record)) return record; // written before cursors: replayed whole
+  const { run, before, rows } = record;
+  if (!cursor || run !== cursor.run) return rows;
   const skipped = (kind: keyof BatchRows, length: number): number =>
     Math.max(0, Math.min(length, cursor.through[kind] - before[kind]));
   const out: Partial<BatchRows> = {};

@@ -26,7 +26,7 @@ import { AssetRegistry } from './registry';
 import { startRetention } from './retention';
 import { alertTopic, subscriptionFilters } from './topics';
 import { batchSize, emptyBatch, storedRows, type ReadingRecord } from './records';
-import { uncommitted, type JournalCursor, type JournalRecord } from './replay';
+import { rowsOf, uncommitted, type JournalCursor, type JournalRecord } from './replay';
 import { readJournalCursor, writeBatch } from './store';
 import { appendRows, TelemetryWriter, type WriterStats } from './writer';
 
@@ -323,7 +323,7 @@ export class TelemetryService implements TwinEvents {
   private durable(journal: Journal<JournalRecord>): Durable {
     const run = this.journalRun;
     return {
-      append: (rows, added) => journal.append({ ...rows, run, before: added.before }, added.seq),
+      append: (rows, added) => journal.append({ run, before: added.before, rows }, added.seq),
     };
   }
 
@@ -361,7 +361,7 @@ export class TelemetryService implements TwinEvents {
       };
       for (const record of list) {
         const left = uncommitted(record, cursor);
-        skipped += batchSize(record) - batchSize(left);
+        skipped += batchSize(rowsOf(record)) - batchSize(left);
         appendRows(batch, left);
         if (storedRows(batch) >= this.settings.maxBatch) await write();
       }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Graph } from '../../src/graph/executor';
 import { decodeSegment } from '../../src/telemetry/journal';
-import type { JournalRecord } from '../../src/telemetry/replay';
+import { rowsOf, type JournalRecord } from '../../src/telemetry/replay';
 import { startTestApp } from '../support/app';
 import { resetTwins, testGraph } from '../support/db';
 import { waitFor } from '../support/live';
@@ -141,7 +141,7 @@ async function committedInJournal(dir: string): Promise<number> {
   for (const name of (await readdir(dir)).filter((f) => f.endsWith('.wal'))) {
     const data = await readFile(join(dir, name)).catch(() => Buffer.alloc(0));
     for (const record of decodeSegment<JournalRecord>(data).records) {
-      for (const r of record.readings ?? []) ids.push(r.id);
+      for (const r of rowsOf(record).readings ?? []) ids.push(r.id);
     }
   }
   return (await storedCounts(ids)).size;
