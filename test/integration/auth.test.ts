@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { gql, startTestApp, type TestApp } from '../support/app';
+import { gql, startTestApp, type TestApp, createKey } from '../support/app';
 import { resetTwins } from '../support/db';
 import { subscribe, waitFor } from '../support/live';
 import { importPlant } from '../support/plant';
@@ -32,18 +32,6 @@ async function raw(body: unknown, headers: Record<string, string> = {}) {
   };
 }
 
-async function makeKey(role: string, factoryIds?: string[]): Promise<string> {
-  const res = await gql(
-    app,
-    'mutation($input: ApiKeyInput!) { createApiKey(input: $input) { key apiKey { id role factoryIds } } }',
-    { input: { name: `test ${role}`, role, factoryIds: factoryIds ?? null } },
-  );
-  expect(res.errors).toBeUndefined();
-  const made = res.data?.['createApiKey'] as { key: string; apiKey: { role: string } };
-  expect(made.apiKey.role).toBe(role);
-  return made.key;
-}
-
 beforeAll(async () => {
   app = await startTestApp({
     MQTT_TOPIC_PREFIX: 'au',
@@ -51,7 +39,8 @@ beforeAll(async () => {
   });
   await resetTwins(app.graph, app.runtime.telemetry.rules);
   await importPlant(app);
-  for (const role of ['viewer', 'operator', 'analyst', 'admin']) keys[role] = await makeKey(role);
+  for (const role of ['viewer', 'operator', 'analyst', 'admin'])
+    keys[role] = await createKey(app, role);
 });
 afterAll(async () => {
   await app?.stop();
@@ -227,7 +216,7 @@ describe('graphql-ws', () => {
   });
 
   it('when a key is revoked while its subscriptions are open, then its sockets close and its requests fail', async () => {
-    const key = await makeKey('viewer');
+    const key = await createKey(app, 'viewer');
     let closed: number | undefined;
     const client = createClient({
       url: app.wsUrl,

@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import WebSocket from 'ws';
-import { gql, startTestApp, type TestApp } from '../support/app';
+import { gql, startTestApp, type TestApp, createKey } from '../support/app';
 import { ADMIN_AUTHORIZATION } from '../support/credentials';
 import { resetTwins } from '../support/db';
 import { type LiveSubscription, subscribe, waitFor } from '../support/live';
@@ -48,16 +48,6 @@ async function scrape(app: TestApp, name: string): Promise<number> {
   const text = await res.text();
   const line = text.split('\n').find((l) => l.startsWith(`twin_graph_${name} `));
   return Number(line?.split(' ')[1] ?? NaN);
-}
-
-async function makeKey(app: TestApp, role: string, factoryIds: string[] | null): Promise<string> {
-  const res = await gql(
-    app,
-    'mutation($input: ApiKeyInput!) { createApiKey(input: $input) { key } }',
-    { input: { name: `cohort ${role}`, role, factoryIds } },
-  );
-  expect(res.errors).toBeUndefined();
-  return (res.data?.['createApiKey'] as { key: string }).key;
 }
 
 /** The `ts` of a telemetry event's data. */
@@ -108,9 +98,9 @@ describe('subscribers sharing a cohort', () => {
   });
 
   it('when subscribers share document, variables and access, then an event is executed once per cohort; variables, role or scope that differ make cohorts of their own', async () => {
-    const viewerF1a = await makeKey(app, 'viewer', ['F1']);
-    const viewerF1b = await makeKey(app, 'viewer', ['F1']);
-    const viewer = await makeKey(app, 'viewer', null);
+    const viewerF1a = await createKey(app, 'viewer', ['F1']);
+    const viewerF1b = await createKey(app, 'viewer', ['F1']);
+    const viewer = await createKey(app, 'viewer', null);
     const as = (key: string) => ({ authorization: `Bearer ${key}` });
     const admin = { authorization: ADMIN_AUTHORIZATION };
     const groups: [Record<string, unknown>, Record<string, unknown>, number][] = [

@@ -1,4 +1,4 @@
-import { gql, type GqlResponse, startTestApp, type TestApp } from '../support/app';
+import { gql, type GqlResponse, startTestApp, type TestApp, createKey } from '../support/app';
 import { resetTwins } from '../support/db';
 import { subscribe, waitFor } from '../support/live';
 
@@ -196,16 +196,6 @@ async function sameAsUnknown(
   return a;
 }
 
-async function makeKey(role: string, factoryIds: string[] | null): Promise<string> {
-  const res = await gql(
-    app,
-    'mutation($input: ApiKeyInput!) { createApiKey(input: $input) { key } }',
-    { input: { name: `scope analyses ${role}`, role, factoryIds } },
-  );
-  expect(res.errors).toBeUndefined();
-  return (res.data?.['createApiKey'] as { key: string }).key;
-}
-
 beforeAll(async () => {
   app = await startTestApp({
     MQTT_TOPIC_PREFIX: PREFIX,
@@ -221,7 +211,7 @@ beforeAll(async () => {
     { d: DOCUMENT },
   );
   expect(imported.errors).toBeUndefined();
-  scopedKey = await makeKey('analyst', ['QA-F']);
+  scopedKey = await createKey(app, 'analyst', ['QA-F']);
 }, 120_000);
 
 afterAll(async () => {

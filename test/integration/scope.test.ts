@@ -14,7 +14,7 @@ import {
   isUnionType,
 } from 'graphql';
 import mqtt, { type MqttClient } from 'mqtt';
-import { gql, type GqlResponse, startTestApp, type TestApp } from '../support/app';
+import { gql, type GqlResponse, startTestApp, type TestApp, createKey } from '../support/app';
 import { resetTwins } from '../support/db';
 import { waitFor } from '../support/live';
 
@@ -273,17 +273,6 @@ let scenarioId = '';
 
 const scoped = () => ({ authorization: `Bearer ${scopedKey}` });
 
-async function makeKey(role: string, factoryIds: string[] | null): Promise<string> {
-  const res = await gql(
-    app,
-    'mutation($input: ApiKeyInput!) { createApiKey(input: $input) { key } }',
-    { input: { name: `scope ${role}`, role, factoryIds } },
-  );
-  expect(res.errors).toBeUndefined();
-  const made = res.data?.['createApiKey'] as { key: string };
-  return made.key;
-}
-
 async function alertOf(assetId: string): Promise<string> {
   return waitFor(`an alert about ${assetId}`, async () => {
     const res = await gql(app, `{ alerts(assetId: "${assetId}") { edges { node { id } } } }`);
@@ -355,8 +344,8 @@ beforeAll(async () => {
   );
   expect(saved.errors).toBeUndefined();
   scenarioId = (saved.data?.['saveScenario'] as { id: string }).id;
-  scopedKey = await makeKey('analyst', ['QA-F']);
-  operatorKey = await makeKey('operator', ['QA-F']);
+  scopedKey = await createKey(app, 'analyst', ['QA-F']);
+  operatorKey = await createKey(app, 'operator', ['QA-F']);
 }, 120_000);
 
 afterAll(async () => {
@@ -516,7 +505,7 @@ describe('a key scoped to one factory', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({ updateAsset: { id: 'QA-A2', status: 'MAINTENANCE' } });
     // moving a twin, or any structure, needs an unscoped admin key even for a scoped admin
-    const admin = await makeKey('admin', ['QA-F']);
+    const admin = await createKey(app, 'admin', ['QA-F']);
     for (const mutation of [
       'updateAsset(id: "QA-A2", patch: { lineId: "XB-L1" }) { id }',
       'createFactory(input: { id: "QA-F2", name: "More" }) { id }',
