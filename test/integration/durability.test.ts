@@ -199,7 +199,7 @@ describe('nothing acknowledged is lost (issue 11, point 4)', () => {
     }, 120_000);
   }
 
-  it('when the API gets SIGKILL mid-ingest of messages with a rejected metric, then after the restart each rejection is counted once (the journal replays only what was not committed)', async () => {
+  it('when the API gets SIGKILL mid-ingest of messages with a rejected metric, then after the restart the replay skips what was committed, and rejections are counted once but for the messages whose PUBACK had not left', async () => {
     const prefix = 'duj';
     const port = await freePort();
     const app = { url: `http://127.0.0.1:${port}` };
@@ -234,7 +234,7 @@ describe('nothing acknowledged is lost (issue 11, point 4)', () => {
       const dir = join(env.TELEMETRY_JOURNAL_DIR, id);
       await waitFor(
         'journal records whose readings are committed',
-        async () => ((await committedInJournal(dir)) >= 20 ? true : undefined),
+        async () => ((await committedInJournal(dir)) >= 100 ? true : undefined),
         10_000,
       );
       server.child.kill('SIGKILL');
@@ -249,12 +249,14 @@ describe('nothing acknowledged is lost (issue 11, point 4)', () => {
         `[durability] SIGKILL: ${stream.acked.size} messages with one rejected metric acknowledged, ` +
           `${counted} rejections counted; the journal left held ${overlap} committed readings\n`,
       );
-      // At least once: a message whose journal record was on disk but whose PUBACK had not left
-      // at the kill is both replayed and redelivered. That window is a few messages wide; a
-      // replay of committed records counted hundreds twice.
+      // At least once: the messages of a journal group whose fsync had finished but whose PUBACKs
+      // had not left at the kill are both replayed and redelivered, and counted twice. With the
+      // 50 ms group commit set here a group holds up to ~25 of these messages (runs saw 0, 5, 15
+      // over); replaying what was committed counted every committed record of the journal again
+      // (295 in a run without the cursor).
       expect(counted).toBeGreaterThanOrEqual(stream.acked.size);
-      expect(counted - stream.acked.size).toBeLessThanOrEqual(10);
-      expect(overlap).toBeGreaterThan(0); // else this run did not try the replay's skipping
+      expect(counted - stream.acked.size).toBeLessThanOrEqual(50);
+      expect(overlap).toBeGreaterThan(50); // else this run could not tell the two apart
     } finally {
       await client.endAsync();
       if (server.child.exitCode === null) server.child.kill('SIGKILL');
