@@ -1,9 +1,9 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Graph } from '../../src/graph/executor';
-import { decodeSegment } from '../../src/telemetry/journal';
+import { decodeSegment, encodeRecord } from '../../src/telemetry/journal';
 import { rowsOf, type JournalRecord } from '../../src/telemetry/replay';
 import { startTestApp } from '../support/app';
 import { resetTwins, testGraph } from '../support/db';
@@ -262,6 +262,52 @@ describe('nothing acknowledged is lost (issue 11, point 4)', () => {
       if (server.child.exitCode === null) server.child.kill('SIGKILL');
     }
   }, 120_000);
+
+  it('when a journal was left by a version before journal cursors (records of bare rows), then the next start writes all of it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'twin-journal-'));
+    const instance = `dul-${Date.now()}`;
+    await mkdir(join(dir, instance));
+    const receivedAt = new Date().toISOString();
+    const record = (i: number) => {
+      const ts = nextTs();
+      return {
+        readings: [
+          {
+            id: `legacy-M${i}@${ts}`,
+            metricId: `legacy-M${i}`,
+            assetId: 'A1',
+            metric: 'temperature',
+            ts,
+            value: i,
+            unit: 'Cel',
+            flagged: false,
+            topic: 'dul/F1/L1/A1/telemetry',
+            receivedAt,
+            originalValue: i,
+            originalUnit: null,
+            conversion: null,
+          },
+        ],
+      };
+    };
+    const segment = Buffer.concat([0, 1, 2].map((i) => encodeRecord(record(i))));
+    await writeFile(join(dir, instance, 'segment-0000000000000001.wal'), segment);
+    const app = await startTestApp({
+      MQTT_TOPIC_PREFIX: 'dul',
+      INSTANCE_ID: instance,
+      TELEMETRY_JOURNAL_DIR: dir,
+    });
+    try {
+      const rows = await graph.read(
+        "MATCH (r:Reading) WHERE r.id STARTS WITH 'legacy-M' RETURN r.value AS v ORDER BY v",
+      );
+      expect(rows.map((r) => r['v'])).toEqual([0, 1, 2]);
+      expect(await readdir(join(dir, instance))).toEqual([]); // replayed, then deleted
+    } finally {
+      await app.stop();
+      await graph.write("MATCH (r:Reading) WHERE r.id STARTS WITH 'legacy-M' DELETE r");
+    }
+  });
 
   it('when Mosquitto restarts mid-stream, then the API subscribes again and every acknowledged reading is stored exactly once', async () => {
     const broker = await startMosquitto({ persistence: true });
