@@ -68,6 +68,21 @@ export function errorText(err: unknown): string {
 }
 
 /** A logger whose messages are collected in `lines` (tests assert what was said). */
+/**
+ * A URL as it may be logged: a password in it (`mqtt://user:secret@host`) becomes `***`. Text that
+ * does not parse as a URL has anything between `://` and `@` after a colon masked the same way.
+ */
+export function shownUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.password) return url;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/(:\/\/[^/@:\s]*):[^/@\s]*@/, '$1:***@');
+  }
+}
+
 export function memoryLog(lines: string[], level: LogLevel = 'debug'): Log {
   return pino(
     { level },

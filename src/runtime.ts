@@ -7,7 +7,7 @@ import { Graph } from './graph/executor';
 import { HistoryCompactor } from './history/compactor';
 import { closeHistoryReaders } from './history/reader';
 import { MigrationError, projectMigrator } from './graph/migrations';
-import { errorText, logger, setLogLevel } from './log';
+import { errorText, logger, setLogLevel, shownUrl } from './log';
 import { type RunningApp, startApp } from './server/app';
 import type { ReadinessReport } from './server/health';
 import { Metrics } from './server/metrics';
@@ -144,7 +144,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
       }
       checks['mqtt'] = telemetry.stats().connected
         ? { ok: true }
-        : { ok: false, detail: `not connected to ${telemetry.url}; reconnecting` };
+        : { ok: false, detail: `not connected to ${shownUrl(telemetry.url)}; reconnecting` };
       return { ready: Object.values(checks).every((c) => c.ok), checks };
     };
     // alerts: the time-based rules and the webhook outbox, each instance taking its share

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, graphSettings, loadConfig } from '../config';
 import { Graph } from '../graph/executor';
-import { logger } from '../log';
+import { logger, shownUrl } from '../log';
 import { mulberry32 } from '../domain/prng';
 import { startDemoFeed, type FeedAsset, type FeedMetric } from '../telemetry/demo-feed';
 import { READ_DEMO_FEED_ASSETS } from '../telemetry/telemetry.cypher';
@@ -84,7 +84,7 @@ async function run(): Promise<void> {
   const reporting = assets.filter((a) => a.status === 'RUNNING' || a.status === 'IDLE').length;
   log.info(
     `${assets.length} assets (${reporting} reporting), every ${intervalMs} ms, ` +
-      `to ${mqttUrl} under "${config.MQTT_TOPIC_PREFIX}/"`,
+      `to ${shownUrl(mqttUrl)} under "${config.MQTT_TOPIC_PREFIX}/"`,
   );
   const sim = startDemoFeed({
     mqttUrl,

@@ -1,6 +1,7 @@
 import type { AssetStatus } from '../domain/enums';
 import type { StateMessage, TelemetryMessage } from './payload';
 import { connect } from 'mqtt';
+import { shownUrl } from '../log';
 import { stateTopic, telemetryTopic } from './topics';
 
 /*
@@ -314,7 +315,7 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
   };
 
   client.on('connect', () => {
-    log(`connected to ${options.mqttUrl}`);
+    log(`connected to ${shownUrl(options.mqttUrl)}`);
     lastError = '';
     wasConnected = true;
     markReady();
@@ -323,10 +324,11 @@ export function startDemoFeed(options: DemoFeedOptions): DemoFeed {
   client.on('error', (err) => {
     if (err.message === lastError) return;
     lastError = err.message;
-    log(`MQTT broker ${options.mqttUrl}: ${err.message}; retrying every second`);
+    log(`MQTT broker ${shownUrl(options.mqttUrl)}: ${err.message}; retrying every second`);
   });
   client.on('offline', () => {
-    if (wasConnected && !stopped) log(`lost the connection to ${options.mqttUrl}; reconnecting`);
+    if (wasConnected && !stopped)
+      log(`lost the connection to ${shownUrl(options.mqttUrl)}; reconnecting`);
   });
 
   let stopping: Promise<void> | undefined;

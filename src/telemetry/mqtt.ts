@@ -5,7 +5,7 @@ import mqtt, {
   type MqttClient,
 } from 'mqtt';
 import { Writable } from 'node:stream';
-import { errorText, type Log } from '../log';
+import { errorText, shownUrl, type Log } from '../log';
 
 /** mqtt.js's per-message hook: `done()` acknowledges (PUBACK), `done(err)` does not. */
 export type MessageHandler = NonNullable<MqttClient['handleMessage']>;
@@ -146,7 +146,7 @@ export function openClient(spec: ClientSpec): OpenClient {
     lastError = err.message;
   });
   client.on('offline', () =>
-    spec.log.warn(`MQTT ${spec.clientId} offline; reconnecting to ${spec.url}`),
+    spec.log.warn(`MQTT ${spec.clientId} offline; reconnecting to ${shownUrl(spec.url)}`),
   );
 
   let resolveReady: () => void = () => {};
@@ -154,7 +154,8 @@ export function openClient(spec: ClientSpec): OpenClient {
     resolveReady = resolve;
   });
   const waiting = setTimeout(
-    () => spec.log.warn(`waiting for the MQTT broker at ${spec.url} (readiness reports it)`),
+    () =>
+      spec.log.warn(`waiting for the MQTT broker at ${shownUrl(spec.url)} (readiness reports it)`),
     3000,
   );
   waiting.unref();

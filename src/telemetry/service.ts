@@ -13,7 +13,7 @@ import type {
 import type { Graph } from '../graph/executor';
 import { LIVE, type LivePubSub } from '../domain/live';
 import { HistoryWriter, type HistoryWriterStats } from '../history/writer';
-import { errorText, type Log } from '../log';
+import { errorText, shownUrl, type Log } from '../log';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker';
 import { busFilter, busTopic, encodeBus, type BusMessage } from './bus';
 import { historyRows } from './history-rows';
@@ -282,7 +282,9 @@ export class TelemetryService implements TwinEvents {
         startRetention(this.graph, s.retentionMs, s.timelineRetentionMs, this.log),
       );
     }
-    this.log.info(`telemetry from ${this.url} (${everything})${s.persist ? '' : ', live only'}`);
+    this.log.info(
+      `telemetry from ${shownUrl(this.url)} (${everything})${s.persist ? '' : ', live only'}`,
+    );
   }
 
   /**
