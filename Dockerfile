@@ -21,6 +21,12 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY migrations ./migrations
 COPY seeds ./seeds
+# The telemetry journal, spill files and history (TELEMETRY_JOURNAL_DIR, TELEMETRY_SPILL_DIR,
+# HISTORY_DIR) live in .data: the node user must own it (/app is root's; without this the API
+# stopped at start with EACCES on .data/history). docker-compose.yml mounts a volume here, so they
+# survive the container being re-created.
+RUN mkdir -p /app/.data && chown node:node /app/.data
+VOLUME /app/.data
 USER node
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --retries=6 CMD node -e "fetch('http://127.0.0.1:4000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
