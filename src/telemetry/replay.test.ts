@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { readingRecord } from '../../test/support/records';
 import {
   addCounts,
   emptyBatch,
@@ -19,21 +20,7 @@ import { uncommitted, type JournalRecord } from './replay';
 function row(kind: keyof BatchRows, tag: string, into: BatchRows): void {
   const at = '2026-01-01T00:00:00.000Z';
   if (kind === 'readings') {
-    into.readings.push({
-      id: tag,
-      metricId: 'm',
-      assetId: 'a',
-      metric: 'm',
-      ts: at,
-      value: 1,
-      unit: 'Cel',
-      flagged: false,
-      topic: 't',
-      receivedAt: at,
-      originalValue: 1,
-      originalUnit: null,
-      conversion: null,
-    });
+    into.readings.push(readingRecord({ id: tag, metricId: 'm', ts: at, value: 1 }));
   } else if (kind === 'states') {
     into.states.push({
       assetId: tag,

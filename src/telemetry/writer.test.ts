@@ -2,27 +2,14 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryLog } from '../log';
+import { readingRecord } from '../../test/support/records';
 import type { ReadingRecord, WriteBatch } from './records';
 import { parseSpill, TelemetryWriter, WriterStoppedError } from './writer';
 
 /* The writer's bookkeeping, with a write function standing in for Neo4j (pure logic). */
 function reading(i: number): ReadingRecord {
   const ts = new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
-  return {
-    id: `M1@${ts}`,
-    metricId: 'M1',
-    assetId: 'A1',
-    metric: 'temperature',
-    ts,
-    value: i,
-    unit: 'Cel',
-    flagged: false,
-    topic: 't/F1/L1/A1/telemetry',
-    receivedAt: ts,
-    originalValue: i,
-    originalUnit: null,
-    conversion: null,
-  };
+  return readingRecord({ metricId: 'M1', ts, value: i, topic: 't/F1/L1/A1/telemetry' });
 }
 
 async function writerWith(write: (b: WriteBatch) => Promise<[]>, lines: string[] = []) {

@@ -10,9 +10,15 @@ import { resetTwins, testGraph } from '../support/db';
 import { waitFor } from '../support/live';
 import { freePort, startMosquitto } from '../support/mosquitto';
 import { importPlant, nextTs } from '../support/plant';
+import { readingRecord } from '../support/records';
 import { startTcpProxy } from '../support/tcp-proxy';
 import { ADMIN_AUTHORIZATION } from '../support/credentials';
-import { exited, serverReady, startServer as startChildServer } from '../support/child-server';
+import {
+  exited,
+  serverReady,
+  startServer as startChildServer,
+  type ChildServer,
+} from '../support/child-server';
 
 /*
  * Issue 11, point 4: nothing acknowledged is lost. Each test publishes QoS 1 readings at a steady
@@ -150,6 +156,31 @@ async function committedInJournal(dir: string): Promise<number> {
 const startServer = (env: Record<string, string>) =>
   startChildServer({ MQTT_URL: mqttUrl(), SIM_WORKERS: '1', ...env });
 
+/**
+ * A child server's port, URL and environment under `prefix`: its own instance id (which names its
+ * journal's folder), shared group and journal, with `extra` settings.
+ */
+async function childSetup(prefix: string, extra: Record<string, string>) {
+  const port = await freePort();
+  const id = `${prefix}-${Date.now()}`;
+  const env = {
+    PORT: String(port),
+    MQTT_TOPIC_PREFIX: prefix,
+    INSTANCE_ID: id,
+    MQTT_SHARED_GROUP: id,
+    TELEMETRY_JOURNAL_DIR: await mkdtemp(join(tmpdir(), 'twin-journal-')),
+    ...extra,
+  };
+  return { port, app: { url: `http://127.0.0.1:${port}` }, id, env };
+}
+
+/** Waits for the child server, imports the plant and lets the import event reach its cache. */
+async function plantReady(port: number, server: ChildServer, app: { url: string }): Promise<void> {
+  await serverReady(port, server);
+  await importPlant(app);
+  await new Promise((r) => setTimeout(r, 500));
+}
+
 /** A v5 publisher (so that "no matching subscribers" is seen), reconnecting quickly. */
 function publisher(url: string, name: string): Promise<MqttClient> {
   return mqtt.connectAsync(url, {
@@ -163,24 +194,14 @@ describe('nothing acknowledged is lost (issue 11, point 4)', () => {
   for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
     it(`when the API gets ${signal} mid-ingest and is restarted, then every acknowledged reading is stored exactly once`, async () => {
       const prefix = `du${signal === 'SIGKILL' ? 'k' : 't'}`;
-      const port = await freePort();
-      const app = { url: `http://127.0.0.1:${port}` };
-      const id = `${prefix}-${Date.now()}`;
-      const env = {
-        PORT: String(port),
-        MQTT_TOPIC_PREFIX: prefix,
-        INSTANCE_ID: id,
-        MQTT_SHARED_GROUP: id,
-        TELEMETRY_JOURNAL_DIR: await mkdtemp(join(tmpdir(), 'twin-journal-')),
+      const { port, app, env } = await childSetup(prefix, {
         // a long flush keeps readings buffered (acknowledged, not yet in Neo4j) at the signal
         TELEMETRY_FLUSH_MS: '2000',
-      };
+      });
       let server = startServer(env);
       const client = await publisher(mqttUrl(), prefix);
       try {
-        await serverReady(port, server);
-        await importPlant(app);
-        await new Promise((r) => setTimeout(r, 500)); // the import event reaches the cache
+        await plantReady(port, server, app);
         const stream = publishSteadily(client, prefix, 3000);
         await new Promise((r) => setTimeout(r, 2500));
         server.child.kill(signal);
@@ -201,20 +222,12 @@ describe('nothing acknowledged is lost (issue 11, point 4)', () => {
 
   it('when the API gets SIGKILL mid-ingest of messages with a rejected metric, then after the restart the replay skips what was committed, and rejections are counted once but for the messages whose PUBACK had not left', async () => {
     const prefix = 'duj';
-    const port = await freePort();
-    const app = { url: `http://127.0.0.1:${port}` };
-    const id = `${prefix}-${Date.now()}`;
-    const env = {
-      PORT: String(port),
-      MQTT_TOPIC_PREFIX: prefix,
-      INSTANCE_ID: id,
-      MQTT_SHARED_GROUP: id,
-      TELEMETRY_JOURNAL_DIR: await mkdtemp(join(tmpdir(), 'twin-journal-')),
+    const { port, app, id, env } = await childSetup(prefix, {
       // batches commit every 500 ms, and records wait up to 50 ms for their fsync: the journal
       // keeps records whose rows are committed (a segment goes early only once all of it is)
       TELEMETRY_FLUSH_MS: '500',
       TELEMETRY_JOURNAL_COMMIT_MS: '50',
-    };
+    });
     const rejectionCount = async () => {
       const rows = await graph.read(
         "MATCH (s:TelemetryRejectionStat {reason: 'UNKNOWN_METRIC'}) RETURN s.count AS n",
@@ -224,9 +237,7 @@ describe('nothing acknowledged is lost (issue 11, point 4)', () => {
     let server = startServer(env);
     const client = await publisher(mqttUrl(), prefix);
     try {
-      await serverReady(port, server);
-      await importPlant(app);
-      await new Promise((r) => setTimeout(r, 500)); // the import event reaches the cache
+      await plantReady(port, server, app);
       const before = await rejectionCount();
       const stream = publishSteadily(client, prefix, 3000, { unknownMetric: true });
       // killed once the journal holds records whose rows are committed already (the writer
@@ -272,21 +283,13 @@ describe('nothing acknowledged is lost (issue 11, point 4)', () => {
       const ts = nextTs();
       return {
         readings: [
-          {
-            id: `legacy-M${i}@${ts}`,
+          readingRecord({
             metricId: `legacy-M${i}`,
-            assetId: 'A1',
-            metric: 'temperature',
             ts,
             value: i,
-            unit: 'Cel',
-            flagged: false,
             topic: 'dul/F1/L1/A1/telemetry',
             receivedAt,
-            originalValue: i,
-            originalUnit: null,
-            conversion: null,
-          },
+          }),
         ],
       };
     };
