@@ -109,6 +109,11 @@ export const configSchema = z.object({
   MQTT_URL: mqttUrl,
   /** Port of the embedded MQTT broker used when MQTT_URL is unset. */
   MQTT_EMBEDDED_PORT: int(1883, 0, 65535),
+  /**
+   * Address the embedded broker listens on. It has no authentication, so by default only this
+   * machine reaches it; `0.0.0.0` opens it to the network (a trusted one: docs/security.md).
+   */
+  MQTT_EMBEDDED_HOST: z.string().trim().min(1).default('127.0.0.1'),
   /** Topic prefix of the unified namespace. */
   MQTT_TOPIC_PREFIX: z
     .string()

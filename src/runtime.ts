@@ -67,6 +67,7 @@ export async function startRuntime(config: Config): Promise<Runtime> {
       {
         mqttUrl: config.MQTT_URL,
         embeddedPort: config.MQTT_EMBEDDED_PORT,
+        embeddedHost: config.MQTT_EMBEDDED_HOST,
         prefix: config.MQTT_TOPIC_PREFIX,
         sharedGroup: config.MQTT_SHARED_GROUP,
         instanceId,

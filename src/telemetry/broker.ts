@@ -11,7 +11,10 @@ export interface EmbeddedBroker {
  * needs nothing else installed. It is for one instance: aedes has no shared subscriptions, so
  * running several API instances needs an external broker such as Mosquitto.
  */
-export async function startEmbeddedBroker(port: number, host = '0.0.0.0'): Promise<EmbeddedBroker> {
+export async function startEmbeddedBroker(
+  port: number,
+  host = '127.0.0.1',
+): Promise<EmbeddedBroker> {
   // aedes 1.x is an ES module; a dynamic import keeps this CommonJS build loading it natively.
   const { Aedes } = await import('aedes');
   const aedes = await Aedes.createBroker();
@@ -30,8 +33,10 @@ export async function startEmbeddedBroker(port: number, host = '0.0.0.0'): Promi
   });
   const address = server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
+  // the API's own connections: the address listened on, or loopback when that is every address
+  const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return {
-    url: `mqtt://127.0.0.1:${actual}`,
+    url: `mqtt://${local.includes(':') ? `[${local}]` : local}:${actual}`,
     port: actual,
     async close() {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));

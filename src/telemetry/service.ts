@@ -30,10 +30,18 @@ import { rowsOf, uncommitted, type JournalCursor, type JournalRecord } from './r
 import { readJournalCursor, writeBatch } from './store';
 import { appendRows, TelemetryWriter, type WriterStats } from './writer';
 
+/** The embedded broker's default address: it has no authentication (MQTT_EMBEDDED_HOST). */
+const LOCAL_ONLY = '127.0.0.1';
+
+const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || host.startsWith('127.');
+
 export interface TelemetrySettings {
   /** External broker; when undefined an embedded broker is started on `embeddedPort`. */
   mqttUrl: string | undefined;
   embeddedPort: number;
+  /** Where the embedded broker listens (default 127.0.0.1: it has no authentication). */
+  embeddedHost?: string;
   prefix: string;
   /** Shared-subscription group: instances in one group write each reading once between them. */
   sharedGroup: string;
@@ -193,11 +201,19 @@ export class TelemetryService implements TwinEvents {
     const s = this.settings;
     if (s.mqttUrl) this.url = s.mqttUrl;
     else {
-      this.broker = await startEmbeddedBroker(s.embeddedPort);
+      const host = s.embeddedHost ?? LOCAL_ONLY;
+      this.broker = await startEmbeddedBroker(s.embeddedPort, host);
       this.url = this.broker.url;
       this.log.info(
-        `embedded MQTT broker on port ${this.broker.port} (set MQTT_URL to use an external broker)`,
+        `embedded MQTT broker on ${host}:${this.broker.port} (set MQTT_URL to use an external broker)`,
       );
+      if (!isLoopback(host)) {
+        this.log.warn(
+          `the embedded MQTT broker listens on ${host} without authentication: whoever reaches it ` +
+            "reads every factory's telemetry and alerts and can publish readings; use an external " +
+            'broker with users (MQTT_URL, docs/security.md) where others share the network',
+        );
+      }
     }
     await this.registry.loadAll();
     await this.rules.load();

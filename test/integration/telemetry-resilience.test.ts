@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import type { Graph } from '../../src/graph/executor';
@@ -243,7 +244,7 @@ describe('telemetry resilience', () => {
     }
   });
 
-  it('when no MQTT_URL is configured, then the server embeds a broker and ingests from it', async () => {
+  it('when no MQTT_URL is configured, then the server embeds a broker on 127.0.0.1 only, and ingests from it', async () => {
     const main = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
     expect(existsSync(main)).toBe(true); // npm test builds first
     const [httpPort, mqttPort] = [await freePort(), await freePort()];
@@ -268,7 +269,22 @@ describe('telemetry resilience', () => {
         async () => ((await fetch(`${app.url}/readyz`)).ok ? true : undefined),
         30000,
       );
-      expect(stderr).toMatch(new RegExp(`embedded MQTT broker on port ${mqttPort}`));
+      expect(stderr).toContain(`embedded MQTT broker on 127.0.0.1:${mqttPort}`);
+      // it has no authentication: another address of this machine does not reach it
+      const other = Object.values(networkInterfaces())
+        .flat()
+        .find((a) => a?.family === 'IPv4' && !a.internal)?.address;
+      if (other) {
+        const reached = await new Promise<boolean>((resolve) => {
+          const socket = connect({ host: other, port: mqttPort });
+          socket.once('connect', () => {
+            socket.destroy();
+            resolve(true);
+          });
+          socket.once('error', () => resolve(false));
+        });
+        expect({ address: other, reached }).toEqual({ address: other, reached: false });
+      }
       const res = await gql(
         app,
         'mutation($d: JSON!) { importTwinGraph(document: $d) { twins } }',

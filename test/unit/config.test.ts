@@ -10,6 +10,7 @@ describe('configuration', () => {
       NEO4J_DATABASE: 'neo4j',
       MIGRATE_ON_START: true,
       MQTT_TOPIC_PREFIX: 'twin',
+      MQTT_EMBEDDED_HOST: '127.0.0.1',
       MAX_PAGE_SIZE: 500,
       SIM_WORKERS: 0,
       SIM_MAX_HORIZON_DAYS: 366,
