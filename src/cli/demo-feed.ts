@@ -5,6 +5,7 @@ import { logger, shownUrl } from '../log';
 import { mulberry32 } from '../domain/prng';
 import { startDemoFeed, type FeedAsset, type FeedMetric } from '../telemetry/demo-feed';
 import { READ_DEMO_FEED_ASSETS } from '../telemetry/telemetry.cypher';
+import { embeddedBrokerUrl } from '../telemetry/broker';
 
 const USAGE = `Publishes plausible telemetry for every asset in the graph, so the playground shows live data.
 
@@ -15,7 +16,7 @@ const USAGE = `Publishes plausible telemetry for every asset in the graph, so th
   --seed                 reproducible readings (default: random)
 
 Reads NEO4J_URI (and NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE), MQTT_URL (default
-mqtt://127.0.0.1:$MQTT_EMBEDDED_PORT) and MQTT_TOPIC_PREFIX. Stop with Ctrl-C.`;
+the embedded broker at MQTT_EMBEDDED_HOST:MQTT_EMBEDDED_PORT) and MQTT_TOPIC_PREFIX. Stop with Ctrl-C.`;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -66,7 +67,8 @@ async function run(): Promise<void> {
   const seed = values.seed;
   const config = loadConfig();
   const log = logger('demo-feed');
-  const mqttUrl = config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_EMBEDDED_PORT}`;
+  const mqttUrl =
+    config.MQTT_URL ?? embeddedBrokerUrl(config.MQTT_EMBEDDED_HOST, config.MQTT_EMBEDDED_PORT);
 
   const graph = Graph.connect(graphSettings(config));
   let assets: FeedAsset[];

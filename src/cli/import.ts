@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError, loadConfig } from '../config';
 import { announceOnBus } from '../telemetry/bus';
+import { embeddedBrokerUrl } from '../telemetry/broker';
 import { TwinError } from '../errors';
 import { COUNT_FACTORIES } from '../twins/cypher';
 import { importDocument } from '../twins/import/service';
@@ -62,7 +63,8 @@ async function run(): Promise<number> {
 /** Running servers reload their asset cache at once (else at their next periodic reload). */
 async function tellRunningServers(): Promise<void> {
   const config = loadConfig();
-  const url = config.MQTT_URL ?? `mqtt://127.0.0.1:${config.MQTT_EMBEDDED_PORT}`;
+  const url =
+    config.MQTT_URL ?? embeddedBrokerUrl(config.MQTT_EMBEDDED_HOST, config.MQTT_EMBEDDED_PORT);
   const told = await announceOnBus(url, config.MQTT_TOPIC_PREFIX, {
     kind: 'import',
     body: { at: new Date().toISOString() },

@@ -11,6 +11,15 @@ export interface EmbeddedBroker {
  * needs nothing else installed. It is for one instance: aedes has no shared subscriptions, so
  * running several API instances needs an external broker such as Mosquitto.
  */
+/**
+ * How a process of this machine reaches the embedded broker listening on `host`: that address, or
+ * loopback when it listens on every address.
+ */
+export function embeddedBrokerUrl(host: string, port: number): string {
+  const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `mqtt://${local.includes(':') ? `[${local}]` : local}:${port}`;
+}
+
 export async function startEmbeddedBroker(
   port: number,
   host = '127.0.0.1',
@@ -33,10 +42,8 @@ export async function startEmbeddedBroker(
   });
   const address = server.address();
   const actual = typeof address === 'object' && address ? address.port : port;
-  // the API's own connections: the address listened on, or loopback when that is every address
-  const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return {
-    url: `mqtt://${local.includes(':') ? `[${local}]` : local}:${actual}`,
+    url: embeddedBrokerUrl(host, actual),
     port: actual,
     async close() {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
