@@ -7,11 +7,6 @@ export interface EmbeddedBroker {
 }
 
 /**
- * The zero-configuration MQTT broker (aedes) used when no MQTT_URL is configured, so a newcomer
- * needs nothing else installed. It is for one instance: aedes has no shared subscriptions, so
- * running several API instances needs an external broker such as Mosquitto.
- */
-/**
  * How a process of this machine reaches the embedded broker listening on `host`: that address, or
  * loopback when it listens on every address.
  */
@@ -20,6 +15,11 @@ export function embeddedBrokerUrl(host: string, port: number): string {
   return `mqtt://${local.includes(':') ? `[${local}]` : local}:${port}`;
 }
 
+/**
+ * The zero-configuration MQTT broker (aedes) used when no MQTT_URL is configured, so a newcomer
+ * needs nothing else installed. It is for one instance: aedes has no shared subscriptions, so
+ * running several API instances needs an external broker such as Mosquitto.
+ */
 export async function startEmbeddedBroker(
   port: number,
   host = '127.0.0.1',
