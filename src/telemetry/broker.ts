@@ -20,10 +20,7 @@ export function embeddedBrokerUrl(host: string, port: number): string {
  * needs nothing else installed. It is for one instance: aedes has no shared subscriptions, so
  * running several API instances needs an external broker such as Mosquitto.
  */
-export async function startEmbeddedBroker(
-  port: number,
-  host = '127.0.0.1',
-): Promise<EmbeddedBroker> {
+export async function startEmbeddedBroker(port: number, host: string): Promise<EmbeddedBroker> {
   // aedes 1.x is an ES module; a dynamic import keeps this CommonJS build loading it natively.
   const { Aedes } = await import('aedes');
   const aedes = await Aedes.createBroker();

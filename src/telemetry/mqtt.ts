@@ -4,6 +4,7 @@ import mqtt, {
   type ISubscriptionMap,
   type MqttClient,
 } from 'mqtt';
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import { errorText, shownUrl, type Log } from '../log';
 
@@ -27,8 +28,22 @@ export interface Delivery {
 
 export type DeliveryHandler = (packet: IPublishPacket, delivery: Delivery) => void;
 
-/** Whether DEBUG asks for mqtt.js's own log (`DEBUG=mqttjs*`, as its README says). */
-const MQTT_DEBUG = /(^|,)\s*mqttjs/.test(process.env['DEBUG'] ?? '');
+/**
+ * Whether DEBUG turns mqtt.js's own log on (`DEBUG=mqttjs*`, `*`, …), as decided by the `debug`
+ * package that mqtt.js logs through (`debug.enabled`), found from mqtt.js's location.
+ */
+function mqttDebugEnabled(): boolean {
+  try {
+    const debug: unknown = createRequire(require.resolve('mqtt'))('debug');
+    const enabled: unknown = typeof debug === 'function' ? Reflect.get(debug, 'enabled') : null;
+    return (
+      typeof enabled === 'function' && Reflect.apply(enabled, debug, ['mqttjs:client']) === true
+    );
+  } catch {
+    return false;
+  }
+}
+const MQTT_DEBUG = mqttDebugEnabled();
 
 /** mqtt.js goes on without a PUBACK when the handler's callback gets an error. */
 const DEFERRED = new Error('acknowledged later');

@@ -30,9 +30,6 @@ import { rowsOf, uncommitted, type JournalCursor, type JournalRecord } from './r
 import { readJournalCursor, writeBatch } from './store';
 import { appendRows, TelemetryWriter, type WriterStats } from './writer';
 
-/** The embedded broker's default address: it has no authentication (MQTT_EMBEDDED_HOST). */
-const LOCAL_ONLY = '127.0.0.1';
-
 const isLoopback = (host: string): boolean =>
   host === 'localhost' || host === '::1' || host.startsWith('127.');
 
@@ -40,8 +37,8 @@ export interface TelemetrySettings {
   /** External broker; when undefined an embedded broker is started on `embeddedPort`. */
   mqttUrl: string | undefined;
   embeddedPort: number;
-  /** Where the embedded broker listens (default 127.0.0.1: it has no authentication). */
-  embeddedHost?: string;
+  /** Where the embedded broker listens (MQTT_EMBEDDED_HOST: it has no authentication). */
+  embeddedHost: string;
   prefix: string;
   /** Shared-subscription group: instances in one group write each reading once between them. */
   sharedGroup: string;
@@ -201,7 +198,7 @@ export class TelemetryService implements TwinEvents {
     const s = this.settings;
     if (s.mqttUrl) this.url = s.mqttUrl;
     else {
-      const host = s.embeddedHost ?? LOCAL_ONLY;
+      const host = s.embeddedHost;
       this.broker = await startEmbeddedBroker(s.embeddedPort, host);
       this.url = this.broker.url;
       this.log.info(
