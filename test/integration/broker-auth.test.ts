@@ -4,9 +4,9 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
-import { parse } from 'yaml';
 import type { Graph } from '../../src/graph/executor';
 import { exited, serverReady, startServer } from '../support/child-server';
+import { composeValue, ROOT } from '../support/compose';
 import { resetTwins, testGraph } from '../support/db';
 import { waitFor } from '../support/live';
 import { freePort } from '../support/mosquitto';
@@ -20,7 +20,6 @@ import { importPlant, nextTs } from '../support/plant';
  * in with the compose file's MQTT_URL, and a gateway with its own user.
  */
 
-const ROOT = join(__dirname, '..', '..');
 const run = promisify(execFile);
 
 /** What docker compose makes of a value: `$$` is a `$`, `${NAME:-default}` the default (unset). */
@@ -41,15 +40,9 @@ interface ComposeBroker {
   apiUrl: string;
 }
 
-async function composeBroker(): Promise<ComposeBroker> {
-  const doc: unknown = parse(await readFile(join(ROOT, 'docker-compose.yml'), 'utf8'));
-  const at = (value: unknown, ...path: (string | number)[]): unknown =>
-    path.reduce<unknown>(
-      (v, key) => (typeof v === 'object' && v !== null ? Reflect.get(v, key) : undefined),
-      value,
-    );
+function composeBroker(): ComposeBroker {
   const env: Record<string, string> = {};
-  const environment = at(doc, 'services', 'mosquitto', 'environment');
+  const environment = composeValue('services', 'mosquitto', 'environment');
   for (const [k, v] of Object.entries(
     typeof environment === 'object' && environment ? environment : {},
   )) {
@@ -57,13 +50,15 @@ async function composeBroker(): Promise<ComposeBroker> {
   }
   return {
     script: interpolate(
-      str(at(doc, 'services', 'mosquitto', 'command', 2), 'mosquitto.command[2]'),
+      str(composeValue('services', 'mosquitto', 'command', 2), 'mosquitto.command[2]'),
     ),
     healthcheck: interpolate(
-      str(at(doc, 'services', 'mosquitto', 'healthcheck', 'test', 1), 'mosquitto.healthcheck'),
+      str(composeValue('services', 'mosquitto', 'healthcheck', 'test', 1), 'mosquitto.healthcheck'),
     ),
     env,
-    apiUrl: interpolate(str(at(doc, 'services', 'api', 'environment', 'MQTT_URL'), 'api.MQTT_URL')),
+    apiUrl: interpolate(
+      str(composeValue('services', 'api', 'environment', 'MQTT_URL'), 'api.MQTT_URL'),
+    ),
   };
 }
 
@@ -77,7 +72,7 @@ const clients: MqttClient[] = [];
 beforeAll(async () => {
   graph = testGraph();
   await resetTwins(graph);
-  compose = await composeBroker();
+  compose = composeBroker();
   dir = await mkdtemp(join(tmpdir(), 'twin-compose-broker-'));
   await mkdir(join(dir, 'data'));
   port = await freePort();

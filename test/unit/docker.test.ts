@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { loadConfig } from '../../src/config';
+import { composeValue, ROOT } from '../support/compose';
 
 /*
  * The image and docker-compose.yml cannot be built or run here (no Docker engine), so what the API
@@ -11,7 +11,6 @@ import { loadConfig } from '../../src/config';
  * by running the server as a non-root user in a root-owned folder).
  */
 
-const ROOT = join(__dirname, '..', '..');
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 
 /** The instructions of the Dockerfile's last stage, continuation lines joined. */
@@ -45,14 +44,8 @@ describe('the API image and docker-compose.yml', () => {
   });
 
   it('when the compose API container is re-created, then .data is on a named volume and survives', () => {
-    const doc: unknown = parse(read('docker-compose.yml'));
-    const at = (...path: string[]): unknown =>
-      path.reduce<unknown>(
-        (v, key) => (typeof v === 'object' && v !== null ? Reflect.get(v, key) : undefined),
-        doc,
-      );
-    const mounts = at('services', 'api', 'volumes');
+    const mounts = composeValue('services', 'api', 'volumes');
     expect(Array.isArray(mounts) ? mounts : []).toContain('api-data:/app/.data');
-    expect(at('volumes')).toHaveProperty('api-data');
+    expect(composeValue('volumes')).toHaveProperty('api-data');
   });
 });
