@@ -101,3 +101,20 @@ export const emptyCounts = (): RowCounts => ({
 export function addCounts(into: RowCounts, rows: Partial<BatchRows>): void {
   for (const k of ROW_KINDS) into[k] += rows[k]?.length ?? 0;
 }
+
+/** What WRITE_LATEST_VALUES sets on a metric. */
+export type LatestValue = Pick<ReadingRecord, 'metricId' | 'ts' | 'value' | 'flagged'>;
+
+/**
+ * Each metric's newest reading among `rows` (the last of those with its newest `ts`): applied with
+ * "only if not older than the metric's", it leaves each metric as applying every row in order does.
+ */
+export function latestPerMetric(rows: readonly ReadingRecord[]): LatestValue[] {
+  const latest = new Map<string, LatestValue>();
+  for (const r of rows) {
+    const seen = latest.get(r.metricId);
+    if (seen && seen.ts > r.ts) continue;
+    latest.set(r.metricId, { metricId: r.metricId, ts: r.ts, value: r.value, flagged: r.flagged });
+  }
+  return [...latest.values()];
+}

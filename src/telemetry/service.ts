@@ -246,12 +246,12 @@ export class TelemetryService implements TwinEvents {
       // before the spill and journal replays: what they write reaches the history too
       if (s.history) this.history = await this.openHistory(s.history);
       const writer = new TelemetryWriter(
-        async (batch, through) => {
+        async (batch, through, sequence) => {
           const cursor =
             this.journal && through
               ? { instance: s.instanceId, run: this.journalRun, through }
               : null;
-          const alerts = await writeBatch(this.graph, batch, cursor);
+          const alerts = await writeBatch(this.graph, batch, cursor, sequence);
           s.observer?.batchWritten(batch, Date.now());
           await this.appendHistory(batch.readings);
           return alerts;
@@ -261,6 +261,8 @@ export class TelemetryService implements TwinEvents {
           maxBatch: s.maxBatch,
           maxBuffered: s.maxBuffered,
           spillDir: s.spillDir,
+          // the journal cursor written in each batch keeps overlapping batches in order
+          overlap: s.journal !== null,
           log: this.log,
         },
         (alerts) => this.announceAlerts(alerts),

@@ -3,8 +3,9 @@ import type { AlertNotice } from '../domain/alerts';
 import { pruneTimeline } from '../alerts/timeline/timeline.store';
 import type { Graph, Row, Tx } from '../graph/executor';
 import { asPropsList, type Props } from '../graph/props';
-import type { RejectionRecord, WriteBatch } from './records';
+import { latestPerMetric, type RejectionRecord, type WriteBatch } from './records';
 import type { JournalCursor } from './replay';
+import { PreviousBatchFailedError, type Sequence } from './writer';
 import {
   MARK_BATCH,
   READ_JOURNAL_CURSOR,
@@ -13,7 +14,8 @@ import {
   PRUNE_READINGS,
   PRUNE_REJECTION_EXAMPLES,
   READ_HISTORY,
-  WRITE_READINGS,
+  WRITE_LATEST_VALUES,
+  WRITE_READING_NODES,
   WRITE_REJECTION_EXAMPLES,
   WRITE_REJECTION_STATS,
   WRITE_STATES,
@@ -37,25 +39,42 @@ class BatchWrittenBefore extends Error {}
 
 /**
  * Every statement of a batch goes out at once, before any answer is awaited (the driver pipelines
- * statements of one transaction): the id mark, the rows and the alert read cost one round trip,
- * then the alert writes (when an alert changes) and the commit. Under load each round trip also
- * waits for a turn of a busy event loop (the first transactions of bench/ingest.ts took 3× the
- * baseline's while messages poured in, with five round trips each).
+ * statements of one transaction): the id mark, the rows, the cursor and the alert read cost one
+ * round trip, then the alert writes (when an alert changes) and the commit. Under load each round
+ * trip also waits for a turn of a busy event loop (the first transactions of bench/ingest.ts took
+ * 3× the baseline's while messages poured in, with five round trips each).
+ *
+ * Moving the cursor locks the instance's cursor node until the commit. A batch written behind
+ * another (`sequence`, src/telemetry/writer.ts) creates its id mark and its readings, which no
+ * other batch touches, while the one before it commits; its cursor statement then waits in Neo4j
+ * until that one committed or rolled back, so every later statement of it (the metrics' latest
+ * values, asset status, rejection counts, the open alerts it reads) sees what that one wrote. It
+ * commits only once the one before it did.
  */
 async function writeInTx(
   tx: Tx,
   batch: WriteBatch,
   cursor: InstanceCursor | null,
+  sequence: Sequence | null,
 ): Promise<AlertNotice[]> {
+  if (sequence?.previous && !cursor) {
+    // without the cursor's lock nothing would keep it behind the other (never started so)
+    throw new Error('a telemetry batch written behind another needs the journal cursor');
+  }
   const sent: Promise<Row[]>[] = [];
   const at = new Date().toISOString();
   const mark = tx.run(MARK_BATCH, { id: batch.id, at });
   sent.push(mark);
+  if (batch.readings.length > 0) sent.push(tx.run(WRITE_READING_NODES, { rows: batch.readings }));
   if (cursor) {
     const { instance, run, through } = cursor;
-    sent.push(tx.run(WRITE_JOURNAL_CURSOR, { instance, run, ...through, at }));
+    const moved = tx.run(WRITE_JOURNAL_CURSOR, { instance, run, ...through, at });
+    sent.push(moved);
+    if (sequence) moved.then(sequence.locked, () => {});
   }
-  if (batch.readings.length > 0) sent.push(tx.run(WRITE_READINGS, { rows: batch.readings }));
+  if (batch.readings.length > 0) {
+    sent.push(tx.run(WRITE_LATEST_VALUES, { rows: latestPerMetric(batch.readings) }));
+  }
   if (batch.states.length > 0) sent.push(tx.run(WRITE_STATES, { rows: batch.states }));
   if (batch.rejections.length > 0) {
     sent.push(tx.run(WRITE_REJECTION_STATS, { rows: rejectionStats(batch.rejections) }));
@@ -67,6 +86,12 @@ async function writeInTx(
   const answers = await Promise.allSettled(sent);
   const failed = answers.find((a) => a.status === 'rejected');
   if (failed) throw failed.reason;
+  if (sequence?.previous) {
+    // the batch before this one failed: its rows come first, so this one rolls back
+    await sequence.previous.catch(() => {
+      throw new PreviousBatchFailedError();
+    });
+  }
   if ((await mark)[0]?.['seen'] === true) throw new BatchWrittenBefore();
   return (await applyInTx(tx, batch.observations, alerts)).notices;
 }
@@ -78,15 +103,17 @@ export interface InstanceCursor extends JournalCursor {
 
 /**
  * One batch in one transaction; a batch id already written changes nothing. With `cursor`, the
- * instance's journal cursor is moved in the same transaction.
+ * instance's journal cursor is moved in the same transaction; with `sequence` too, the batch is
+ * written behind the one before it (writeInTx).
  */
 export async function writeBatch(
   graph: Graph,
   batch: WriteBatch,
   cursor: InstanceCursor | null = null,
+  sequence: Sequence | null = null,
 ): Promise<AlertNotice[]> {
   try {
-    return await graph.transaction('WRITE', (tx) => writeInTx(tx, batch, cursor));
+    return await graph.transaction('WRITE', (tx) => writeInTx(tx, batch, cursor, sequence));
   } catch (err) {
     if (err instanceof BatchWrittenBefore) return [];
     throw err;

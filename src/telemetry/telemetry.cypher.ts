@@ -19,6 +19,23 @@ export const WRITE_READINGS = `
   SET m.value = r.value, m.ts = r.ts, m.flagged = r.flagged`;
 
 /*
+ * WRITE_READINGS in two statements, as the telemetry writer sends them (src/telemetry/store.ts).
+ * The readings first: no other batch touches them, so a batch written behind another creates its
+ * readings while that one commits. Then, behind the lock that keeps batches in order, each
+ * metric's latest value from the batch's newest reading of it (latestPerMetric: one row per
+ * metric, and the same values as WRITE_READINGS leaves).
+ */
+export const WRITE_READING_NODES = `
+  UNWIND $rows AS r
+  MERGE (x:Reading {id: r.id})
+  ON CREATE SET x += r`;
+export const WRITE_LATEST_VALUES = `
+  UNWIND $rows AS r
+  MATCH (m:Metric {id: r.metricId})
+  WHERE m.ts IS NULL OR m.ts <= r.ts
+  SET m.value = r.value, m.ts = r.ts, m.flagged = r.flagged`;
+
+/*
  * Every state message is also kept on the asset's timeline (src/alerts/timeline/, docs/timeline.md)
  * as a StateChange with id `assetId@ts`, whatever order it arrived in: a redelivered message
  * writes nothing new, and one older than the asset's current status is placed by its time when

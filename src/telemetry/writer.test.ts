@@ -3,8 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryLog } from '../log';
 import { readingRecord } from '../../test/support/records';
-import type { ReadingRecord, WriteBatch } from './records';
-import { parseSpill, TelemetryWriter, WriterStoppedError } from './writer';
+import type { ReadingRecord, RowCounts, WriteBatch } from './records';
+import {
+  parseSpill,
+  PreviousBatchFailedError,
+  TelemetryWriter,
+  WriterStoppedError,
+  type Write,
+} from './writer';
 
 /* The writer's bookkeeping, with a write function standing in for Neo4j (pure logic). */
 function reading(i: number): ReadingRecord {
@@ -12,13 +18,14 @@ function reading(i: number): ReadingRecord {
   return readingRecord({ metricId: 'M1', ts, value: i, topic: 't/F1/L1/A1/telemetry' });
 }
 
-async function writerWith(write: (b: WriteBatch) => Promise<[]>, lines: string[] = []) {
+async function writerWith(write: Write, lines: string[] = [], overlap = false) {
   const spillDir = await mkdtemp(join(tmpdir(), 'writer-test-'));
   const writer = new TelemetryWriter(write, {
     maxBatch: 10,
     flushMs: 5,
     maxBuffered: 1000,
     spillDir,
+    overlap,
     log: memoryLog(lines),
   });
   return { writer, spillDir };
@@ -205,5 +212,119 @@ describe('what the writer reports committed (the journal deletes what it covers)
     await writer.flush();
     expect(writer.committedThrough()).toBe(26);
     await writer.stop(1000);
+  });
+});
+
+describe('overlapping batches (a batch started behind the one in flight)', () => {
+  const tick = () => new Promise((r) => setTimeout(r, 2));
+
+  /**
+   * Stands in for store.ts's contract: a batch holds its lock a tick after it starts, waits for
+   * the one ahead before it commits, and rolls back (PreviousBatchFailedError) when that failed.
+   */
+  function sequenced(fails: (b: WriteBatch, attempt: number) => boolean) {
+    const committed: { first: number; through: RowCounts | null }[] = [];
+    const attempts = new Map<string, number>();
+    let open = 0;
+    let maxOpen = 0;
+    let behind = 0;
+    let rolledBack = 0;
+    const write: Write = async (batch, through, sequence) => {
+      open += 1;
+      maxOpen = Math.max(maxOpen, open);
+      try {
+        const attempt = (attempts.get(batch.id) ?? 0) + 1;
+        attempts.set(batch.id, attempt);
+        await tick();
+        sequence?.locked();
+        if (sequence?.previous) {
+          behind += 1;
+          await sequence.previous.catch(() => {
+            rolledBack += 1;
+            throw new PreviousBatchFailedError();
+          });
+        }
+        await tick();
+        if (fails(batch, attempt)) throw new Error('Neo4j said no'); // at its commit
+        committed.push({ first: batch.readings[0]?.value ?? -1, through });
+        return [];
+      } finally {
+        open -= 1;
+      }
+    };
+    return { write, committed, stats: () => ({ maxOpen, behind, rolledBack }) };
+  }
+
+  it('when full batches wait, then the next is written behind the one in flight and they commit in order', async () => {
+    const s = sequenced(() => false);
+    const { writer } = await writerWith(s.write, [], true);
+    const reported: number[] = [];
+    writer.onCommitted((seq) => reported.push(seq));
+    for (let i = 0; i < 60; i++) await writer.add({ readings: [reading(i)] });
+    await writer.flush();
+    expect(s.stats().maxOpen).toBe(2);
+    expect(s.stats().behind).toBeGreaterThan(0);
+    // batches of 10, committed in the order their rows came, each counting those ahead of it
+    expect(s.committed.map((c) => c.first)).toEqual([0, 10, 20, 30, 40, 50]);
+    expect(s.committed.map((c) => c.through?.readings)).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(reported).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(writer.stats()).toMatchObject({ buffered: 0, written: 60, failedAttempts: 0 });
+    await writer.stop(100);
+  });
+
+  it('when the batch ahead fails, then the one behind it rolls back and both are written again, in order', async () => {
+    // the first attempt of the batch starting at 10 fails after the one behind it was started
+    const s = sequenced((b, attempt) => b.readings[0]?.value === 10 && attempt === 1);
+    const { writer } = await writerWith(s.write, [], true);
+    for (let i = 0; i < 40; i++) await writer.add({ readings: [reading(i)] });
+    await writer.flush();
+    expect(s.stats().rolledBack).toBe(1);
+    expect(s.committed.map((c) => c.first)).toEqual([0, 10, 20, 30]);
+    expect(s.committed.map((c) => c.through?.readings)).toEqual([10, 20, 30, 40]);
+    expect(writer.stats()).toMatchObject({ buffered: 0, written: 40, failedAttempts: 1 });
+    expect(writer.committedThrough()).toBe(40);
+    await writer.stop(100);
+  });
+
+  it('when the write function never says it holds its lock, then no batch is started behind it', async () => {
+    let open = 0;
+    let maxOpen = 0;
+    const { writer } = await writerWith(
+      async () => {
+        open += 1;
+        maxOpen = Math.max(maxOpen, open);
+        await tick();
+        open -= 1;
+        return [];
+      },
+      [],
+      true,
+    );
+    for (let i = 0; i < 50; i++) await writer.add({ readings: [reading(i)] });
+    await writer.flush();
+    expect(maxOpen).toBe(1);
+    expect(writer.stats()).toMatchObject({ written: 50 });
+    await writer.stop(100);
+  });
+
+  it('when the writer stops with two batches in flight and Neo4j never answers, then both are spilled under their ids', async () => {
+    const ids: string[] = [];
+    const { writer, spillDir } = await writerWith(
+      (batch, _through, sequence) => {
+        ids.push(batch.id);
+        sequence?.locked();
+        return new Promise(() => {});
+      },
+      [],
+      true,
+    );
+    for (let i = 0; i < 35; i++) await writer.add({ readings: [reading(i)] });
+    await tick();
+    expect(ids).toHaveLength(2);
+    const result = await writer.stop(50);
+    expect(result).toEqual({ written: false, spilled: 35, lost: 0 });
+    const spilled = await spilledRows(spillDir);
+    expect(spilled.readings).toBe(35);
+    expect(spilled.ids.slice(0, 2)).toEqual(ids);
   });
 });

@@ -25,7 +25,26 @@ export interface WriterOptions {
   maxBuffered: number;
   /** Where rows that could not be written by shutdown are kept, to be written at the next start. */
   spillDir: string;
+  /**
+   * While a batch is being written and a full one waits, write that one behind it (`Sequence`):
+   * only for a write function that serialises the two in the database (src/telemetry/store.ts).
+   */
+  overlap?: boolean;
   log: Log;
+}
+
+/**
+ * How a batch written behind another one keeps its place (given to `Write` when `overlap` is on).
+ * The batch's first statement takes the lock that the batch before it holds until its commit,
+ * so its statements wait in the database, not here; it commits only after `previous` resolved,
+ * and rolls back when `previous` rejects (the batch before it failed: both are written again, in
+ * order).
+ */
+export interface Sequence {
+  /** The batch before this one: settles when it committed (or failed); null when none is in flight. */
+  previous: Promise<unknown> | null;
+  /** Called once this batch holds that lock: a batch behind it may now be started. */
+  locked: () => void;
 }
 
 /**
@@ -35,7 +54,11 @@ export interface WriterOptions {
  * batch of an earlier run (spill file, journal replay). Kept with the batch, it tells a journal
  * replay which of its rows are in the database already (src/telemetry/replay.ts).
  */
-export type Write = (batch: WriteBatch, through: RowCounts | null) => Promise<AlertNotice[]>;
+export type Write = (
+  batch: WriteBatch,
+  through: RowCounts | null,
+  sequence: Sequence | null,
+) => Promise<AlertNotice[]>;
 
 /** What `add` tells of the rows it buffered. */
 export interface Added {
@@ -64,6 +87,21 @@ export interface StopResult {
 /** Failed writes of a batch after which it is tried without its alert observations. */
 const OBSERVATION_FAILURES = 3;
 
+/** A batch written behind one that failed: it rolled back, and is written again after it. */
+export class PreviousBatchFailedError extends Error {
+  constructor() {
+    super('the telemetry batch before this one failed; this one is written again after it');
+  }
+}
+
+/** A batch being written: the first of those taken, or the one started behind it. */
+interface Slot {
+  batch: WriteBatch;
+  result: Promise<AlertNotice[]>;
+  /** It holds its lock (its Sequence said so): one may be started behind it. */
+  locked: boolean;
+}
+
 /** `add` after `stop`: the caller must not acknowledge the message (the broker redelivers it). */
 export class WriterStoppedError extends Error {
   constructor() {
@@ -81,7 +119,12 @@ export class WriterStoppedError extends Error {
  */
 export class TelemetryWriter {
   private buffer = emptyBatch();
-  private inFlight: WriteBatch | null = null;
+  /** Batches taken from the buffer and not yet committed, in the order they commit. */
+  private taken: WriteBatch[] = [];
+  /** The first of `taken` while it is being written. */
+  private head: Slot | null = null;
+  /** The second of `taken`, when it is being written behind the first (`overlap`). */
+  private follower: Slot | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private waiters: (() => void)[] = [];
@@ -115,7 +158,9 @@ export class TelemetryWriter {
 
   /** Rows buffered or in flight (`add` checks it for every message: no object built). */
   private bufferedRows(): number {
-    return batchSize(this.buffer) + (this.inFlight ? batchSize(this.inFlight) : 0);
+    let n = batchSize(this.buffer);
+    for (const b of this.taken) n += batchSize(b);
+    return n;
   }
 
   /**
@@ -173,7 +218,7 @@ export class TelemetryWriter {
 
   /** Writes everything buffered now; resolves when the buffer is empty (or shutdown spilled it). */
   async flush(): Promise<void> {
-    while (!this.abandoned && (batchSize(this.buffer) > 0 || this.inFlight)) {
+    while (!this.abandoned && (batchSize(this.buffer) > 0 || this.taken.length > 0)) {
       this.kick();
       await this.running;
     }
@@ -184,7 +229,11 @@ export class TelemetryWriter {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    this.running ??= this.drain().finally(() => {
+    if (this.running) {
+      this.startFollower(); // a full batch came while one is in flight
+      return;
+    }
+    this.running = this.drain().finally(() => {
       this.running = null;
     });
   }
@@ -207,30 +256,53 @@ export class TelemetryWriter {
    * Never rejects: a failed write is retried (with backoff) until it succeeds or shutdown spills it.
    * Readings never wait on alerts: a batch that keeps failing with alert observations in it is
    * tried without them, and if that works, the observations are dropped (logged as an error) and
-   * the readings are stored.
+   * the readings are stored. With `overlap`, the next full batch is started behind the one in
+   * flight (startFollower); batches still commit one after the other, in the order taken.
    */
   private async drain(): Promise<void> {
     let backoff = 100;
     let failures = 0;
-    while (!this.abandoned && (batchSize(this.buffer) > 0 || this.inFlight)) {
-      const batch = (this.inFlight ??= this.take());
+    while (!this.abandoned && (batchSize(this.buffer) > 0 || this.taken.length > 0)) {
+      if (this.taken.length === 0) this.taken.push(this.take());
+      const batch = this.taken[0];
+      if (!batch) break;
       const through = { ...this.committedRows };
       addCounts(through, batch);
+      let slot: Slot;
+      if (this.follower?.batch === batch) {
+        slot = this.follower;
+        this.follower = null;
+        this.head = slot;
+        this.startFollower();
+      } else {
+        slot = { batch, result: Promise.resolve([]), locked: false };
+        this.head = slot;
+        const overlap = this.options.overlap === true && failures === 0;
+        slot.result = this.write(batch, through, overlap ? this.sequence(slot, null) : null);
+      }
       try {
-        const alerts = await this.write(batch, through);
+        const alerts = await slot.result;
+        this.head = null;
         this.counters.written += storedRows(batch);
-        if (this.inFlight === batch) this.inFlight = null;
+        if (this.taken[0] === batch) this.taken.shift();
         this.markCommitted(batch);
         backoff = 100;
         failures = 0;
         this.release();
         if (alerts.length > 0) this.onAlerts(alerts);
       } catch (err) {
+        this.head = null;
+        // a batch started behind this one rolls back (its previous failed); it stays second in
+        // `taken` and is written afresh after this one
+        if (this.follower) {
+          await this.follower.result.catch(() => []);
+          this.follower = null;
+        }
         failures += 1;
         if (failures >= OBSERVATION_FAILURES && batch.observations.length > 0) {
           const without: WriteBatch = { ...batch, observations: [] };
           if (await this.writeWithout(without, through, batch.observations.length, err)) {
-            if (this.inFlight === batch) this.inFlight = null;
+            if (this.taken[0] === batch) this.taken.shift();
             this.markCommitted(batch); // the dropped observations are done with too
             backoff = 100;
             failures = 0;
@@ -258,6 +330,41 @@ export class TelemetryWriter {
     }
   }
 
+  /** A slot's Sequence: once it holds its lock and is the first, one may start behind it. */
+  private sequence(slot: Slot, previous: Promise<unknown> | null): Sequence {
+    return {
+      previous,
+      locked: () => {
+        slot.locked = true;
+        // not within the write call itself: the slot's result is assigned when it returns
+        queueMicrotask(() => {
+          if (this.head === slot) this.startFollower();
+        });
+      },
+    };
+  }
+
+  /**
+   * Starts the next batch behind the one in flight when that one holds its lock, none is started
+   * yet and a full batch waits (under a backlog only: a trickle is written as before). A batch
+   * started before the one ahead held its lock could take the lock first and wait for it forever.
+   */
+  private startFollower(): void {
+    const head = this.head;
+    if (!head?.locked || this.follower || this.stopped || this.taken.length !== 1) return;
+    if (storedRows(this.buffer) < this.options.maxBatch) return;
+    const batch = this.take();
+    this.taken.push(batch);
+    const through = { ...this.committedRows };
+    addCounts(through, head.batch);
+    addCounts(through, batch);
+    const slot: Slot = { batch, result: Promise.resolve([]), locked: false };
+    this.follower = slot;
+    slot.result = this.write(batch, through, this.sequence(slot, head.result));
+    // drain awaits it once it is the first; never left unhandled meanwhile
+    slot.result.catch(() => []);
+  }
+
   /**
    * The batch without its observations; true when that was written. `through` counts the dropped
    * observations as committed: they are done with, and a journal replay must not apply them.
@@ -269,7 +376,7 @@ export class TelemetryWriter {
     cause: unknown,
   ): Promise<boolean> {
     try {
-      await this.write(batch, through);
+      await this.write(batch, through, null);
     } catch {
       return false; // the database itself is failing: keep the observations, retry the whole
     }
@@ -307,22 +414,22 @@ export class TelemetryWriter {
       }),
     ]);
     clearTimeout(timer);
-    if (flushed && batchSize(this.buffer) === 0 && !this.inFlight) {
+    if (flushed && batchSize(this.buffer) === 0 && this.taken.length === 0) {
       return { written: true, spilled: 0, lost: 0 };
     }
     this.abandoned = true;
     this.wake?.();
     if (!spill) {
-      const left = batchSize(this.buffer) + (this.inFlight ? batchSize(this.inFlight) : 0);
+      const left = this.bufferedRows();
       this.options.log.warn(
         `Neo4j unreachable at shutdown: ${left} telemetry rows stay in the journal for the next start`,
       );
       return { written: false, spilled: 0, lost: 0 };
     }
-    // The batch in flight may still commit after this: it is spilled with its id, and the
+    // A batch in flight may still commit after this: it is spilled with its id, and the
     // replay skips an id that was written.
-    const batches: WriteBatch[] = [];
-    if (this.inFlight) batches.push(this.inFlight);
+    const batches: WriteBatch[] = [...this.taken];
+    this.taken = [];
     if (batchSize(this.buffer) > 0) batches.push({ id: randomUUID(), ...this.buffer });
     this.buffer = emptyBatch();
     const rows = batches.reduce((n, b) => n + batchSize(b), 0);
@@ -345,7 +452,7 @@ export class TelemetryWriter {
 
   /** Writes a batch kept by an earlier run (spill file, journal) now, under its own id. */
   async writeReplayed(batch: WriteBatch): Promise<void> {
-    const alerts = await this.write(batch, null);
+    const alerts = await this.write(batch, null, null);
     this.counters.written += storedRows(batch);
     if (alerts.length > 0) this.onAlerts(alerts);
   }

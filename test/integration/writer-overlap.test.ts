@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import type { Graph } from '../../src/graph/executor';
+import { emptyBatch, type RowCounts, type WriteBatch } from '../../src/telemetry/records';
+import { writeBatch, type InstanceCursor } from '../../src/telemetry/store';
+import { PreviousBatchFailedError, type Sequence } from '../../src/telemetry/writer';
+import { readingRecord } from '../support/records';
+import { testGraph } from '../support/db';
+
+/*
+ * Two telemetry batches in flight at once (the writer's overlap under a backlog), against Neo4j:
+ * the one behind waits in Neo4j on the cursor the one ahead holds, so what it reads and sets is
+ * what the one ahead committed, and it never commits when the one ahead did not.
+ */
+
+let graph: Graph;
+const run = randomUUID();
+const instance = `overlap-${run}`;
+const metrics = [`ovl-${run}/temp`, `ovl-${run}/rpm`];
+
+beforeAll(async () => {
+  graph = testGraph();
+  await graph.write('UNWIND $ids AS id CREATE (:Metric {id: id})', { ids: metrics });
+});
+afterAll(async () => {
+  await graph.write(
+    `MATCH (n) WHERE (n:Metric OR n:Reading) AND n.id STARTS WITH $prefix
+        OR n:TelemetryJournalCursor AND n.instance = $instance
+     DETACH DELETE n`,
+    { prefix: `ovl-${run}/`, instance },
+  );
+  await graph.close();
+});
+
+const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+
+function batch(rows: [metric: number, second: number, value: number][]): WriteBatch {
+  const readings = rows.map(([m, s, value]) =>
+    readingRecord({ metricId: metrics[m] ?? '', ts: at(s), value }),
+  );
+  return { ...emptyBatch(), id: randomUUID(), readings };
+}
+
+const cursor = (readings: number): InstanceCursor => {
+  const through: RowCounts = { readings, states: 0, rejections: 0, observations: 0 };
+  return { instance, run, through };
+};
+
+/** A promise settled from outside, standing in for a batch ahead held open. */
+function gate(): { promise: Promise<void>; open: () => void; fail: () => void } {
+  let open = () => {};
+  let fail = () => {};
+  const promise = new Promise<void>((resolve, reject) => {
+    open = resolve;
+    fail = () => reject(new Error('the batch ahead failed'));
+  });
+  promise.catch(() => {});
+  return { promise, open, fail };
+}
+
+/** Resolves once `sequence.locked` was called. */
+function lockWatch(previous: Promise<unknown> | null): { sequence: Sequence; held: Promise<void> } {
+  let locked = () => {};
+  const held = new Promise<void>((resolve) => (locked = resolve));
+  return { sequence: { previous, locked }, held };
+}
+
+async function blockedTransactions(): Promise<number> {
+  const rows = await graph.read(
+    `SHOW TRANSACTIONS YIELD status WHERE status STARTS WITH 'Blocked' RETURN count(*) AS n`,
+  );
+  return Number(rows[0]?.['n'] ?? 0);
+}
+
+async function stored(): Promise<{ readings: number; cursor: number | null; latest: unknown[] }> {
+  const [row] = await graph.read(
+    `OPTIONAL MATCH (r:Reading) WHERE r.id STARTS WITH $prefix
+     WITH count(r) AS readings
+     OPTIONAL MATCH (c:TelemetryJournalCursor {instance: $instance})
+     WITH readings, c.readings AS cursor
+     UNWIND $metrics AS id
+     MATCH (m:Metric {id: id})
+     RETURN readings, cursor, collect([m.ts, m.value]) AS latest`,
+    { prefix: `ovl-${run}/`, instance, metrics },
+  );
+  return {
+    readings: Number(row?.['readings'] ?? 0),
+    cursor: row?.['cursor'] == null ? null : Number(row['cursor']),
+    latest: Array.isArray(row?.['latest']) ? row['latest'] : [],
+  };
+}
+
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the condition never held (10 s)');
+}
+
+describe('a batch written behind another (overlapping write transactions)', () => {
+  it('when the one ahead is held open, then the one behind waits in Neo4j, and commits what writing them in turn leaves', async () => {
+    // ahead: temp at :05 (newest); behind: temp at :03 (older, must not win), rpm at :09
+    const ahead = batch([
+      [0, 1, 1],
+      [0, 5, 5],
+    ]);
+    const behind = batch([
+      [0, 3, 3],
+      [1, 9, 90],
+    ]);
+    const hold = gate(); // the ahead batch may not commit before this opens
+    const first = lockWatch(hold.promise);
+    const aheadDone = writeBatch(graph, ahead, cursor(2), first.sequence);
+    await first.held;
+    const second = lockWatch(aheadDone);
+    const behindDone = writeBatch(graph, behind, cursor(4), second.sequence);
+    let behindSettled = false;
+    void behindDone.finally(() => (behindSettled = true)).catch(() => {});
+
+    // the one behind is stopped by the cursor's lock, in Neo4j
+    await until(async () => (await blockedTransactions()) > 0);
+    expect(behindSettled).toBe(false);
+    expect((await stored()).readings).toBe(0);
+
+    hold.open();
+    await expect(aheadDone).resolves.toEqual([]);
+    await expect(behindDone).resolves.toEqual([]);
+    expect(await stored()).toEqual({
+      readings: 4,
+      cursor: 4,
+      // temp keeps the newest of both batches (:05), not the one behind's older :03
+      latest: [
+        [at(5), 5],
+        [at(9), 90],
+      ],
+    });
+  });
+
+  it('when the one ahead rolls back, then the one behind rolls back too and neither is stored', async () => {
+    const before = await stored();
+    const ahead = batch([[0, 20, 20]]);
+    const behind = batch([[1, 21, 21]]);
+    const hold = gate();
+    const first = lockWatch(hold.promise);
+    const aheadDone = writeBatch(graph, ahead, cursor(10), first.sequence);
+    aheadDone.catch(() => {});
+    await first.held;
+    const behindDone = writeBatch(graph, behind, cursor(11), lockWatch(aheadDone).sequence);
+    behindDone.catch(() => {});
+    await until(async () => (await blockedTransactions()) > 0);
+
+    hold.fail();
+    await expect(aheadDone).rejects.toBeInstanceOf(PreviousBatchFailedError);
+    await expect(behindDone).rejects.toBeInstanceOf(PreviousBatchFailedError);
+    expect(await stored()).toEqual(before);
+  });
+});
