@@ -89,7 +89,7 @@ describe('telemetry batches', () => {
       accepted: 2,
       rejected: 1,
       notAcknowledged: 0,
-      writer: { buffered: 7, written: 2, failedAttempts: 0, lastError: null },
+      writer: { buffered: 7, written: 2, failedAttempts: 0, lastError: null, overlapped: 2 },
       journal: null,
       history: {
         spooledRows: 4,
@@ -106,6 +106,7 @@ describe('telemetry batches', () => {
     stats.received = 5;
     expect(await sample(metrics, 'twin_graph_telemetry_messages_received_total')).toBe(5);
     expect(await sample(metrics, 'twin_graph_telemetry_buffered_rows')).toBe(7);
+    expect(await sample(metrics, 'twin_graph_telemetry_batches_overlapped_total')).toBe(2);
     expect(await sample(metrics, 'twin_graph_history_spooled_rows')).toBe(4);
     expect(await sample(metrics, 'twin_graph_telemetry_live_subscribed')).toBe(1);
     expect(await sample(metrics, 'twin_graph_telemetry_live_messages_total')).toBe(9);

@@ -355,6 +355,11 @@ export class Metrics {
       (s) => s.writer.failedAttempts,
     );
     fromStats(
+      'telemetry_batches_overlapped_total',
+      'Telemetry batches started while the one ahead was still being written (under a backlog; they still commit in order).',
+      (s) => s.writer.overlapped,
+    );
+    fromStats(
       'telemetry_journal_records_total',
       "Messages' rows appended and fsync'd to the write-ahead journal before their acknowledgement (0 when it is off).",
       (s) => s.journal?.records ?? 0,

@@ -167,6 +167,7 @@ export class TelemetryService implements TwinEvents {
         written: 0,
         failedAttempts: 0,
         lastError: null,
+        overlapped: 0,
       },
       journal: this.journal?.stats() ?? null,
       history: this.history

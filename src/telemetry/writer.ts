@@ -73,6 +73,8 @@ export interface WriterStats {
   written: number;
   failedAttempts: number;
   lastError: string | null;
+  /** Batches started behind the one in flight (`overlap`, under a backlog). */
+  overlapped: number;
 }
 
 export interface StopResult {
@@ -132,8 +134,12 @@ export class TelemetryWriter {
   /** Set when shutdown spilled what was left: nothing more is taken or retried. */
   private abandoned = false;
   private wake: (() => void) | null = null;
-  private readonly counters: { written: number; failedAttempts: number; lastError: string | null } =
-    { written: 0, failedAttempts: 0, lastError: null };
+  private readonly counters: Omit<WriterStats, 'buffered'> = {
+    written: 0,
+    failedAttempts: 0,
+    lastError: null,
+    overlapped: 0,
+  };
   /** Sequence number of the last `add`; see `committedThrough`. */
   private added = 0;
   /** Rows of each kind added and committed since the start: each kind is written in add order. */
@@ -360,6 +366,7 @@ export class TelemetryWriter {
     addCounts(through, batch);
     const slot: Slot = { batch, result: Promise.resolve([]), locked: false };
     this.follower = slot;
+    this.counters.overlapped += 1;
     slot.result = this.write(batch, through, this.sequence(slot, head.result));
     // drain awaits it once it is the first; never left unhandled meanwhile
     slot.result.catch(() => []);

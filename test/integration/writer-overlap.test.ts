@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import mqtt from 'mqtt';
 import type { Graph } from '../../src/graph/executor';
 import { emptyBatch, type RowCounts, type WriteBatch } from '../../src/telemetry/records';
 import { writeBatch, type InstanceCursor } from '../../src/telemetry/store';
 import { PreviousBatchFailedError, type Sequence } from '../../src/telemetry/writer';
+import { startTestApp } from '../support/app';
 import { readingRecord } from '../support/records';
-import { testGraph } from '../support/db';
+import { resetTwins, testGraph } from '../support/db';
+import { importPlant, nextTs } from '../support/plant';
 
 /*
  * Two telemetry batches in flight at once (the writer's overlap under a backlog), against Neo4j:
@@ -153,5 +156,65 @@ describe('a batch written behind another (overlapping write transactions)', () =
     await expect(aheadDone).rejects.toBeInstanceOf(PreviousBatchFailedError);
     await expect(behindDone).rejects.toBeInstanceOf(PreviousBatchFailedError);
     expect(await stored()).toEqual(before);
+  });
+});
+
+describe('the server under a backlog (batches of 10, a burst of 1,500 readings out of time order)', () => {
+  it('when batches overlap, then every reading is stored once, the metric keeps its newest value and the cursor counts them all', async () => {
+    const prefix = `ovl${run.slice(0, 8)}`;
+    const id = `overlap-e2e-${run}`;
+    const app = await startTestApp({
+      MQTT_TOPIC_PREFIX: prefix,
+      INSTANCE_ID: id,
+      TELEMETRY_BATCH_SIZE: '10',
+      TELEMETRY_FLUSH_MS: '20',
+    });
+    const client = await mqtt.connectAsync(process.env['MQTT_URL'] ?? '', {
+      clientId: `test-overlap-${run}`,
+    });
+    try {
+      await resetTwins(app.graph, app.runtime.telemetry.rules);
+      await importPlant(app);
+      // increasing times, published shuffled (a fixed permutation), each value its time's rank
+      const n = 1500;
+      const times = Array.from({ length: n }, () => nextTs());
+      const order = Array.from({ length: n }, (_, i) => (i * 7919) % n);
+      await Promise.all(
+        order.map((i) =>
+          client.publishAsync(
+            `${prefix}/F1/L1/A1/telemetry`,
+            JSON.stringify({ ts: times[i], metrics: { temperature: i % 100 } }),
+            { qos: 1 },
+          ),
+        ),
+      );
+      const count = async () =>
+        Number(
+          (
+            await app.graph.read(
+              'MATCH (r:Reading) WHERE r.topic STARTS WITH $p RETURN count(r) AS n',
+              { p: `${prefix}/` },
+            )
+          )[0]?.['n'],
+        );
+      await until(async () => (await count()) >= n);
+      await until(async () => app.runtime.telemetry.stats().writer.buffered === 0);
+      expect(await count()).toBe(n);
+      expect(app.runtime.telemetry.stats().writer.overlapped).toBeGreaterThan(0);
+      const [metric] = await app.graph.read(
+        'MATCH (m:Metric {id: $id}) RETURN m.ts AS ts, m.value AS value',
+        { id: 'A1/temperature' },
+      );
+      expect(metric).toEqual({ ts: times[n - 1], value: (n - 1) % 100 });
+      const [cursor] = await app.graph.read(
+        'MATCH (c:TelemetryJournalCursor {instance: $id}) RETURN c.readings AS readings',
+        { id },
+      );
+      expect(Number(cursor?.['readings'])).toBe(n);
+    } finally {
+      await client.endAsync();
+      await app.stop();
+      await graph.write('MATCH (c:TelemetryJournalCursor {instance: $id}) DELETE c', { id });
+    }
   });
 });
