@@ -190,7 +190,21 @@ export interface WriteTx {
   /** now() when the transaction function was entered. */
   start: number;
   ms: number;
+  /** Rows of its largest statement (a batch's readings; its other statements take fewer). */
   rows: number;
+}
+
+/** Time with at least one of `writes` open (two batches of the writer may overlap). */
+export function busyMs(writes: readonly WriteTx[]): number {
+  const spans = writes.map((w) => [w.start, w.start + w.ms] as const).sort((a, b) => a[0] - b[0]);
+  let busy = 0;
+  let end = -Infinity;
+  for (const [from, to] of spans) {
+    if (to <= end) continue;
+    busy += to - Math.max(from, end);
+    end = to;
+  }
+  return busy;
 }
 
 /**
@@ -210,7 +224,7 @@ export function observeWrites(graph: Graph): WriteTx[] {
         return work({
           run: (cypher, params) => {
             const list = params?.['rows'];
-            if (Array.isArray(list)) rows += list.length;
+            if (Array.isArray(list)) rows = Math.max(rows, list.length);
             return tx.run(cypher, params);
           },
         });
