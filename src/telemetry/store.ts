@@ -68,9 +68,7 @@ async function writeInTx(
   if (batch.readings.length > 0) sent.push(tx.run(WRITE_READING_NODES, { rows: batch.readings }));
   if (cursor) {
     const { instance, run, through } = cursor;
-    const moved = tx.run(WRITE_JOURNAL_CURSOR, { instance, run, ...through, at });
-    sent.push(moved);
-    if (sequence) moved.then(sequence.locked, () => {});
+    sent.push(tx.run(WRITE_JOURNAL_CURSOR, { instance, run, ...through, at }));
   }
   if (batch.readings.length > 0) {
     sent.push(tx.run(WRITE_LATEST_VALUES, { rows: latestPerMetric(batch.readings) }));
@@ -86,6 +84,9 @@ async function writeInTx(
   const answers = await Promise.allSettled(sent);
   const failed = answers.find((a) => a.status === 'rejected');
   if (failed) throw failed.reason;
+  // every statement ran: this batch holds the cursor and every lock it takes but its alert
+  // writes' (which no batch behind it touches before the cursor), so one may start behind it
+  if (cursor) sequence?.locked();
   if (sequence?.previous) {
     // the batch before this one failed: its rows come first, so this one rolls back
     await sequence.previous.catch(() => {

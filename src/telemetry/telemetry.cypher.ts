@@ -8,6 +8,11 @@
  * One transaction per batch. Readings are MERGEd by id, so a redelivered message writes nothing
  * new; a metric's latest value only moves forward in time, so late or redelivered readings never
  * overwrite a newer one. The same guard holds for asset status.
+ *
+ * The guard reads `m.ts` only once the metric is locked (`SET m._lock … REMOVE m._lock` takes
+ * the write lock and leaves nothing). Read before, under Neo4j's read-committed isolation, it
+ * could be the value from before another transaction's commit (another instance's batch, a
+ * backfill), whose lock this one then waited for and whose newer value it overwrote.
  */
 export const WRITE_READINGS = `
   UNWIND $rows AS r
@@ -15,6 +20,9 @@ export const WRITE_READINGS = `
   ON CREATE SET x += r
   WITH r
   MATCH (m:Metric {id: r.metricId})
+  SET m._lock = true
+  REMOVE m._lock
+  WITH m, r
   WHERE m.ts IS NULL OR m.ts <= r.ts
   SET m.value = r.value, m.ts = r.ts, m.flagged = r.flagged`;
 
@@ -32,6 +40,9 @@ export const WRITE_READING_NODES = `
 export const WRITE_LATEST_VALUES = `
   UNWIND $rows AS r
   MATCH (m:Metric {id: r.metricId})
+  SET m._lock = true
+  REMOVE m._lock
+  WITH m, r
   WHERE m.ts IS NULL OR m.ts <= r.ts
   SET m.value = r.value, m.ts = r.ts, m.flagged = r.flagged`;
 
@@ -44,6 +55,9 @@ export const WRITE_LATEST_VALUES = `
 export const WRITE_STATES = `
   UNWIND $rows AS s
   MATCH (a:Asset {id: s.assetId})
+  SET a._lock = true
+  REMOVE a._lock
+  WITH a, s
   CALL (a, s) {
     WITH a, s WHERE a.statusTs IS NULL OR a.statusTs <= s.ts
     SET a.status = s.status, a.statusTs = s.ts, a.statusReason = s.reason

@@ -43,7 +43,10 @@ export interface WriterOptions {
 export interface Sequence {
   /** The batch before this one: settles when it committed (or failed); null when none is in flight. */
   previous: Promise<unknown> | null;
-  /** Called once this batch holds that lock: a batch behind it may now be started. */
+  /**
+   * Called once the batch's statements all ran (it holds that lock, and the others it takes):
+   * a batch behind it may now be started.
+   */
   locked: () => void;
 }
 

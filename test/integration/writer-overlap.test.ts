@@ -26,8 +26,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await graph.write(
-    `MATCH (n) WHERE (n:Metric OR n:Reading) AND n.id STARTS WITH $prefix
-        OR n:TelemetryJournalCursor AND n.instance = $instance
+    `MATCH (n) WHERE (n:Metric OR n:Reading OR n:Asset) AND n.id STARTS WITH $prefix
+        OR n:StateChange AND n.assetId STARTS WITH $prefix
+        OR n:TelemetryJournalCursor AND n.instance STARTS WITH $instance
      DETACH DELETE n`,
     { prefix: `ovl-${run}/`, instance },
   );
@@ -48,6 +49,12 @@ const cursor = (readings: number): InstanceCursor => {
   return { instance, run, through };
 };
 
+/** Gates not yet settled: a failed test opens them, so no transaction stays open. */
+const gates: (() => void)[] = [];
+afterEach(() => {
+  for (const open of gates.splice(0)) open();
+});
+
 /** A promise settled from outside, standing in for a batch ahead held open. */
 function gate(): { promise: Promise<void>; open: () => void; fail: () => void } {
   let open = () => {};
@@ -57,7 +64,8 @@ function gate(): { promise: Promise<void>; open: () => void; fail: () => void } 
     fail = () => reject(new Error('the batch ahead failed'));
   });
   promise.catch(() => {});
-  return { promise, open, fail };
+  gates.push(() => open());
+  return { promise, open: () => open(), fail: () => fail() };
 }
 
 /** Resolves once `sequence.locked` was called. */
@@ -67,9 +75,17 @@ function lockWatch(previous: Promise<unknown> | null): { sequence: Sequence; hel
   return { sequence: { previous, locked }, held };
 }
 
-async function blockedTransactions(): Promise<number> {
+/** The batch watched for being Blocked in Neo4j writes through this scope. */
+const behindName = `overlap-behind-${run}`;
+const behindGraph = () => graph.scope({ operationName: behindName });
+
+/** Transactions of `behindGraph` that Neo4j shows waiting for a lock. */
+async function blockedBehind(): Promise<number> {
   const rows = await graph.read(
-    `SHOW TRANSACTIONS YIELD status WHERE status STARTS WITH 'Blocked' RETURN count(*) AS n`,
+    `SHOW TRANSACTIONS YIELD status, metaData
+     WHERE status STARTS WITH 'Blocked' AND metaData.operationName = $name
+     RETURN count(*) AS n`,
+    { name: behindName },
   );
   return Number(rows[0]?.['n'] ?? 0);
 }
@@ -116,12 +132,12 @@ describe('a batch written behind another (overlapping write transactions)', () =
     const aheadDone = writeBatch(graph, ahead, cursor(2), first.sequence);
     await first.held;
     const second = lockWatch(aheadDone);
-    const behindDone = writeBatch(graph, behind, cursor(4), second.sequence);
+    const behindDone = writeBatch(behindGraph(), behind, cursor(4), second.sequence);
     let behindSettled = false;
     void behindDone.finally(() => (behindSettled = true)).catch(() => {});
 
     // the one behind is stopped by the cursor's lock, in Neo4j
-    await until(async () => (await blockedTransactions()) > 0);
+    await until(async () => (await blockedBehind()) > 0);
     expect(behindSettled).toBe(false);
     expect((await stored()).readings).toBe(0);
 
@@ -148,14 +164,78 @@ describe('a batch written behind another (overlapping write transactions)', () =
     const aheadDone = writeBatch(graph, ahead, cursor(10), first.sequence);
     aheadDone.catch(() => {});
     await first.held;
-    const behindDone = writeBatch(graph, behind, cursor(11), lockWatch(aheadDone).sequence);
+    const behindDone = writeBatch(behindGraph(), behind, cursor(11), lockWatch(aheadDone).sequence);
     behindDone.catch(() => {});
-    await until(async () => (await blockedTransactions()) > 0);
+    await until(async () => (await blockedBehind()) > 0);
 
     hold.fail();
     await expect(aheadDone).rejects.toBeInstanceOf(PreviousBatchFailedError);
     await expect(behindDone).rejects.toBeInstanceOf(PreviousBatchFailedError);
     expect(await stored()).toEqual(before);
+  });
+});
+
+describe('two instances writing one metric at once (each with its own cursor)', () => {
+  it('when the other instance commits a newer reading while this one waits for the metric, then the newer stays', async () => {
+    // instance A's batch holds the metric (a newer reading) open; instance B's has an older one
+    const newer = batch([[0, 40, 40]]);
+    const older = batch([[0, 35, 35]]);
+    const other = { instance: `${instance}-b`, run, through: cursor(1).through };
+    const hold = gate();
+    const first = lockWatch(hold.promise);
+    const aDone = writeBatch(graph, newer, cursor(20), first.sequence);
+    await first.held;
+    // B is not behind A (another instance, another cursor): it waits on the metric alone
+    const bDone = writeBatch(behindGraph(), older, other);
+    await until(async () => (await blockedBehind()) > 0);
+    hold.open();
+    await aDone;
+    await bDone;
+    const [row] = await graph.read('MATCH (m:Metric {id: $id}) RETURN m.ts AS ts, m.value AS v', {
+      id: metrics[0],
+    });
+    expect(row).toEqual({ ts: at(40), v: 40 });
+  });
+
+  it('when the other instance commits a newer state while this one waits for the asset, then the asset keeps the newer status', async () => {
+    const assetId = `ovl-${run}/asset`;
+    await graph.write('CREATE (:Asset {id: $assetId})', { assetId });
+    const state = (second: number, status: string): WriteBatch => ({
+      ...emptyBatch(),
+      id: randomUUID(),
+      states: [
+        {
+          assetId,
+          status,
+          reason: null,
+          ts: at(second),
+          topic: 't/F/L/A/state',
+          receivedAt: at(second),
+        },
+      ],
+    });
+    const states = (n: number): InstanceCursor => ({
+      instance,
+      run,
+      through: { readings: 0, states: n, rejections: 0, observations: 0 },
+    });
+    const hold = gate();
+    const first = lockWatch(hold.promise);
+    const aDone = writeBatch(graph, state(50, 'DOWN'), states(1), first.sequence);
+    await first.held;
+    const bDone = writeBatch(behindGraph(), state(45, 'RUNNING'), {
+      ...states(1),
+      instance: `${instance}-b`,
+    });
+    await until(async () => (await blockedBehind()) > 0);
+    hold.open();
+    await aDone;
+    await bDone;
+    const [row] = await graph.read(
+      'MATCH (a:Asset {id: $assetId}) RETURN a.status AS status, a.statusTs AS ts',
+      { assetId },
+    );
+    expect(row).toEqual({ status: 'DOWN', ts: at(50) });
   });
 });
 
