@@ -220,6 +220,43 @@ describe('nothing acknowledged is lost (issue 11, point 4)', () => {
     }, 120_000);
   }
 
+  it('when the API gets SIGKILL while its batches overlap (a backlog), then after the restart every acknowledged reading is stored exactly once', async () => {
+    const prefix = 'duo';
+    const { port, app, env } = await childSetup(prefix, {
+      // batches of 2 at 1,000 msg/s: Neo4j cannot keep up one at a time, so they overlap
+      TELEMETRY_BATCH_SIZE: '2',
+      TELEMETRY_FLUSH_MS: '20',
+    });
+    const overlapped = async () => {
+      const res = await fetch(`${app.url}/metrics`, {
+        headers: { authorization: ADMIN_AUTHORIZATION },
+      });
+      const line = /^twin_graph_telemetry_batches_overlapped_total (\d+)/m.exec(await res.text());
+      return Number(line?.[1] ?? 0);
+    };
+    let server = startServer(env);
+    const client = await publisher(mqttUrl(), prefix);
+    try {
+      await plantReady(port, server, app);
+      const stream = publishSteadily(client, prefix, 3000, { perTick: 10 });
+      await waitFor(
+        'batches written behind one in flight',
+        async () => ((await overlapped()) >= 20 ? true : undefined),
+        10_000,
+      );
+      server.child.kill('SIGKILL');
+      await exited(server.child);
+      server = startServer(env);
+      await serverReady(port, server);
+      await stream.done;
+      expect(stream.acked.size).toBeGreaterThan(2000);
+      await expectAllStoredOnce(stream, 'SIGKILL with overlapping batches');
+    } finally {
+      await client.endAsync();
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    }
+  }, 120_000);
+
   it('when the API gets SIGKILL mid-ingest of messages with a rejected metric, then after the restart the replay skips what was committed, and rejections are counted once but for the messages whose PUBACK had not left', async () => {
     const prefix = 'duj';
     const { port, app, id, env } = await childSetup(prefix, {
