@@ -14,17 +14,22 @@
  * could be the value from before another transaction's commit (another instance's batch, a
  * backfill), whose lock this one then waited for and whose newer value it overwrote.
  */
-export const WRITE_READINGS = `
+const READING_NODES = `
   UNWIND $rows AS r
   MERGE (x:Reading {id: r.id})
-  ON CREATE SET x += r
-  WITH r
+  ON CREATE SET x += r`;
+/** A metric's latest value from row `r`, under the metric's lock. */
+const LATEST_VALUE = `
   MATCH (m:Metric {id: r.metricId})
   SET m._lock = true
   REMOVE m._lock
   WITH m, r
   WHERE m.ts IS NULL OR m.ts <= r.ts
   SET m.value = r.value, m.ts = r.ts, m.flagged = r.flagged`;
+
+/** Readings and their metrics' latest values in one statement (backfill; the ingest baseline). */
+export const WRITE_READINGS = `${READING_NODES}
+  WITH r${LATEST_VALUE}`;
 
 /*
  * WRITE_READINGS in two statements, as the telemetry writer sends them (src/telemetry/store.ts).
@@ -33,18 +38,9 @@ export const WRITE_READINGS = `
  * metric's latest value from the batch's newest reading of it (latestPerMetric: one row per
  * metric, and the same values as WRITE_READINGS leaves).
  */
-export const WRITE_READING_NODES = `
-  UNWIND $rows AS r
-  MERGE (x:Reading {id: r.id})
-  ON CREATE SET x += r`;
+export const WRITE_READING_NODES = READING_NODES;
 export const WRITE_LATEST_VALUES = `
-  UNWIND $rows AS r
-  MATCH (m:Metric {id: r.metricId})
-  SET m._lock = true
-  REMOVE m._lock
-  WITH m, r
-  WHERE m.ts IS NULL OR m.ts <= r.ts
-  SET m.value = r.value, m.ts = r.ts, m.flagged = r.flagged`;
+  UNWIND $rows AS r${LATEST_VALUE}`;
 
 /*
  * Every state message is also kept on the asset's timeline (src/alerts/timeline/, docs/timeline.md)
