@@ -97,6 +97,36 @@ async function writeInTx(
   return (await applyInTx(tx, batch.observations, alerts)).notices;
 }
 
+/** A sequenced batch's transaction failed and the driver would have run it again. */
+export class SequencedRetryError extends Error {
+  constructor() {
+    super(
+      'a telemetry batch written in sequence with another failed with a transient error; ' +
+        'the writer writes both again, in order',
+    );
+  }
+}
+
+/**
+ * The work of a batch written in sequence (`sequence` set), refused when the driver runs it a
+ * second time (it retries a transaction that failed with a transient error). Once the batch has
+ * said it holds its lock, a batch behind it may be waiting in Neo4j for it; if that one got the
+ * lock when the first attempt rolled back, the second attempt would wait in Neo4j for it while it
+ * waits here for this one, for ever. Refused, the batch fails, the one behind rolls back
+ * (PreviousBatchFailedError) and the writer writes both again, one at a time.
+ */
+export function firstAttemptOnly<T>(
+  sequence: Sequence | null,
+  work: (tx: Tx) => Promise<T>,
+): (tx: Tx) => Promise<T> {
+  if (!sequence) return work;
+  let attempts = 0;
+  return (tx) => {
+    attempts += 1;
+    return attempts > 1 ? Promise.reject(new SequencedRetryError()) : work(tx);
+  };
+}
+
 /** A journal cursor with the instance whose journal it follows. */
 export interface InstanceCursor extends JournalCursor {
   instance: string;
@@ -114,7 +144,10 @@ export async function writeBatch(
   sequence: Sequence | null = null,
 ): Promise<AlertNotice[]> {
   try {
-    return await graph.transaction('WRITE', (tx) => writeInTx(tx, batch, cursor, sequence));
+    return await graph.transaction(
+      'WRITE',
+      firstAttemptOnly(sequence, (tx) => writeInTx(tx, batch, cursor, sequence)),
+    );
   } catch (err) {
     if (err instanceof BatchWrittenBefore) return [];
     throw err;

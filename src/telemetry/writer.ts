@@ -35,10 +35,10 @@ export interface WriterOptions {
 
 /**
  * How a batch written behind another one keeps its place (given to `Write` when `overlap` is on).
- * The batch's first statement takes the lock that the batch before it holds until its commit,
- * so its statements wait in the database, not here; it commits only after `previous` resolved,
- * and rolls back when `previous` rejects (the batch before it failed: both are written again, in
- * order).
+ * Its statements that read what the batch before it writes wait in the database on a lock that
+ * one holds until its commit; it commits only after `previous` resolved, and rolls back when
+ * `previous` rejects (the batch before it failed: both are written again, in order). A write
+ * given a Sequence must not be retried as is (src/telemetry/store.ts, firstAttemptOnly).
  */
 export interface Sequence {
   /** The batch before this one: settles when it committed (or failed); null when none is in flight. */

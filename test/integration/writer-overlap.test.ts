@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
-import type { Graph } from '../../src/graph/executor';
+import { Graph } from '../../src/graph/executor';
 import { emptyBatch, type RowCounts, type WriteBatch } from '../../src/telemetry/records';
-import { writeBatch, type InstanceCursor } from '../../src/telemetry/store';
+import { SequencedRetryError, writeBatch, type InstanceCursor } from '../../src/telemetry/store';
 import { PreviousBatchFailedError, type Sequence } from '../../src/telemetry/writer';
 import { startTestApp } from '../support/app';
 import { readingRecord } from '../support/records';
 import { resetTwins, testGraph } from '../support/db';
 import { importPlant, nextTs } from '../support/plant';
+import { startTcpProxy } from '../support/tcp-proxy';
 
 /*
  * Two telemetry batches in flight at once (the writer's overlap under a backlog), against Neo4j:
@@ -173,6 +174,60 @@ describe('a batch written behind another (overlapping write transactions)', () =
     await expect(behindDone).rejects.toBeInstanceOf(PreviousBatchFailedError);
     expect(await stored()).toEqual(before);
   });
+});
+
+describe('a transient failure of the batch ahead (its connection lost)', () => {
+  it('when the driver would run the batch ahead again, then it is refused, both roll back and neither waits for the other for ever', async () => {
+    const uri = new URL(process.env['NEO4J_URI'] ?? '');
+    const proxy = await startTcpProxy({
+      target: { host: uri.hostname, port: Number(uri.port || 7687) },
+    });
+    // the batch ahead goes through the proxy, the one behind straight to Neo4j
+    const ahead = Graph.connect({
+      uri: `bolt://127.0.0.1:${proxy.port}`,
+      user: process.env['NEO4J_USER'] ?? 'neo4j',
+      password: process.env['NEO4J_PASSWORD'] ?? '',
+      database: 'neo4j',
+    });
+    const quiet = jest.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const before = await stored();
+      const hold = gate();
+      const first = lockWatch(hold.promise);
+      const aheadDone = writeBatch(ahead, batch([[0, 60, 60]]), cursor(30), first.sequence);
+      aheadDone.catch(() => {});
+      await first.held;
+      const behindDone = writeBatch(
+        behindGraph(),
+        batch([[1, 61, 61]]),
+        cursor(31),
+        lockWatch(aheadDone).sequence,
+      );
+      behindDone.catch(() => {});
+      await until(async () => (await blockedBehind()) > 0);
+      // Neo4j rolls the batch ahead back and the one behind takes the cursor; the driver's
+      // retry of the one ahead would find a working connection
+      proxy.cut();
+      proxy.restore();
+      hold.open();
+      const settled = (p: Promise<unknown>) =>
+        Promise.race([
+          p.then(
+            () => 'committed',
+            (err: unknown) => err,
+          ),
+          new Promise((r) => setTimeout(() => r('still waiting after 20 s'), 20_000)),
+        ]);
+      const [a, b] = await Promise.all([settled(aheadDone), settled(behindDone)]);
+      expect(a).toBeInstanceOf(SequencedRetryError);
+      expect(b).toBeInstanceOf(PreviousBatchFailedError);
+      expect(await stored()).toEqual(before);
+    } finally {
+      quiet.mockRestore();
+      await ahead.close();
+      await proxy.stop();
+    }
+  }, 60_000);
 });
 
 describe('two instances writing one metric at once (each with its own cursor)', () => {
