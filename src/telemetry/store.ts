@@ -108,23 +108,28 @@ export class SequencedRetryError extends Error {
 }
 
 /**
- * The work of a batch written in sequence (`sequence` set), refused when the driver runs it a
- * second time (it retries a transaction that failed with a transient error). Once the batch has
- * said it holds its lock, a batch behind it may be waiting in Neo4j for it; if that one got the
- * lock when the first attempt rolled back, the second attempt would wait in Neo4j for it while it
- * waits here for this one, for ever. Refused, the batch fails, the one behind rolls back
- * (PreviousBatchFailedError) and the writer writes both again, one at a time.
+ * The work of a batch written in sequence (`sequence` set), refused when the driver runs it again
+ * (it retries a transaction that failed with a transient error) after an attempt said it holds
+ * its lock. A batch behind it may then be waiting in Neo4j; if that one got the lock when the
+ * attempt rolled back, the next attempt would wait in Neo4j for it while it waits here for this
+ * one, for ever. Refused, the batch fails, the one behind rolls back (PreviousBatchFailedError)
+ * and the writer writes both again, one at a time. Before that, nothing can be behind it, and the
+ * driver retries as for any transaction (a deadlock with another instance's batch, say).
  */
-export function firstAttemptOnly<T>(
+export function retriedUntilLocked<T>(
   sequence: Sequence | null,
-  work: (tx: Tx) => Promise<T>,
+  work: (tx: Tx, sequence: Sequence | null) => Promise<T>,
 ): (tx: Tx) => Promise<T> {
-  if (!sequence) return work;
-  let attempts = 0;
-  return (tx) => {
-    attempts += 1;
-    return attempts > 1 ? Promise.reject(new SequencedRetryError()) : work(tx);
+  if (!sequence) return (tx) => work(tx, null);
+  let locked = false;
+  const watched: Sequence = {
+    previous: sequence.previous,
+    locked: () => {
+      locked = true;
+      sequence.locked();
+    },
   };
+  return (tx) => (locked ? Promise.reject(new SequencedRetryError()) : work(tx, watched));
 }
 
 /** A journal cursor with the instance whose journal it follows. */
@@ -146,7 +151,7 @@ export async function writeBatch(
   try {
     return await graph.transaction(
       'WRITE',
-      firstAttemptOnly(sequence, (tx) => writeInTx(tx, batch, cursor, sequence)),
+      retriedUntilLocked(sequence, (tx, watched) => writeInTx(tx, batch, cursor, watched)),
     );
   } catch (err) {
     if (err instanceof BatchWrittenBefore) return [];

@@ -38,7 +38,7 @@ export interface WriterOptions {
  * Its statements that read what the batch before it writes wait in the database on a lock that
  * one holds until its commit; it commits only after `previous` resolved, and rolls back when
  * `previous` rejects (the batch before it failed: both are written again, in order). A write
- * given a Sequence must not be retried as is (src/telemetry/store.ts, firstAttemptOnly).
+ * given a Sequence must not be retried as is (src/telemetry/store.ts, retriedUntilLocked).
  */
 export interface Sequence {
   /** The batch before this one: settles when it committed (or failed); null when none is in flight. */
