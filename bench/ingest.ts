@@ -20,8 +20,7 @@ import type { Driver } from 'neo4j-driver';
 import { parseArgs } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
 import { z } from 'zod';
-import type { ReadingRecord } from '../src/telemetry/records';
-import { latestPerMetric } from '../src/telemetry/records';
+import { latestPerMetric, type ReadingRecord } from '../src/telemetry/records';
 import {
   WRITE_LATEST_VALUES,
   WRITE_READING_NODES,
