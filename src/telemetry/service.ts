@@ -363,9 +363,10 @@ export class TelemetryService implements TwinEvents {
     this.journal = journal;
     let rows = 0;
     let skipped = 0;
-    let cursor: JournalCursor | null | undefined;
+    // read once, and only when there is something to replay (null: no batch committed yet)
+    let cursorRead: Promise<JournalCursor | null> | null = null;
     const records = await journal.replay(async (list, segment) => {
-      cursor ??= await readJournalCursor(this.graph, this.settings.instanceId);
+      const cursor = await (cursorRead ??= readJournalCursor(this.graph, this.settings.instanceId));
       let batch = emptyBatch();
       let n = 0;
       const write = async () => {
