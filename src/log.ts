@@ -67,7 +67,6 @@ export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** A logger whose messages are collected in `lines` (tests assert what was said). */
 /**
  * A URL as it may be logged: a password in it (`mqtt://user:secret@host`) becomes `***`. Text that
  * does not parse as a URL has anything between `://` and `@` after a colon masked the same way.
@@ -83,6 +82,7 @@ export function shownUrl(url: string): string {
   }
 }
 
+/** A logger whose messages are collected in `lines` (tests assert what was said). */
 export function memoryLog(lines: string[], level: LogLevel = 'debug'): Log {
   return pino(
     { level },
