@@ -7,7 +7,8 @@ import { PreviousBatchFailedError, type Sequence } from '../../src/telemetry/wri
 import { startTestApp } from '../support/app';
 import { readingRecord } from '../support/records';
 import { resetTwins, testGraph } from '../support/db';
-import { importPlant, nextTs } from '../support/plant';
+import { importPlant, nextTs, readings as readingsUnder } from '../support/plant';
+import { waitFor } from '../support/live';
 import { startTcpProxy } from '../support/tcp-proxy';
 
 /*
@@ -80,15 +81,21 @@ function lockWatch(previous: Promise<unknown> | null): { sequence: Sequence; hel
 const behindName = `overlap-behind-${run}`;
 const behindGraph = () => graph.scope({ operationName: behindName });
 
-/** Transactions of `behindGraph` that Neo4j shows waiting for a lock. */
-async function blockedBehind(): Promise<number> {
-  const rows = await graph.read(
-    `SHOW TRANSACTIONS YIELD status, metaData
-     WHERE status STARTS WITH 'Blocked' AND metaData.operationName = $name
-     RETURN count(*) AS n`,
-    { name: behindName },
+/** Resolves once Neo4j shows a transaction of `behindGraph` waiting for a lock. */
+async function behindBlocked(): Promise<void> {
+  await waitFor(
+    'the batch behind to wait for a lock in Neo4j',
+    async () => {
+      const rows = await graph.read(
+        `SHOW TRANSACTIONS YIELD status, metaData
+         WHERE status STARTS WITH 'Blocked' AND metaData.operationName = $name
+         RETURN count(*) AS n`,
+        { name: behindName },
+      );
+      return Number(rows[0]?.['n'] ?? 0) > 0 ? true : undefined;
+    },
+    10_000,
   );
-  return Number(rows[0]?.['n'] ?? 0);
 }
 
 async function stored(): Promise<{ readings: number; cursor: number | null; latest: unknown[] }> {
@@ -107,14 +114,6 @@ async function stored(): Promise<{ readings: number; cursor: number | null; late
     cursor: row?.['cursor'] == null ? null : Number(row['cursor']),
     latest: Array.isArray(row?.['latest']) ? row['latest'] : [],
   };
-}
-
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('the condition never held (10 s)');
 }
 
 describe('a batch written behind another (overlapping write transactions)', () => {
@@ -138,7 +137,7 @@ describe('a batch written behind another (overlapping write transactions)', () =
     void behindDone.finally(() => (behindSettled = true)).catch(() => {});
 
     // the one behind is stopped by the cursor's lock, in Neo4j
-    await until(async () => (await blockedBehind()) > 0);
+    await behindBlocked();
     expect(behindSettled).toBe(false);
     expect((await stored()).readings).toBe(0);
 
@@ -167,7 +166,7 @@ describe('a batch written behind another (overlapping write transactions)', () =
     await first.held;
     const behindDone = writeBatch(behindGraph(), behind, cursor(11), lockWatch(aheadDone).sequence);
     behindDone.catch(() => {});
-    await until(async () => (await blockedBehind()) > 0);
+    await behindBlocked();
 
     hold.fail();
     await expect(aheadDone).rejects.toBeInstanceOf(PreviousBatchFailedError);
@@ -204,7 +203,7 @@ describe('a transient failure of the batch ahead (its connection lost)', () => {
         lockWatch(aheadDone).sequence,
       );
       behindDone.catch(() => {});
-      await until(async () => (await blockedBehind()) > 0);
+      await behindBlocked();
       // Neo4j rolls the batch ahead back and the one behind takes the cursor; the driver's
       // retry of the one ahead would find a working connection
       proxy.cut();
@@ -242,7 +241,7 @@ describe('two instances writing one metric at once (each with its own cursor)', 
     await first.held;
     // B is not behind A (another instance, another cursor): it waits on the metric alone
     const bDone = writeBatch(behindGraph(), older, other);
-    await until(async () => (await blockedBehind()) > 0);
+    await behindBlocked();
     hold.open();
     await aDone;
     await bDone;
@@ -282,7 +281,7 @@ describe('two instances writing one metric at once (each with its own cursor)', 
       ...states(1),
       instance: `${instance}-b`,
     });
-    await until(async () => (await blockedBehind()) > 0);
+    await behindBlocked();
     hold.open();
     await aDone;
     await bDone;
@@ -323,18 +322,13 @@ describe('the server under a backlog (batches of 10, a burst of 1,500 readings o
           ),
         ),
       );
-      const count = async () =>
-        Number(
-          (
-            await app.graph.read(
-              'MATCH (r:Reading) WHERE r.topic STARTS WITH $p RETURN count(r) AS n',
-              { p: `${prefix}/` },
-            )
-          )[0]?.['n'],
-        );
-      await until(async () => (await count()) >= n);
-      await until(async () => app.runtime.telemetry.stats().writer.buffered === 0);
-      expect(await count()).toBe(n);
+      await waitFor('every reading stored', async () =>
+        (await readingsUnder(app.graph, prefix)) >= n ? true : undefined,
+      );
+      await waitFor('the writer to have written all', () =>
+        app.runtime.telemetry.stats().writer.buffered === 0 ? true : undefined,
+      );
+      expect(await readingsUnder(app.graph, prefix)).toBe(n);
       expect(app.runtime.telemetry.stats().writer.overlapped).toBeGreaterThan(0);
       const [metric] = await app.graph.read(
         'MATCH (m:Metric {id: $id}) RETURN m.ts AS ts, m.value AS value',
